@@ -3,6 +3,11 @@
 #ifndef RTLR_BANNED_H
 #define RTLR_BANNED_H
 
+/* System headers first, so their own declarations of these names are not rewritten. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #define BANNED(func) sorry_##func##_is_a_banned_function
 
 #undef strcpy

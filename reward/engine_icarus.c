@@ -1,0 +1,395 @@
+/* Icarus engine: iverilog -g2012 compiles harness/testbench + golden + candidate in the build
+ * stage; vvp runs the result in the run stage. Files are passed in this order so that the
+ * candidate's compiler directives cannot reach the trusted sources. */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "buf.h"
+#include "caps.h"
+#include "harness.h"
+#include "tools.h"
+#include "vtext.h"
+
+void engine_new_tag(char tag[40])
+{
+	unsigned char r[8];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)((uint64_t)ts.tv_nsec >> (i * 3)) ^ (unsigned char)rand();
+	}
+	memcpy(tag, "RTLR", 4);
+	for (i = 0; i < sizeof(r); i++) {
+		static const char hx[] = "0123456789abcdef";
+		tag[4 + 2 * i] = hx[r[i] >> 4];
+		tag[5 + 2 * i] = hx[r[i] & 15];
+	}
+	tag[20] = ':';
+	tag[21] = '\0';
+}
+
+void func_out_release(struct func_out *f)
+{
+	free(f->diag);
+	f->diag = NULL;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Compile; on a candidate compile error fills out->compile_error and diag. Returns 0 if the
+ * simulation binary exists, 1 when the candidate failed to compile, -1 on infra failure. */
+static int compile(const char *jobdir, const char *const *argv, const char *cand_file,
+		   struct func_out *out)
+{
+	struct sb_result r;
+	struct timespec t0;
+	char err[256];
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (tool_run(jobdir, argv, SB_STAGE_BUILD, g_tools.lim.compile_s, &r, err, sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %s", err);
+		return -1;
+	}
+	out->compile_ms = ms_since(&t0);
+	if (r.exited && r.exit_code == 0) {
+		ret = 0;
+	} else if (r.limit == SB_LIMIT_WALL || r.limit == SB_LIMIT_CPU || r.limit == SB_LIMIT_MEMORY ||
+		   r.limit == SB_LIMIT_FSIZE || r.limit == SB_LIMIT_NPROC) {
+		/* Only the candidate varies between runs: a compile bomb is its fault. */
+		snprintf(out->reason, sizeof(out->reason), "compile stopped: %s limit",
+			 sb_limit_name(r.limit));
+		out->min_score = 1;
+		out->compile_error = 1;
+		ret = 1;
+	} else if (r.err && (strstr(r.err, cand_file) || strstr(r.err, "candidate.v"))) {
+		out->compile_error = 1;
+		out->diag = strdup(r.err);
+		snprintf(out->reason, sizeof(out->reason), "the candidate does not compile with iverilog");
+		ret = 1;
+	} else if (!r.exited) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "iverilog died with signal %d", r.signal);
+		ret = -1;
+	} else {
+		/* Errors outside the candidate's file: usually a port mismatch the interface tier could
+		 * not see, or a clash; report as the candidate's compile failure when it mentions the
+		 * harness instance of the candidate, else as an infrastructure failure. */
+		if (r.err && (strstr(r.err, "rtlr_cand") || strstr(r.err, "top_module1"))) {
+			out->compile_error = 1;
+			out->diag = strdup(r.err);
+			snprintf(out->reason, sizeof(out->reason),
+				 "the candidate does not fit the harness (iverilog)");
+			ret = 1;
+		} else {
+			snprintf(out->infra_err, sizeof(out->infra_err), "iverilog failed (exit %d): %.400s",
+				 r.exit_code, r.err ? r.err : "");
+			ret = -1;
+		}
+	}
+	sb_result_release(&r);
+	return ret;
+}
+
+/* Runs sim.vvp; returns 0 with r filled, -1 on infra failure. */
+static int simulate(const char *jobdir, struct sb_result *r, struct func_out *out)
+{
+	const char *argv[] = {g_tools.vvp, "-n", "sim.vvp", NULL};
+	struct timespec t0;
+	char err[256];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (tool_run(jobdir, argv, SB_STAGE_RUN, g_tools.lim.sim_s, r, err, sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %s", err);
+		return -1;
+	}
+	out->run_ms = ms_since(&t0);
+	return 0;
+}
+
+/* Judges a simulation that ended without the expected final line. */
+static void judge_abnormal(const struct sb_result *r, struct func_out *out)
+{
+	out->min_score = 1;
+	out->checked = 0;
+	out->passed = 0;
+	out->pass_rate = 0;
+	if (r->limit != SB_LIMIT_NONE && r->limit != SB_LIMIT_OUTPUT)
+		snprintf(out->reason, sizeof(out->reason), "simulation stopped: %s limit",
+			 sb_limit_name(r->limit));
+	else if (!r->exited)
+		snprintf(out->reason, sizeof(out->reason), "simulation crashed (signal %d)", r->signal);
+	else
+		snprintf(out->reason, sizeof(out->reason),
+			 "simulation ended before the check finished (exit %d)", r->exit_code);
+}
+
+/* Iterates over the trusted lines: those starting with tag; returns the text after it. */
+static const char *next_tagged(const char **cursor, const char *tag, size_t *len)
+{
+	size_t tl = strlen(tag);
+	const char *p = *cursor;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		const char *line = p;
+
+		p = eol ? eol + 1 : p + n;
+		if (n >= tl && !memcmp(line, tag, tl)) {
+			*cursor = p;
+			*len = n - tl;
+			return line + tl;
+		}
+	}
+	*cursor = p;
+	return NULL;
+}
+
+static int icarus_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
+			      struct func_out *out)
+{
+	char tag[40], modname[64], err[256], line[1024];
+	struct buf h;
+	struct sb_result r;
+	const char *cur, *t;
+	size_t len;
+	int ret = -1, have_done = 0;
+	unsigned long long samples = 0, mism = 0, expect = harness_samples(p);
+
+	buf_init(&h, RTLR_MAX_REFERENCE);
+	engine_new_tag(tag);
+	snprintf(modname, sizeof(modname), "rtlr_h_%.16s", tag + 4);
+	if (harness_equivalence(p, seed, tag, modname, &h) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "harness too large");
+		goto out;
+	}
+	if (tool_write_file(jobdir, "harness.v", h.data, h.len, err, sizeof(err)) < 0 ||
+	    tool_write_file(jobdir, "gold.v", p->prep.gold_eq, strlen(p->prep.gold_eq), err,
+			    sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
+		goto out;
+	}
+	{
+		const char *argv[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", modname,
+				      "harness.v", "gold.v", "cand.v", NULL};
+		int c = compile(jobdir, argv, "cand.v", out);
+		if (c < 0)
+			goto out;
+		if (c > 0) {
+			ret = 0;
+			goto out;
+		}
+	}
+	if (simulate(jobdir, &r, out) < 0)
+		goto out;
+	cur = r.out;
+	while ((t = next_tagged(&cur, tag, &len))) {
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, t, len);
+		line[len] = '\0';
+		if (!strncmp(line, " first ", 7) && !out->has_first) {
+			unsigned long long tm;
+			char sig[128], ex[256], got[256];
+			if (sscanf(line + 7, "%llu %127s %255s %255s", &tm, sig, ex, got) == 4) {
+				out->has_first = 1;
+				out->first_time = tm;
+				snprintf(out->first_signal, sizeof(out->first_signal), "%s", sig);
+				snprintf(out->first_expected, sizeof(out->first_expected), "%s", ex);
+				snprintf(out->first_got, sizeof(out->first_got), "%s", got);
+			}
+		} else if (!strncmp(line, " done ", 6)) {
+			if (sscanf(line + 6, "%llu %llu", &samples, &mism) == 2)
+				have_done = 1;
+		}
+	}
+	if (!have_done || samples != expect) {
+		judge_abnormal(&r, out);
+		if (have_done)
+			snprintf(out->reason, sizeof(out->reason),
+				 "simulation reported %llu samples, expected %llu", samples, expect);
+	} else {
+		out->checked = 1;
+		out->samples = samples;
+		out->mismatches = mism;
+		out->pass_rate = samples ? (double)(samples - mism) / (double)samples : 0;
+		out->passed = mism == 0 && samples > 0;
+		if (!out->passed && !out->reason[0])
+			snprintf(out->reason, sizeof(out->reason), "%llu of %llu samples mismatch", mism,
+				 samples);
+	}
+	sb_result_release(&r);
+	ret = 0;
+out:
+	buf_release(&h);
+	return ret;
+}
+
+/* Parses the trusted output of a testbench run. */
+static void judge_testbench(const struct problem *p, const struct sb_result *r, const char *tag,
+			    struct func_out *out)
+{
+	const char *cur = r->out, *t;
+	size_t len;
+	int have = 0, timeout = 0, pass_str = 0, fail_str = 0;
+	unsigned long long n = 0, m = 0;
+	char line[1024];
+
+	while ((t = next_tagged(&cur, tag, &len))) {
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, t, len);
+		line[len] = '\0';
+		if (p->tb_style == TB_VERILOG_EVAL) {
+			unsigned long long a, b;
+			char sig[128];
+			if (sscanf(line, "Mismatches: %llu in %llu samples", &a, &b) == 2) {
+				n = a;
+				m = b;
+				have = 1;
+			} else if (!strncmp(line, "TIMEOUT", 7)) {
+				timeout = 1;
+			} else if (sscanf(line, "Hint: Output '%127[^']' has %llu mismatches. First mismatch occurred at time %llu",
+					  sig, &a, &b) == 3) {
+				if (!out->has_first || b < out->first_time) {
+					out->has_first = 1;
+					out->first_time = b;
+					snprintf(out->first_signal, sizeof(out->first_signal), "%s", sig);
+				}
+			}
+		} else {
+			char low[1024];
+			size_t i;
+			for (i = 0; i <= len; i++)
+				low[i] = (char)((line[i] >= 'A' && line[i] <= 'Z') ? line[i] + 32 : line[i]);
+			if (strstr(low, "error") || strstr(low, "fail"))
+				fail_str = 1;
+			else if (strstr(low, "pass"))
+				pass_str = 1;
+		}
+	}
+	if (p->tb_style == TB_VERILOG_EVAL) {
+		if (!have) {
+			judge_abnormal(r, out);
+			return;
+		}
+		out->samples = m;
+		out->mismatches = n;
+		if (p->prep.done && p->prep.tb_samples && m != p->prep.tb_samples) {
+			out->min_score = 1;
+			snprintf(out->reason, sizeof(out->reason),
+				 "testbench counted %llu samples, the golden's run %llu", m,
+				 (unsigned long long)p->prep.tb_samples);
+			return;
+		}
+		if (timeout && !(p->prep.done && p->prep.tb_timeout)) {
+			out->min_score = 1;
+			snprintf(out->reason, sizeof(out->reason), "testbench timed out");
+			return;
+		}
+		out->checked = 1;
+		out->pass_rate = m ? (double)(m - (n > m ? m : n)) / (double)m : 0;
+		out->passed = n == 0 && m > 0;
+		if (!out->passed)
+			snprintf(out->reason, sizeof(out->reason), "%llu of %llu samples mismatch", n, m);
+		if (timeout)
+			snprintf(out->note, sizeof(out->note),
+				 "the testbench printed TIMEOUT, as it does for the golden");
+	} else {
+		if (!pass_str && !fail_str) {
+			judge_abnormal(r, out);
+			return;
+		}
+		out->checked = 1;
+		out->samples = 1;
+		out->passed = pass_str && !fail_str;
+		out->mismatches = out->passed ? 0 : 1;
+		out->pass_rate = out->passed ? 1.0 : 0.0;
+		if (!out->passed)
+			snprintf(out->reason, sizeof(out->reason), "the testbench reported a failure");
+	}
+}
+
+static int icarus_testbench(const struct problem *p, const char *jobdir, const char *cand_file,
+			    struct func_out *out)
+{
+	char tag[40], err[256];
+	struct buf tb;
+	struct sb_result r;
+	int ret = -1;
+
+	buf_init(&tb, 2 * RTLR_MAX_REFERENCE);
+	engine_new_tag(tag);
+	if (vtext_tag_prints(p->testbench, tag, &tb) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "testbench too large");
+		goto out;
+	}
+	for (size_t i = 0; i < p->nfiles; i++) {
+		if (tool_write_file(jobdir, p->file_names[i], p->file_data[i], strlen(p->file_data[i]),
+				    err, sizeof(err)) < 0) {
+			snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
+			goto out;
+		}
+	}
+	if (tool_write_file(jobdir, "tb.sv", tb.data, tb.len, err, sizeof(err)) < 0 ||
+	    (p->tb_style == TB_VERILOG_EVAL &&
+	     tool_write_file(jobdir, "gold.v", p->prep.gold_tb, strlen(p->prep.gold_tb), err,
+			     sizeof(err)) < 0)) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
+		goto out;
+	}
+	{
+		const char *argv_ve[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", "tb",
+					 "tb.sv", "gold.v", cand_file, NULL};
+		const char *argv_rt[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "tb.sv", cand_file,
+					 NULL};
+		int c = compile(jobdir, p->tb_style == TB_VERILOG_EVAL ? argv_ve : argv_rt, cand_file, out);
+		if (c < 0)
+			goto out;
+		if (c > 0) {
+			ret = 0;
+			goto out;
+		}
+	}
+	if (simulate(jobdir, &r, out) < 0)
+		goto out;
+	judge_testbench(p, &r, tag, out);
+	sb_result_release(&r);
+	ret = 0;
+out:
+	buf_release(&tb);
+	return ret;
+}
+
+const struct engine engine_icarus = {
+	.name = "icarus",
+	.equivalence = icarus_equivalence,
+	.testbench = icarus_testbench,
+};
+
+const struct engine *engine_pick(const char *name, const struct problem *p, char *err,
+				 size_t errlen)
+{
+	if (!name || !name[0] || !strcmp(name, "auto") || !strcmp(name, "icarus"))
+		return &engine_icarus;
+	if (!strcmp(name, "verilator")) {
+		snprintf(err, errlen, "engine: verilator is not available yet; use auto or icarus");
+		return NULL;
+	}
+	snprintf(err, errlen, "engine: '%s' is not one of auto, icarus, verilator", name);
+	return NULL;
+}

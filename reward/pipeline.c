@@ -1,0 +1,567 @@
+#include "pipeline.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "caps.h"
+#include "cache.h"
+#include "extract.h"
+#include "hash.h"
+#include "normalize.h"
+#include "policy.h"
+#include "tools.h"
+
+#define PIPELINE_VERSION "rtlreward-pipeline-3"
+#define CAND_RAW "candidate.v"
+#define CAND_PP "cand.v"
+
+int pipeline_init(const char *cache_dir, char *err, size_t errlen)
+{
+	if (tools_init(err, errlen) < 0)
+		return -1;
+	return cache_init(cache_dir, err, errlen);
+}
+
+void pipeline_shutdown(void)
+{
+	cache_shutdown();
+}
+
+void pb_set_str(char **field, const char *s)
+{
+	char *n = strdup(s ? s : "");
+
+	if (!n)
+		return;
+	if (*field && *field != protobuf_c_empty_string)
+		free(*field);
+	*field = n;
+}
+
+static void *zalloc_msg(size_t size, void (*init)(void *))
+{
+	void *m = malloc(size);
+
+	if (m)
+		init(m);
+	return m;
+}
+
+Rtlreward__Result *result_new(void)
+{
+	Rtlreward__Result *r = malloc(sizeof(*r));
+
+	if (!r)
+		return NULL;
+	rtlreward__result__init(r);
+	r->format = zalloc_msg(sizeof(*r->format), (void (*)(void *))rtlreward__format_tier__init);
+	r->syntax = zalloc_msg(sizeof(*r->syntax), (void (*)(void *))rtlreward__syntax_tier__init);
+	r->interface = zalloc_msg(sizeof(*r->interface),
+				  (void (*)(void *))rtlreward__interface_tier__init);
+	r->function = zalloc_msg(sizeof(*r->function),
+				 (void (*)(void *))rtlreward__function_tier__init);
+	r->ppa = zalloc_msg(sizeof(*r->ppa), (void (*)(void *))rtlreward__ppa_tier__init);
+	r->times = zalloc_msg(sizeof(*r->times), (void (*)(void *))rtlreward__stage_times__init);
+	if (!r->format || !r->syntax || !r->interface || !r->function || !r->ppa || !r->times) {
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+		return NULL;
+	}
+	r->status = RTLREWARD__STATUS__OK;
+	pb_set_str(&r->ppa->reason, "PPA is not computed by this server version");
+	return r;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void set_infra(Rtlreward__Result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_infra(Rtlreward__Result *r, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->status = RTLREWARD__STATUS__INFRA_ERROR;
+	pb_set_str(&r->error, msg);
+}
+
+/* --- diagnostics ------------------------------------------------------------------------- */
+
+static int add_diag(Rtlreward__SyntaxTier *s, const char *file, unsigned line, unsigned col,
+		    const char *sev, const char *msg, size_t msglen)
+{
+	Rtlreward__Diagnostic *d, **nd;
+	char m[RTLR_MAX_DIAG_MESSAGE];
+
+	if (s->n_diagnostics >= RTLR_MAX_DIAGNOSTICS) {
+		s->truncated = 1;
+		return 0;
+	}
+	nd = realloc(s->diagnostics, (s->n_diagnostics + 1) * sizeof(*nd));
+	if (!nd)
+		return -1;
+	s->diagnostics = nd;
+	d = malloc(sizeof(*d));
+	if (!d)
+		return -1;
+	rtlreward__diagnostic__init(d);
+	if (msglen >= sizeof(m))
+		msglen = sizeof(m) - 1;
+	memcpy(m, msg, msglen);
+	m[msglen] = '\0';
+	pb_set_str(&d->file, file);
+	pb_set_str(&d->severity, sev);
+	pb_set_str(&d->message, m);
+	d->line = line;
+	d->column = col;
+	nd[s->n_diagnostics++] = d;
+	return 0;
+}
+
+/* Verilator: "%Error[-CODE]: file:line:col: message"; Icarus: "file:line: [error:] message".
+ * Only errors are kept; lines about our own files are dropped. */
+static void parse_diags(Rtlreward__SyntaxTier *s, const char *text, int verilator)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		char line[1024];
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = eol ? eol + 1 : NULL;
+		if (verilator) {
+			char file[256];
+			unsigned ln = 0, col = 0;
+			int off = 0;
+			const char *q;
+
+			if (strncmp(line, "%Error", 6))
+				continue;
+			q = strchr(line, ':');
+			if (!q)
+				continue;
+			q++;
+			while (*q == ' ')
+				q++;
+			if (sscanf(q, "%255[^:]:%u:%u: %n", file, &ln, &col, &off) == 3 && off > 0) {
+				add_diag(s, file, ln, col, "error", q + off, strlen(q + off));
+			} else if (!strncmp(q, "Exiting due to", 14)) {
+				continue;
+			} else {
+				add_diag(s, "", 0, 0, "error", q, strlen(q));
+			}
+		} else {
+			char file[256];
+			unsigned ln = 0;
+			int off = 0;
+
+			if (sscanf(line, "%255[^:]:%u: %n", file, &ln, &off) == 2 && off > 0) {
+				const char *m = line + off;
+				if (!strncmp(m, "warning:", 8))
+					continue;
+				if (!strncmp(m, "error: ", 7))
+					m += 7;
+				if (strstr(file, "harness.v") || strstr(file, "gold.v") || strstr(file, "tb.sv"))
+					continue;
+				add_diag(s, file, ln, 0, "error", m, strlen(m));
+			} else if (strstr(line, "error") || strstr(line, "Error")) {
+				add_diag(s, "", 0, 0, "error", line, strlen(line));
+			}
+		}
+	}
+}
+
+/* --- stages -------------------------------------------------------------------------------- */
+
+/* verilator -E: expands macros in isolation, so the token policy sees what the simulators see
+ * and no `define reaches a trusted file. Returns 0 with *pp (malloc'd), 1 on a preprocessing
+ * error (diagnostics filled), -1 on infra failure. */
+static int preprocess(const char *job, Rtlreward__Result *r, char **pp, size_t *pplen, char *err,
+		      size_t errlen)
+{
+	const char *argv[] = {g_tools.verilator_bin, "-E", CAND_RAW, NULL};
+	struct sb_result sr;
+
+	if (tool_run(job, argv, SB_STAGE_BUILD, g_tools.lim.lint_s, &sr, err, errlen) < 0)
+		return -1;
+	if (!sr.exited || sr.exit_code != 0 || sr.out_truncated) {
+		r->syntax->ok = 0;
+		if (sr.out_truncated)
+			add_diag(r->syntax, CAND_RAW, 0, 0, "error", "preprocessed source too large", 29);
+		else if (sr.limit != SB_LIMIT_NONE)
+			add_diag(r->syntax, CAND_RAW, 0, 0, "error", sb_limit_name(sr.limit),
+				 strlen(sb_limit_name(sr.limit)));
+		else
+			parse_diags(r->syntax, sr.err ? sr.err : "", 1);
+		if (!r->syntax->n_diagnostics)
+			add_diag(r->syntax, CAND_RAW, 0, 0, "error", "preprocessing failed", 20);
+		sb_result_release(&sr);
+		return 1;
+	}
+	*pp = sr.out;
+	*pplen = sr.out_len;
+	sr.out = NULL;
+	sb_result_release(&sr);
+	return 0;
+}
+
+static int interface_check(const struct problem *p, const struct vinfo *cand,
+			   Rtlreward__InterfaceTier *it)
+{
+	const struct vinfo *g = &p->prep.gold;
+	size_t i;
+	char a[64], b[64], msg[512];
+
+	for (i = 0; i < g->nports; i++) {
+		const struct vport *gp = &g->ports[i], *cp = vinfo_port(cand, gp->name);
+		if (!cp) {
+			char **n = realloc(it->missing, (it->n_missing + 1) * sizeof(char *));
+			if (!n)
+				return -1;
+			it->missing = n;
+			n[it->n_missing] = strdup(gp->name);
+			if (n[it->n_missing])
+				it->n_missing++;
+		} else if (cp->dir != gp->dir || cp->width != gp->width) {
+			Rtlreward__PortMismatch *m = malloc(sizeof(*m)), **nm;
+			if (!m)
+				return -1;
+			rtlreward__port_mismatch__init(m);
+			vport_describe(gp, a, sizeof(a));
+			vport_describe(cp, b, sizeof(b));
+			pb_set_str(&m->name, gp->name);
+			pb_set_str(&m->expected, a);
+			pb_set_str(&m->got, b);
+			nm = realloc(it->mismatched, (it->n_mismatched + 1) * sizeof(*nm));
+			if (!nm) {
+				protobuf_c_message_free_unpacked(&m->base, NULL);
+				return -1;
+			}
+			it->mismatched = nm;
+			nm[it->n_mismatched++] = m;
+		}
+	}
+	for (i = 0; i < cand->nports; i++) {
+		if (!vinfo_port(g, cand->ports[i].name)) {
+			char **n = realloc(it->extra, (it->n_extra + 1) * sizeof(char *));
+			if (!n)
+				return -1;
+			it->extra = n;
+			n[it->n_extra] = strdup(cand->ports[i].name);
+			if (n[it->n_extra])
+				it->n_extra++;
+		}
+	}
+	it->ok = !it->n_missing && !it->n_extra && !it->n_mismatched;
+	if (!it->ok) {
+		snprintf(msg, sizeof(msg), "ports of %s differ from the golden's: %zu missing, %zu extra, %zu mismatched",
+			 p->top, it->n_missing, it->n_extra, it->n_mismatched);
+		pb_set_str(&it->reason, msg);
+	}
+	return 0;
+}
+
+static void fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
+{
+	f->checked = fo->checked;
+	f->passed = fo->passed;
+	f->pass_rate = fo->pass_rate;
+	f->samples = fo->samples;
+	f->mismatches = fo->mismatches;
+	if (fo->reason[0])
+		pb_set_str(&f->reason, fo->reason);
+	if (fo->note[0])
+		pb_set_str(&f->note, fo->note);
+	if (fo->has_first) {
+		Rtlreward__Mismatch *m = malloc(sizeof(*m));
+		if (m) {
+			rtlreward__mismatch__init(m);
+			m->time = fo->first_time;
+			pb_set_str(&m->signal, fo->first_signal);
+			pb_set_str(&m->expected, fo->first_expected);
+			pb_set_str(&m->got, fo->first_got);
+			f->first_mismatch = m;
+		}
+	}
+}
+
+static void cache_key(const struct problem *p, const char *norm, size_t normlen,
+		      const char *engine, uint64_t seed, enum check_mode mode, char key[65])
+{
+	struct hash_ctx *h = hash_new();
+
+	hash_add_u64(h, mode);
+	hash_add_str(h, PIPELINE_VERSION);
+	hash_add_str(h, p->hash);
+	hash_add_u64(h, normlen);
+	hash_add(h, norm, normlen);
+	hash_add_str(h, engine);
+	hash_add_u64(h, seed);
+	hash_add_str(h, g_tools.versions);
+	hash_final_hex(h, key);
+}
+
+/* The evidence stages, after the cache missed. Returns with r filled; INFRA_ERROR on failure. */
+static void run_stages(struct problem *p, const char *code, size_t codelen,
+		       const struct engine *eng, uint64_t seed, enum check_mode mode,
+		       Rtlreward__Result *r)
+{
+	char job[512], err[512], reason[512];
+	char *pp = NULL, *diag = NULL;
+	size_t pplen = 0;
+	struct vinfo cand;
+	struct func_out fo;
+	double t;
+	int x;
+
+	memset(&cand, 0, sizeof(cand));
+	memset(&fo, 0, sizeof(fo));
+	job[0] = '\0';
+
+	t = now_ms();
+	x = policy_check_raw(code, codelen, reason, sizeof(reason));
+	if (x != 0) {
+		if (x < 0)
+			set_infra(r, "policy check failed");
+		r->format->ok = 0;
+		pb_set_str(&r->format->reason, x > 0 ? reason : "policy check failed");
+		r->times->policy_ms = now_ms() - t;
+		goto out;
+	}
+	if (sb_job_create(job, sizeof(job), err, sizeof(err)) < 0) {
+		job[0] = '\0';
+		set_infra(r, "sandbox: %s", err);
+		goto out;
+	}
+	if (tool_write_file(job, CAND_RAW, code, codelen, err, sizeof(err)) < 0) {
+		set_infra(r, "%s", err);
+		goto out;
+	}
+	r->times->policy_ms = now_ms() - t;
+
+	/* syntax: preprocess, token policy, then elaborate with Verilator */
+	t = now_ms();
+	pb_set_str(&r->syntax->tool, "verilator");
+	x = preprocess(job, r, &pp, &pplen, err, sizeof(err));
+	if (x < 0) {
+		set_infra(r, "preprocess: %s", err);
+		goto out;
+	}
+	if (x > 0) {
+		r->times->syntax_ms = now_ms() - t;
+		goto out;
+	}
+	{
+		double tp = now_ms();
+		x = policy_check_tokens(pp, pplen, p->prep.reserved, reason, sizeof(reason));
+		r->times->policy_ms += now_ms() - tp;
+	}
+	if (x != 0) {
+		if (x < 0)
+			set_infra(r, "policy check failed");
+		r->format->ok = 0;
+		pb_set_str(&r->format->reason, x > 0 ? reason : "policy check failed");
+		goto out;
+	}
+	if (tool_write_file(job, CAND_PP, pp, pplen, err, sizeof(err)) < 0) {
+		set_infra(r, "%s", err);
+		goto out;
+	}
+	x = pipeline_verilator_xml(job, CAND_PP, p->top, &cand, &diag, err, sizeof(err));
+	r->times->syntax_ms = now_ms() - t;
+	if (x < 0) {
+		set_infra(r, "verilator: %s", err);
+		goto out;
+	}
+	if (x > 0) {
+		if (diag && strstr(diag, "--top-module") && strstr(diag, "was not found")) {
+			/* parses, but the module the problem asks for is not there */
+			r->syntax->ok = 1;
+			r->interface->ok = 0;
+			{
+				char **n = malloc(sizeof(char *));
+				if (n) {
+					n[0] = strdup(p->top);
+					r->interface->missing = n;
+					r->interface->n_missing = n[0] ? 1 : 0;
+				}
+			}
+			snprintf(reason, sizeof(reason), "module %s is not defined", p->top);
+			pb_set_str(&r->interface->reason, reason);
+			goto out;
+		}
+		r->syntax->ok = 0;
+		parse_diags(r->syntax, diag ? diag : "", 1);
+		if (!r->syntax->n_diagnostics)
+			add_diag(r->syntax, "", 0, 0, "error", diag ? diag : "verilator failed",
+				 strlen(diag ? diag : "verilator failed"));
+		goto out;
+	}
+	r->syntax->ok = 1;
+
+	/* interface */
+	t = now_ms();
+	if (interface_check(p, &cand, r->interface) < 0) {
+		set_infra(r, "out of memory");
+		goto out;
+	}
+	r->times->interface_ms = now_ms() - t;
+	if (!r->interface->ok)
+		goto out;
+
+	/* function */
+	t = now_ms();
+	pb_set_str(&r->function->engine, eng->name);
+	if (mode == MODE_EQUIVALENCE)
+		x = eng->equivalence(p, job, seed, &fo);
+	else
+		x = eng->testbench(p, job, CAND_PP, &fo);
+	r->times->function_ms = now_ms() - t;
+	if (x < 0) {
+		set_infra(r, "function: %s", fo.infra_err);
+		goto out;
+	}
+	if (fo.compile_error && !fo.min_score) {
+		/* Verilator accepted it, the simulator did not: a syntax failure all the same. */
+		r->syntax->ok = 0;
+		pb_set_str(&r->syntax->tool, eng->name);
+		pb_set_str(&r->syntax->note, fo.reason);
+		parse_diags(r->syntax, fo.diag ? fo.diag : "", 0);
+		if (!r->syntax->n_diagnostics)
+			add_diag(r->syntax, "", 0, 0, "error", fo.reason, strlen(fo.reason));
+		goto out;
+	}
+	fill_function(r->function, &fo);
+out:
+	func_out_release(&fo);
+	vinfo_release(&cand);
+	free(diag);
+	free(pp);
+	if (job[0] && sb_job_remove(job, err, sizeof(err)) < 0 && r->status == RTLREWARD__STATUS__OK)
+		fprintf(stderr, "rtlreward: job directory %s not removed: %s\n", job, err);
+}
+
+Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, size_t len,
+				  const struct reward_cfg *cfg)
+{
+	Rtlreward__Result *r = result_new();
+	char reason[512], key[65], err[512];
+	char *code = NULL;
+	size_t codelen = 0;
+	enum extract_how how = EXTRACT_NONE;
+	const struct engine *eng;
+	struct buf norm;
+	uint64_t seed;
+	enum check_mode mode;
+	double t0 = now_ms(), t;
+	int x;
+
+	if (!r)
+		return NULL;
+	buf_init(&norm, 2 * RTLR_MAX_SOURCE);
+	pb_set_str(&r->problem, p->id);
+	mode = cfg->mode >= 0 ? (enum check_mode)cfg->mode : p->mode;
+	pb_set_str(&r->function->mode, check_mode_name(mode));
+	if (mode == MODE_TESTBENCH && !p->testbench) {
+		set_infra(r, "mode: problem has no testbench");
+		goto out;
+	}
+	if (pipeline_prepare(p, err, sizeof(err)) < 0) {
+		set_infra(r, "problem not usable: %s", err);
+		goto out;
+	}
+	eng = engine_pick(cfg->engine_req, p, err, sizeof(err));
+	if (!eng) {
+		set_infra(r, "%s", err);
+		goto out;
+	}
+	seed = cfg->seed ? cfg->seed : p->seed;
+
+	/* format */
+	t = now_ms();
+	x = extract_verilog(completion, len, &code, &codelen, &how, reason, sizeof(reason));
+	r->times->extract_ms = now_ms() - t;
+	if (x < 0) {
+		set_infra(r, "out of memory");
+		goto out;
+	}
+	if (x > 0) {
+		pb_set_str(&r->format->reason, reason);
+		goto out;
+	}
+	pb_set_str(&r->format->extracted_by, extract_how_name(how));
+	if (codelen > RTLR_MAX_SOURCE) {
+		snprintf(reason, sizeof(reason), "extracted source is %zu bytes; the limit is %u", codelen,
+			 RTLR_MAX_SOURCE);
+		pb_set_str(&r->format->reason, reason);
+		goto out;
+	}
+	r->format->ok = 1;
+
+	/* cache */
+	if (normalize_verilog(code, codelen, &norm) < 0) {
+		set_infra(r, "normalize: source too large");
+		goto out;
+	}
+	cache_key(p, norm.data, norm.len, eng->name, seed, mode, key);
+	pb_set_str(&r->key, key);
+	if (!cfg->no_cache) {
+		unsigned char *data;
+		size_t dlen;
+
+		if (cache_get(key, &data, &dlen) == 0) {
+			Rtlreward__Result *c = rtlreward__result__unpack(NULL, dlen, data);
+			free(data);
+			if (c && c->format && c->syntax && c->interface && c->function && c->ppa && c->times) {
+				protobuf_c_message_free_unpacked(&r->base, NULL);
+				r = c;
+				r->cached = 1;
+				r->times->total_ms = now_ms() - t0;
+				goto compose;
+			}
+			if (c)
+				protobuf_c_message_free_unpacked(&c->base, NULL);
+		}
+	}
+
+	run_stages(p, code, codelen, eng, seed, mode, r);
+	r->times->total_ms = now_ms() - t0;
+	if (r->status == RTLREWARD__STATUS__OK) {
+		size_t n = rtlreward__result__get_packed_size(r);
+		unsigned char *buf = malloc(n ? n : 1);
+		if (buf) {
+			rtlreward__result__pack(r, buf);
+			cache_put(key, buf, n);
+			free(buf);
+		}
+	}
+compose:
+	reward_compose(cfg, r);
+out:
+	if (r->status != RTLREWARD__STATUS__OK)
+		r->reward = 0;
+	if (!r->times->total_ms)
+		r->times->total_ms = now_ms() - t0;
+	buf_release(&norm);
+	free(code);
+	return r;
+}

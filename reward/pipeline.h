@@ -1,0 +1,65 @@
+/* pipeline: one candidate through every tier, and the reward composed from the evidence.
+ *
+ *   extract → normalize → cache key → cache → policy (raw) → preprocess (Verilator -E) →
+ *   policy (tokens) → syntax + ports (Verilator --xml-only) → interface → function (engine)
+ *   → store evidence in the cache → compose the reward.
+ *
+ * The cache holds evidence, not rewards: the key is hash(pipeline version, problem hash,
+ * normalized candidate, engine, seed, tool versions), and the reward is composed from the
+ * evidence for each request, so changing weights (a curriculum) never invalidates the cache.
+ *
+ * pipeline_score() always returns a Result (allocated; free with
+ * protobuf_c_message_free_unpacked(&r->base, NULL)), or NULL only when out of memory.
+ * A failure of the tools or the sandbox gives status INFRA_ERROR with `error` set and reward 0,
+ * which the trainer must mask; it is never cached.
+ */
+#ifndef RTLR_PIPELINE_H
+#define RTLR_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "problem.h"
+#include "reward.pb-c.h"
+
+enum preset { PRESET_HIERARCHICAL = 0, PRESET_BINARY, PRESET_PASS_RATE };
+
+struct reward_weights {
+	double format, syntax, interface, function, pass, ppa;
+};
+
+struct reward_cfg {
+	enum preset preset;
+	struct reward_weights w;
+	const char *engine_req;  /* as requested: "", auto, icarus, verilator */
+	uint64_t seed;           /* 0: the problem's */
+	int no_cache;
+	int mode;                /* -1: the problem's; else enum check_mode */
+};
+
+/* Fills cfg from a request's preset, weight overrides and engine. Returns -1 with err naming
+ * the field on bad input. */
+int reward_cfg_init(struct reward_cfg *cfg, const char *preset, const char *const *wkeys,
+		    const double *wvals, size_t nw, const char *engine, uint64_t seed,
+		    const char *mode, char *err, size_t errlen);
+void reward_weights_default(enum preset p, struct reward_weights *w);
+const char *preset_name(enum preset p);
+
+/* Composes result->reward from its tiers under cfg. */
+void reward_compose(const struct reward_cfg *cfg, Rtlreward__Result *r);
+
+int pipeline_init(const char *cache_dir, char *err, size_t errlen);
+void pipeline_shutdown(void);
+int pipeline_prepare(struct problem *p, char *err, size_t errlen);
+Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, size_t len,
+				  const struct reward_cfg *cfg);
+/* Used by preparation and the syntax tier. */
+int pipeline_verilator_xml(const char *jobdir, const char *file, const char *top,
+			   struct vinfo *vi, char **diag, char *err, size_t errlen);
+/* A Result with every tier allocated and defaults set. */
+Rtlreward__Result *result_new(void);
+/* Replaces a string field (frees the old unless it is protobuf-c's shared empty string). */
+void pb_set_str(char **field, const char *s);
+
+#endif

@@ -1,0 +1,97 @@
+/* problem: a golden design and how candidates are checked against it, plus the registry that
+ * maps ids to problems.
+ *
+ * Lifecycle: problem_from_pb() builds an unprepared problem from its wire form (validating it);
+ * the registry owns registered problems and hands out references: registry_get() returns the
+ * problem with a reference taken, problem_unref() gives it back. Replacing a problem (same id)
+ * leaves in-flight users with the old one until they drop it.
+ *
+ * Preparation (ports, module names, clocks/resets, the golden's own testbench run) is done once
+ * per problem by pipeline_prepare() (it needs the tools) and stored in `prep` under prep_lock;
+ * after `prep.done` is set the fields are read-only.
+ */
+#ifndef RTLR_PROBLEM_H
+#define RTLR_PROBLEM_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "reward.pb-c.h"
+#include "vinfo.h"
+
+enum check_mode { MODE_EQUIVALENCE = 0, MODE_TESTBENCH = 1 };
+enum tb_style { TB_VERILOG_EVAL = 0, TB_RTLLM = 1 };
+
+struct reset_spec {
+	char *name;
+	int active_low;
+	int async;
+};
+
+struct problem_prep {
+	int done;            /* preparation finished (successfully or not) */
+	int ok;
+	char err[512];       /* why preparation failed */
+	struct vinfo gold;   /* golden top ports and module names */
+	char *gold_eq;       /* golden with every module renamed rtlr_g_<name> (equivalence) */
+	char *gold_tb;       /* golden for testbench mode: submodules renamed, ref_top kept */
+	char **clocks;       /* effective clocks (given or detected) */
+	size_t nclocks;
+	struct reset_spec *resets; /* effective resets */
+	size_t nresets;
+	const char **reserved; /* NULL-terminated module names a candidate must not define */
+	/* testbench mode: what the golden's own run printed */
+	uint64_t tb_samples;   /* verilog-eval: M of "Mismatches: 0 in M samples" */
+	int tb_timeout;        /* verilog-eval: the golden run printed TIMEOUT too */
+};
+
+struct problem {
+	char *id;
+	char *reference;
+	char *top;
+	char *ref_top;
+	enum check_mode mode;
+	char *testbench;
+	enum tb_style tb_style;
+	char **clocks;      /* as given; detection fills prep.clocks when none */
+	size_t nclocks;
+	struct reset_spec *resets;
+	size_t nresets;
+	int resets_given;
+	uint64_t seed;
+	unsigned cycles;
+	char *prompt;
+	char *source;
+	char **file_names;  /* data files for the testbench, copied into each job directory */
+	char **file_data;
+	size_t nfiles;
+	double clock_period_ns;
+	char hash[65];      /* sha256 of the definition, hex */
+
+	pthread_mutex_t prep_lock;
+	struct problem_prep prep;
+	int refs;           /* atomic */
+};
+
+/* Validates and copies a wire Problem. Returns NULL with err (naming the field) on bad input. */
+struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source, char *err,
+				size_t errlen);
+/* Fills a wire Problem (strings point into p; valid while p is referenced). Caller frees the
+ * arrays with problem_pb_release(). */
+void problem_to_pb(const struct problem *p, Rtlreward__Problem *out);
+void problem_pb_release(Rtlreward__Problem *out);
+void problem_ref(struct problem *p);
+void problem_unref(struct problem *p);
+const char *check_mode_name(enum check_mode m);
+
+/* Registry. */
+int registry_init(void);
+void registry_free(void);
+/* Takes ownership of p. Replaces a problem of the same id. Returns 0, -1 when full. */
+int registry_put(struct problem *p, char *err, size_t errlen);
+struct problem *registry_get(const char *id); /* reference taken; NULL when unknown */
+size_t registry_count(void);
+/* Calls fn for each problem (sorted by id) under the registry lock. */
+void registry_each(void (*fn)(struct problem *p, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,647 @@
+#include "api.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "caps.h"
+#include "config.h"
+#include "metrics.h"
+#include "pbjson.h"
+#include "pipeline.h"
+#include "problem.h"
+#include "sandbox.h"
+#include "scheduler.h"
+#include "tools.h"
+
+void api_resp_init(struct api_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, RTLR_MAX_RESPONSE);
+	r->status = 200;
+	r->content_type = "application/json";
+}
+
+void api_resp_release(struct api_resp *r)
+{
+	buf_release(&r->body);
+}
+
+static int ctype_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (!ct)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	return !strncasecmp(ct, want, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void send_msg(struct api_resp *resp, enum api_fmt fmt, const ProtobufCMessage *m)
+{
+	buf_reset(&resp->body);
+	if (fmt == FMT_PROTO) {
+		size_t n = protobuf_c_message_get_packed_size(m);
+		unsigned char *p = malloc(n ? n : 1);
+		if (!p || n > resp->body.max) {
+			free(p);
+			resp->status = 500;
+			resp->content_type = "text/plain";
+			buf_adds(&resp->body, "response too large\n");
+			return;
+		}
+		protobuf_c_message_pack(m, p);
+		buf_add(&resp->body, p, n);
+		free(p);
+		resp->content_type = "application/x-protobuf";
+	} else {
+		if (pbjson_encode(m, &resp->body) < 0) {
+			buf_reset(&resp->body);
+			resp->status = 500;
+			resp->content_type = "text/plain";
+			buf_adds(&resp->body, "response too large\n");
+			return;
+		}
+		buf_addc(&resp->body, '\n');
+		resp->content_type = "application/json";
+	}
+}
+
+void api_error(struct api_resp *resp, enum api_fmt fmt, unsigned status, const char *field,
+	       const char *fmt_msg, ...)
+{
+	Rtlreward__Error e;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt_msg);
+	vsnprintf(msg, sizeof(msg), fmt_msg, ap);
+	va_end(ap);
+	rtlreward__error__init(&e);
+	e.error = msg;
+	e.field = (char *)(field ? field : "");
+	e.code = status;
+	resp->status = status;
+	send_msg(resp, fmt, &e.base);
+}
+
+/* The field named at the start of an error such as "items[3].completion: ...". */
+static void field_of(const char *msg, char *out, size_t outlen)
+{
+	size_t n = strcspn(msg, ": ");
+
+	if (msg[n] == ':' && n > 0 && n < outlen)
+		snprintf(out, outlen, "%.*s", (int)n, msg);
+	else
+		out[0] = '\0';
+}
+
+static enum api_fmt resp_fmt(const struct api_req *req)
+{
+	if (req->accept && strstr(req->accept, "application/x-protobuf"))
+		return FMT_PROTO;
+	if (req->accept && strstr(req->accept, "application/json"))
+		return FMT_JSON;
+	return ctype_is(req->content_type, "application/x-protobuf") ? FMT_PROTO : FMT_JSON;
+}
+
+/* Decodes a body as the given message: protobuf or JSON by content type. */
+static ProtobufCMessage *decode_body(const struct api_req *req, const ProtobufCMessageDescriptor *d,
+				     struct api_resp *resp, enum api_fmt fmt)
+{
+	ProtobufCMessage *m;
+	char err[512], field[128];
+
+	if (ctype_is(req->content_type, "application/x-protobuf")) {
+		m = protobuf_c_message_unpack(d, NULL, req->body_len, (const uint8_t *)req->body);
+		if (!m)
+			api_error(resp, fmt, 400, "", "malformed protobuf body for %s", d->name);
+		return m;
+	}
+	if (!req->content_type || !ctype_is(req->content_type, "application/json")) {
+		api_error(resp, fmt, 415, "Content-Type",
+			  "Content-Type must be application/json or application/x-protobuf (got '%s')",
+			  req->content_type ? req->content_type : "none");
+		return NULL;
+	}
+	if (req->body_len == 0) {
+		api_error(resp, fmt, 400, "", "empty body: a JSON %s is expected", d->short_name);
+		return NULL;
+	}
+	m = pbjson_decode(d, req->body, req->body_len, err, sizeof(err));
+	if (!m) {
+		field_of(err, field, sizeof(field));
+		api_error(resp, fmt, 400, field, "%s", err);
+	}
+	return m;
+}
+
+/* --- scoring ------------------------------------------------------------------------------- */
+
+struct scored {
+	struct task *tasks;
+	struct problem **probs;
+	size_t n;
+	struct batch b;
+	int submitted;
+};
+
+static void scored_release(struct scored *s)
+{
+	size_t i;
+
+	if (s->submitted)
+		batch_release(&s->b);
+	for (i = 0; i < s->n; i++) {
+		if (s->tasks && s->tasks[i].result)
+			protobuf_c_message_free_unpacked(&s->tasks[i].result->base, NULL);
+		if (s->probs && s->probs[i])
+			problem_unref(s->probs[i]);
+	}
+	free(s->tasks);
+	free(s->probs);
+}
+
+/* Resolves problems, submits and waits. On error fills resp and returns -1. */
+static int score_items(struct scored *s, const char *const *problems, const char *const *texts,
+		       size_t n, const struct reward_cfg *cfg, const char *field, struct api_resp *resp,
+		       enum api_fmt fmt)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (n == 0) {
+		api_error(resp, fmt, 400, field, "%s: the batch is empty", field);
+		return -1;
+	}
+	if (n > (size_t)g_config.max_batch) {
+		api_error(resp, fmt, 413, field, "%s: %zu items; at most %lld per request (--max-batch)",
+			  field, n, g_config.max_batch);
+		return -1;
+	}
+	s->tasks = calloc(n, sizeof(*s->tasks));
+	s->probs = calloc(n, sizeof(*s->probs));
+	if (!s->tasks || !s->probs) {
+		api_error(resp, fmt, 503, "", "out of memory");
+		return -1;
+	}
+	s->n = n;
+	for (i = 0; i < n; i++) {
+		const char *pid = problems[i] ? problems[i] : "";
+		size_t len = texts[i] ? strlen(texts[i]) : 0;
+
+		if (!pid[0]) {
+			api_error(resp, fmt, 400, "problem", "%s[%zu].problem: missing problem id", field, i);
+			return -1;
+		}
+		s->probs[i] = registry_get(pid);
+		if (!s->probs[i]) {
+			api_error(resp, fmt, 404, "problem", "%s[%zu].problem: unknown problem '%.200s'", field,
+				  i, pid);
+			return -1;
+		}
+		if (cfg->mode == MODE_TESTBENCH && !s->probs[i]->testbench) {
+			api_error(resp, fmt, 400, "mode", "mode: problem '%s' (%s[%zu]) has no testbench",
+				  pid, field, i);
+			return -1;
+		}
+		if (len > RTLR_MAX_COMPLETION) {
+			api_error(resp, fmt, 413, "completion",
+				  "%s[%zu].completion: %zu bytes; at most %u", field, i, len,
+				  RTLR_MAX_COMPLETION);
+			return -1;
+		}
+		s->tasks[i].p = s->probs[i];
+		s->tasks[i].completion = texts[i] ? texts[i] : "";
+		s->tasks[i].len = len;
+		s->tasks[i].cfg = cfg;
+		s->tasks[i].index = (uint32_t)i;
+		s->tasks[i].b = &s->b;
+	}
+	batch_init(&s->b, n);
+	s->submitted = 1;
+	if (sched_submit(s->tasks, n) < 0) {
+		metrics_rejected();
+		resp->retry_after = 1;
+		api_error(resp, fmt, 429, "", "the queue is full (%lld candidates); retry later",
+			  g_config.queue);
+		return -1;
+	}
+	batch_wait(&s->b);
+	for (i = 0; i < n; i++) {
+		if (!s->tasks[i].result) {
+			api_error(resp, fmt, 503, "", "out of memory while scoring");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void handle_score(const struct api_req *req, struct api_resp *resp)
+{
+	enum api_fmt fmt = resp_fmt(req);
+	Rtlreward__ScoreRequest *sr;
+	Rtlreward__ScoreResponse out;
+	struct reward_cfg cfg;
+	struct scored s;
+	const char **pids = NULL, **texts = NULL, **wk = NULL;
+	double *wv = NULL;
+	Rtlreward__Result **res = NULL;
+	char err[512];
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	sr = (Rtlreward__ScoreRequest *)decode_body(req, &rtlreward__score_request__descriptor, resp, fmt);
+	if (!sr)
+		return;
+	wk = calloc(sr->n_weights + 1, sizeof(*wk));
+	wv = calloc(sr->n_weights + 1, sizeof(*wv));
+	pids = calloc(sr->n_items + 1, sizeof(*pids));
+	texts = calloc(sr->n_items + 1, sizeof(*texts));
+	if (!wk || !wv || !pids || !texts) {
+		api_error(resp, fmt, 503, "", "out of memory");
+		goto out;
+	}
+	for (i = 0; i < sr->n_weights; i++) {
+		wk[i] = sr->weights[i]->key ? sr->weights[i]->key : "";
+		wv[i] = sr->weights[i]->value;
+	}
+	if (reward_cfg_init(&cfg, sr->preset, wk, wv, sr->n_weights, sr->engine, sr->seed, sr->mode,
+			    err, sizeof(err)) < 0) {
+		char field[64];
+		field_of(err, field, sizeof(field));
+		api_error(resp, fmt, 400, field, "%s", err);
+		goto out;
+	}
+	cfg.no_cache = sr->no_cache;
+	for (i = 0; i < sr->n_items; i++) {
+		if (!sr->items[i]) {
+			api_error(resp, fmt, 400, "items", "items[%zu]: empty item", i);
+			goto out;
+		}
+		pids[i] = sr->items[i]->problem;
+		texts[i] = sr->items[i]->completion;
+	}
+	if (score_items(&s, pids, texts, sr->n_items, &cfg, "items", resp, fmt) < 0)
+		goto out;
+	res = calloc(s.n, sizeof(*res));
+	if (!res) {
+		api_error(resp, fmt, 503, "", "out of memory");
+		goto out;
+	}
+	for (i = 0; i < s.n; i++)
+		res[i] = s.tasks[i].result;
+	rtlreward__score_response__init(&out);
+	out.n_results = s.n;
+	out.results = res;
+	resp->status = 200;
+	send_msg(resp, fmt, &out.base);
+out:
+	free(res);
+	scored_release(&s);
+	free(wk);
+	free(wv);
+	free(pids);
+	free(texts);
+	if (sr)
+		protobuf_c_message_free_unpacked(&sr->base, NULL);
+}
+
+/* --- OpenRLHF remote reward: {query, prompts, labels} → {rewards, scores, extra_logs} ------ */
+
+static int json_str_array(json_object *root, const char *key, const char ***out, size_t *n,
+			  int required, char *err, size_t errlen)
+{
+	json_object *a;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_object_object_get_ex(root, key, &a) || json_object_is_type(a, json_type_null)) {
+		if (required) {
+			snprintf(err, errlen, "%s: required (an array of strings)", key);
+			return -1;
+		}
+		return 0;
+	}
+	if (!json_object_is_type(a, json_type_array)) {
+		snprintf(err, errlen, "%s: expected an array of strings", key);
+		return -1;
+	}
+	*n = json_object_array_length(a);
+	*out = calloc(*n + 1, sizeof(char *));
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < *n; i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(e, json_type_string)) {
+			snprintf(err, errlen, "%s[%zu]: expected a string", key, i);
+			return -1;
+		}
+		(*out)[i] = json_object_get_string(e);
+	}
+	return 0;
+}
+
+static void handle_get_reward(const struct api_req *req, struct api_resp *resp)
+{
+	json_tokener *tok = NULL;
+	json_object *root = NULL;
+	const char **query = NULL, **prompts = NULL, **labels = NULL, **texts = NULL;
+	size_t nq = 0, np = 0, nl = 0, i;
+	struct reward_cfg cfg;
+	struct scored s;
+	char err[512];
+	struct buf *o = &resp->body;
+
+	memset(&s, 0, sizeof(s));
+	if (!ctype_is(req->content_type, "application/json")) {
+		api_error(resp, FMT_JSON, 415, "Content-Type", "Content-Type must be application/json");
+		return;
+	}
+	tok = json_tokener_new_ex(32);
+	if (!tok) {
+		api_error(resp, FMT_JSON, 503, "", "out of memory");
+		return;
+	}
+	root = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
+	    tok->char_offset != (int)req->body_len || !json_object_is_type(root, json_type_object)) {
+		api_error(resp, FMT_JSON, 400, "", "malformed JSON: an object {query, prompts, labels} is expected");
+		goto out;
+	}
+	if (json_str_array(root, "query", &query, &nq, 1, err, sizeof(err)) < 0 ||
+	    json_str_array(root, "prompts", &prompts, &np, 0, err, sizeof(err)) < 0 ||
+	    json_str_array(root, "labels", &labels, &nl, 1, err, sizeof(err)) < 0) {
+		char field[64];
+		field_of(err, field, sizeof(field));
+		api_error(resp, FMT_JSON, 400, field, "%s", err);
+		goto out;
+	}
+	if (nl != nq || (np && np != nq)) {
+		api_error(resp, FMT_JSON, 400, "labels",
+			  "query, prompts and labels must have the same length (%zu, %zu, %zu)", nq, np, nl);
+		goto out;
+	}
+	texts = calloc(nq + 1, sizeof(*texts));
+	if (!texts) {
+		api_error(resp, FMT_JSON, 503, "", "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nq; i++) {
+		/* query = prompt + response: score the response */
+		size_t pl = np ? strlen(prompts[i]) : 0;
+		texts[i] = (pl && !strncmp(query[i], prompts[i], pl)) ? query[i] + pl : query[i];
+	}
+	reward_cfg_init(&cfg, "", NULL, NULL, 0, "", 0, "", err, sizeof(err));
+	if (score_items(&s, labels, texts, nq, &cfg, "labels", resp, FMT_JSON) < 0)
+		goto out;
+	for (i = 0; i < s.n; i++) {
+		if (s.tasks[i].result->status != RTLREWARD__STATUS__OK) {
+			/* OpenRLHF retries failed calls; a made-up reward would be learned from. */
+			api_error(resp, FMT_JSON, 503, "labels", "labels[%zu]: INFRA_ERROR: %s", i,
+				  s.tasks[i].result->error);
+			resp->retry_after = 1;
+			goto out;
+		}
+	}
+	buf_reset(o);
+	buf_adds(o, "{\"rewards\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%.17g", i ? "," : "", s.tasks[i].result->reward);
+	buf_adds(o, "],\"scores\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%.17g", i ? "," : "", s.tasks[i].result->function->pass_rate);
+	buf_adds(o, "],\"extra_logs\":{\"pass_rate\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%.17g", i ? "," : "", s.tasks[i].result->function->pass_rate);
+	buf_adds(o, "],\"syntax_ok\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%d", i ? "," : "", s.tasks[i].result->syntax->ok ? 1 : 0);
+	buf_adds(o, "],\"passed\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%d", i ? "," : "", s.tasks[i].result->function->passed ? 1 : 0);
+	buf_adds(o, "],\"cached\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%d", i ? "," : "", s.tasks[i].result->cached ? 1 : 0);
+	buf_adds(o, "]}}\n");
+	resp->status = 200;
+	resp->content_type = "application/json";
+out:
+	scored_release(&s);
+	free(query);
+	free(prompts);
+	free(labels);
+	free(texts);
+	if (root)
+		json_object_put(root);
+	json_tokener_free(tok);
+}
+
+/* --- problems ------------------------------------------------------------------------------ */
+
+static void handle_problem_post(const struct api_req *req, struct api_resp *resp)
+{
+	enum api_fmt fmt = resp_fmt(req);
+	Rtlreward__Problem *pb, out;
+	struct problem *p;
+	char err[768], field[64];
+
+	pb = (Rtlreward__Problem *)decode_body(req, &rtlreward__problem__descriptor, resp, fmt);
+	if (!pb)
+		return;
+	p = problem_from_pb(pb, "api", err, sizeof(err));
+	protobuf_c_message_free_unpacked(&pb->base, NULL);
+	if (!p) {
+		field_of(err, field, sizeof(field));
+		api_error(resp, fmt, 400, field, "%s", err);
+		return;
+	}
+	/* prepare before registering, so a golden that does not elaborate is refused here */
+	if (pipeline_prepare(p, err, sizeof(err)) < 0) {
+		api_error(resp, fmt, 422, "reference", "%s", err);
+		problem_unref(p);
+		return;
+	}
+	problem_ref(p);
+	if (registry_put(p, err, sizeof(err)) < 0) {
+		api_error(resp, fmt, 507, "", "%s", err);
+		problem_unref(p);
+		return;
+	}
+	problem_to_pb(p, &out);
+	resp->status = 201;
+	send_msg(resp, fmt, &out.base);
+	problem_pb_release(&out);
+	problem_unref(p);
+}
+
+static void handle_problem_get(const struct api_req *req, struct api_resp *resp, const char *id)
+{
+	enum api_fmt fmt = resp_fmt(req);
+	struct problem *p = registry_get(id);
+	Rtlreward__Problem out;
+	char err[768];
+
+	if (!p) {
+		api_error(resp, fmt, 404, "id", "unknown problem '%.200s'", id);
+		return;
+	}
+	if (pipeline_prepare(p, err, sizeof(err)) < 0) {
+		problem_to_pb(p, &out);
+		resp->status = 200;
+		send_msg(resp, fmt, &out.base);
+		problem_pb_release(&out);
+		problem_unref(p);
+		return;
+	}
+	problem_to_pb(p, &out);
+	resp->status = 200;
+	send_msg(resp, fmt, &out.base);
+	problem_pb_release(&out);
+	problem_unref(p);
+}
+
+struct list_ctx {
+	Rtlreward__Problem **v;
+	size_t n, cap;
+};
+
+static void list_one(struct problem *p, void *arg)
+{
+	struct list_ctx *c = arg;
+	Rtlreward__Problem *q;
+
+	if (c->n == c->cap)
+		return;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return;
+	rtlreward__problem__init(q);
+	q->id = p->id;
+	q->top = p->top;
+	q->mode = (char *)check_mode_name(p->mode);
+	q->source = p->source;
+	q->hash = p->hash;
+	c->v[c->n++] = q;
+}
+
+static void handle_problem_list(const struct api_req *req, struct api_resp *resp)
+{
+	enum api_fmt fmt = resp_fmt(req);
+	Rtlreward__ProblemList out;
+	struct list_ctx c = {0};
+	size_t i;
+
+	c.cap = registry_count() + 16;
+	c.v = calloc(c.cap, sizeof(*c.v));
+	if (!c.v) {
+		api_error(resp, fmt, 503, "", "out of memory");
+		return;
+	}
+	registry_each(list_one, &c);
+	rtlreward__problem_list__init(&out);
+	out.n_problems = c.n;
+	out.problems = c.v;
+	send_msg(resp, fmt, &out.base);
+	for (i = 0; i < c.n; i++)
+		free(c.v[i]);
+	free(c.v);
+}
+
+/* --- health and metrics -------------------------------------------------------------------- */
+
+static void handle_healthz(struct api_resp *resp)
+{
+	const struct sb_features *f = sb_get_features();
+	size_t queued, cap;
+	unsigned busy, workers;
+	struct buf *o = &resp->body;
+
+	sched_stats(&queued, &cap, &busy, &workers);
+	buf_reset(o);
+	buf_printf(o, "{\"status\":\"ok\",\"problems\":%zu,\"workers\":%u,\"busy\":%u,\"queued\":%zu,"
+		      "\"queue_capacity\":%zu,\"tools\":",
+		   registry_count(), workers, busy, queued, cap);
+	buf_add_json_str(o, g_tools.versions, strlen(g_tools.versions));
+	buf_adds(o, ",\"sandbox\":");
+	buf_add_json_str(o, f ? f->summary : "", f ? strlen(f->summary) : 0);
+	buf_printf(o, ",\"cgroup_version\":%d,\"seccomp\":%s}\n", f ? f->cgroup_version : 0,
+		   f && f->seccomp ? "true" : "false");
+	resp->status = 200;
+	resp->content_type = "application/json";
+}
+
+const char *api_handle(const struct api_req *req, struct api_resp *resp)
+{
+	const char *url = req->url, *m = req->method;
+	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
+
+	if (!strcmp(url, "/v1/score")) {
+		if (!post) {
+			resp->allow = "POST";
+			api_error(resp, FMT_JSON, 405, "", "use POST for /v1/score");
+		} else {
+			handle_score(req, resp);
+		}
+		return "score";
+	}
+	if (!strcmp(url, "/get_reward")) {
+		if (!post) {
+			resp->allow = "POST";
+			api_error(resp, FMT_JSON, 405, "", "use POST for /get_reward");
+		} else {
+			handle_get_reward(req, resp);
+		}
+		return "get_reward";
+	}
+	if (!strcmp(url, "/v1/problems")) {
+		if (post)
+			handle_problem_post(req, resp);
+		else if (get)
+			handle_problem_list(req, resp);
+		else {
+			resp->allow = "GET, POST";
+			api_error(resp, FMT_JSON, 405, "", "use GET or POST for /v1/problems");
+		}
+		return "problems";
+	}
+	if (!strncmp(url, "/v1/problems/", 13)) {
+		if (!get) {
+			resp->allow = "GET";
+			api_error(resp, FMT_JSON, 405, "", "use GET for /v1/problems/{id}");
+		} else {
+			handle_problem_get(req, resp, url + 13);
+		}
+		return "problems";
+	}
+	if (!strcmp(url, "/healthz")) {
+		if (!get) {
+			resp->allow = "GET";
+			api_error(resp, FMT_JSON, 405, "", "use GET for /healthz");
+		} else {
+			handle_healthz(resp);
+		}
+		return "healthz";
+	}
+	if (!strcmp(url, "/metrics")) {
+		if (!get) {
+			resp->allow = "GET";
+			api_error(resp, FMT_JSON, 405, "", "use GET for /metrics");
+		} else {
+			buf_reset(&resp->body);
+			metrics_render(&resp->body);
+			resp->status = 200;
+			resp->content_type = "text/plain; version=0.0.4";
+		}
+		return "metrics";
+	}
+	api_error(resp, FMT_JSON, 404, "", "no such endpoint: %s %.200s", m, url);
+	return "other";
+}

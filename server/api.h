@@ -1,0 +1,37 @@
+/* api: request handlers. Each takes the request body and fills a response (status, content
+ * type, body). Errors never escape as crashes: a bad request is a 4xx with an Error message
+ * naming the field, an overloaded queue a 429. */
+#ifndef RTLR_API_H
+#define RTLR_API_H
+
+#include <stddef.h>
+#include "buf.h"
+
+enum api_fmt { FMT_JSON = 0, FMT_PROTO = 1 };
+
+struct api_resp {
+	unsigned status;
+	const char *content_type;
+	struct buf body;
+	unsigned retry_after;   /* seconds, for 429 */
+	const char *allow;      /* for 405 */
+};
+
+struct api_req {
+	const char *method;
+	const char *url;
+	const char *content_type;  /* may be NULL */
+	const char *accept;        /* may be NULL */
+	const char *body;
+	size_t body_len;
+};
+
+void api_resp_init(struct api_resp *r);
+void api_resp_release(struct api_resp *r);
+/* Dispatches on method and url; returns the route name for metrics. */
+const char *api_handle(const struct api_req *req, struct api_resp *resp);
+/* Fills resp with an Error message. */
+void api_error(struct api_resp *resp, enum api_fmt fmt, unsigned status, const char *field,
+	       const char *fmt_msg, ...) __attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,159 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caps.h"
+
+struct config g_config;
+
+struct num_opt {
+	const char *name;
+	long long *slot;
+	long long def, min, max;
+	const char *help;
+};
+
+static struct num_opt num_opts[] = {
+	{"port", &g_config.port, 8080, 0, 65535, "TCP port (0: any free port, printed at start)"},
+	{"workers", &g_config.workers, 0, 0, 256, "scoring threads (0: one per core)"},
+	{"queue", &g_config.queue, 16384, 1, 1 << 20, "candidates waiting at most; more gets 429"},
+	{"max-body", &g_config.max_body, RTLR_MAX_BODY_DEFAULT, 1024, 1LL << 30, "request body cap, bytes (413 above)"},
+	{"max-batch", &g_config.max_batch, RTLR_MAX_BATCH_DEFAULT, 1, 1 << 20, "items in one score request (413 above)"},
+	{"max-connections", &g_config.max_connections, 256, 4, 4096, "concurrent HTTP connections"},
+	{"lint-timeout", &g_config.lint_timeout, 10, 1, 600, "seconds for one Verilator run"},
+	{"compile-timeout", &g_config.compile_timeout, 30, 1, 3600, "seconds for one simulator compile"},
+	{"sim-timeout", &g_config.sim_timeout, 30, 1, 3600, "seconds for one simulation"},
+	{"mem-limit", &g_config.mem_limit_mb, 2048, 64, 1 << 20, "address space per tool run, MiB"},
+};
+#define NNUM (sizeof(num_opts) / sizeof(num_opts[0]))
+
+void config_usage(const char *prog)
+{
+	size_t i;
+
+	printf("usage: %s [options]\n\n"
+	       "rtlreward: a reward server for RL on RTL generation.\n\n"
+	       "  --bind ADDR           address to listen on (default 127.0.0.1; :: or 0.0.0.0 for all)\n"
+	       "  --problems DIR        load problems from DIR (repeatable): the project's format\n"
+	       "                        (DIR/<id>/problem.json + reference.v), the VerilogEval v2\n"
+	       "                        spec-to-rtl layout (ProbNNN_name_{prompt.txt,ref.sv,test.sv}),\n"
+	       "                        or the RTLLM v2 layout (<name>/testbench.v + verified_<name>.v)\n"
+	       "  --no-builtin          do not register the built-in problem set\n"
+	       "  --cache-dir DIR       persistent result cache (default ./.cache; '' disables)\n"
+	       "  --job-dir DIR         where sandbox job directories go (default $TMPDIR/rtlreward-<pid>)\n"
+	       "  --require-isolation   refuse to start without namespaces and seccomp\n",
+	       prog);
+	for (i = 0; i < NNUM; i++) {
+		char flag[64];
+		snprintf(flag, sizeof(flag), "--%s N", num_opts[i].name);
+		printf("  %-21s %s (default %lld, %lld..%lld)\n", flag, num_opts[i].help, num_opts[i].def,
+		       num_opts[i].min, num_opts[i].max);
+	}
+	printf("  --help                this text\n  --version             the version\n");
+}
+
+static int parse_ll(const char *s, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int config_parse(int argc, char **argv, char *err, size_t errlen)
+{
+	size_t i;
+	int a;
+	const char *tmp = getenv("TMPDIR");
+
+	memset(&g_config, 0, sizeof(g_config));
+	snprintf(g_config.bind, sizeof(g_config.bind), "127.0.0.1");
+	snprintf(g_config.cache_dir, sizeof(g_config.cache_dir), ".cache");
+	snprintf(g_config.job_dir, sizeof(g_config.job_dir), "%s/rtlreward-%d",
+		 tmp && tmp[0] ? tmp : "/tmp", (int)getpid());
+	for (i = 0; i < NNUM; i++)
+		*num_opts[i].slot = num_opts[i].def;
+
+	for (a = 1; a < argc; a++) {
+		const char *f = argv[a], *val = NULL;
+		const char *eq;
+		char name[64];
+
+		if (strncmp(f, "--", 2)) {
+			snprintf(err, errlen, "unexpected argument '%s' (see --help)", f);
+			return -1;
+		}
+		f += 2;
+		eq = strchr(f, '=');
+		if (eq) {
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - f), f);
+			val = eq + 1;
+		} else {
+			snprintf(name, sizeof(name), "%s", f);
+		}
+		if (!strcmp(name, "help")) {
+			config_usage(argv[0]);
+			return 1;
+		}
+		if (!strcmp(name, "version")) {
+			printf("rtlreward 0.1\n");
+			return 1;
+		}
+		if (!strcmp(name, "no-builtin")) {
+			g_config.no_builtin = 1;
+			continue;
+		}
+		if (!strcmp(name, "require-isolation")) {
+			g_config.require_isolation = 1;
+			continue;
+		}
+		if (!val) {
+			if (a + 1 >= argc) {
+				snprintf(err, errlen, "--%s needs a value", name);
+				return -1;
+			}
+			val = argv[++a];
+		}
+		if (!strcmp(name, "bind")) {
+			snprintf(g_config.bind, sizeof(g_config.bind), "%s", val);
+		} else if (!strcmp(name, "cache-dir")) {
+			snprintf(g_config.cache_dir, sizeof(g_config.cache_dir), "%s", val);
+		} else if (!strcmp(name, "job-dir")) {
+			snprintf(g_config.job_dir, sizeof(g_config.job_dir), "%s", val);
+		} else if (!strcmp(name, "problems")) {
+			if (g_config.nproblem_dirs >= CONFIG_MAX_PROBLEM_DIRS) {
+				snprintf(err, errlen, "--problems: at most %d directories", CONFIG_MAX_PROBLEM_DIRS);
+				return -1;
+			}
+			g_config.problem_dirs[g_config.nproblem_dirs++] = val;
+		} else {
+			for (i = 0; i < NNUM; i++)
+				if (!strcmp(name, num_opts[i].name))
+					break;
+			if (i == NNUM) {
+				snprintf(err, errlen, "unknown option --%s (see --help)", name);
+				return -1;
+			}
+			if (parse_ll(val, num_opts[i].slot) < 0 || *num_opts[i].slot < num_opts[i].min ||
+			    *num_opts[i].slot > num_opts[i].max) {
+				snprintf(err, errlen, "--%s: '%s' is not a number in %lld..%lld", name, val,
+					 num_opts[i].min, num_opts[i].max);
+				return -1;
+			}
+		}
+	}
+	if (g_config.workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		g_config.workers = n > 0 ? n : 1;
+	}
+	return 0;
+}

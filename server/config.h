@@ -1,0 +1,37 @@
+/* config: every tunable in one bounded table (name, default, min, max), set from the command
+ * line. config_parse() fills g_config or returns -1 with a message; `--help` text is generated
+ * from the same table so it documents every flag. */
+#ifndef RTLR_CONFIG_H
+#define RTLR_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_PROBLEM_DIRS 32
+
+struct config {
+	char bind[64];
+	long long port;
+	long long workers;
+	long long queue;
+	long long max_body;
+	long long max_batch;
+	long long max_connections;
+	long long lint_timeout;
+	long long compile_timeout;
+	long long sim_timeout;
+	long long mem_limit_mb;
+	char cache_dir[1024];
+	char job_dir[1024];
+	const char *problem_dirs[CONFIG_MAX_PROBLEM_DIRS];
+	size_t nproblem_dirs;
+	int no_builtin;
+	int require_isolation;
+};
+
+extern struct config g_config;
+
+/* Returns 0 to run, 1 when --help/--version was printed, -1 on a bad flag (message in err). */
+int config_parse(int argc, char **argv, char *err, size_t errlen);
+void config_usage(const char *prog);
+
+#endif

@@ -1,0 +1,100 @@
+/* rtlreward-server: start-up and shutdown. Everything that can fail at start-up is reported
+ * here, on stderr, with what to do about it. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http.h"
+#include "pipeline.h"
+#include "problem.h"
+#include "problems_load.h"
+#include "sandbox.h"
+#include "scheduler.h"
+#include "tools.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+int main(int argc, char **argv)
+{
+	char err[1024];
+	struct sb_config sbc;
+	size_t i, n, total = 0;
+	int r;
+
+	r = config_parse(argc, argv, err, sizeof(err));
+	if (r > 0)
+		return 0;
+	if (r < 0) {
+		fprintf(stderr, "rtlreward: %s\n", err);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sbc, 0, sizeof(sbc));
+	sbc.job_root = g_config.job_dir;
+	sbc.require_isolation = g_config.require_isolation;
+	if (sb_init(&sbc, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rtlreward: sandbox: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "rtlreward: sandbox: %s\n", sb_get_features()->summary);
+	g_tools.lim.lint_s = (double)g_config.lint_timeout;
+	g_tools.lim.compile_s = (double)g_config.compile_timeout;
+	g_tools.lim.sim_s = (double)g_config.sim_timeout;
+	g_tools.lim.mem_bytes = (uint64_t)g_config.mem_limit_mb << 20;
+	if (pipeline_init(g_config.cache_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rtlreward: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "rtlreward: tools: %s\n", g_tools.versions);
+	registry_init();
+	if (!g_config.no_builtin) {
+		if (problems_load_builtin(&n, err, sizeof(err)) < 0) {
+			fprintf(stderr, "rtlreward: built-in problems: %s\n", err);
+			return 1;
+		}
+		total += n;
+	}
+	for (i = 0; i < g_config.nproblem_dirs; i++) {
+		if (problems_load_dir(g_config.problem_dirs[i], &n, err, sizeof(err)) < 0) {
+			fprintf(stderr, "rtlreward: %s\n", err);
+			return 1;
+		}
+		fprintf(stderr, "rtlreward: loaded %zu problems from %s\n", n, g_config.problem_dirs[i]);
+		total += n;
+	}
+	if (sched_init((unsigned)g_config.workers, (size_t)g_config.queue, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rtlreward: %s\n", err);
+		return 1;
+	}
+	if (http_start(g_config.bind, (unsigned)g_config.port, (unsigned)g_config.max_connections, err,
+		       sizeof(err)) < 0) {
+		fprintf(stderr, "rtlreward: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "rtlreward: %zu problems, %lld workers, cache %s\n", registry_count(),
+		g_config.workers, g_config.cache_dir[0] ? g_config.cache_dir : "(off)");
+	printf("rtlreward: listening on http://%s%s%s:%u\n", strchr(g_config.bind, ':') ? "[" : "",
+	       g_config.bind, strchr(g_config.bind, ':') ? "]" : "", http_port());
+	fflush(stdout);
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop_flag)
+		pause();
+	fprintf(stderr, "rtlreward: shutting down\n");
+	http_stop();
+	sched_shutdown();
+	registry_free();
+	pipeline_shutdown();
+	sb_shutdown();
+	return 0;
+}

@@ -1,0 +1,159 @@
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cache.h"
+#include "scheduler.h"
+
+static const char *const routes[] = {"score", "problems", "get_reward", "healthz", "metrics", "other"};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+static const unsigned codes[] = {200, 201, 400, 404, 405, 413, 415, 422, 429, 500, 503};
+#define NCODES (sizeof(codes) / sizeof(codes[0]))
+static _Atomic uint64_t req_count[NROUTES][NCODES];
+
+static _Atomic uint64_t cand_total, cand_cached, cand_infra, v_format_fail, v_syntax_fail,
+	v_iface_fail, v_func_pass, v_func_fail, v_min, rejected;
+
+/* histogram of stage latency in ms */
+static const double bounds[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000};
+#define NB (sizeof(bounds) / sizeof(bounds[0]))
+enum { ST_SYNTAX, ST_FUNCTION, ST_TOTAL, NST };
+static const char *const stage_names[] = {"syntax", "function", "total"};
+static _Atomic uint64_t hist[NST][NB + 1];
+static _Atomic uint64_t hist_sum_us[NST];
+
+void metrics_request(const char *route, unsigned status)
+{
+	size_t r, c;
+
+	for (r = 0; r < NROUTES - 1; r++)
+		if (!strcmp(route, routes[r]))
+			break;
+	for (c = 0; c < NCODES; c++)
+		if (codes[c] == status)
+			break;
+	if (c == NCODES)
+		c = NCODES - 2; /* count unknown codes as 500 */
+	atomic_fetch_add(&req_count[r][c], 1);
+}
+
+static void observe(int st, double ms)
+{
+	size_t i;
+
+	if (ms <= 0)
+		return;
+	for (i = 0; i < NB; i++)
+		if (ms <= bounds[i])
+			break;
+	atomic_fetch_add(&hist[st][i], 1);
+	atomic_fetch_add(&hist_sum_us[st], (uint64_t)(ms * 1000));
+}
+
+void metrics_result(const Rtlreward__Result *r)
+{
+	atomic_fetch_add(&cand_total, 1);
+	if (!r)
+		return;
+	if (r->status != RTLREWARD__STATUS__OK) {
+		atomic_fetch_add(&cand_infra, 1);
+		return;
+	}
+	if (r->cached)
+		atomic_fetch_add(&cand_cached, 1);
+	if (!r->format->ok)
+		atomic_fetch_add(&v_format_fail, 1);
+	else if (!r->syntax->ok)
+		atomic_fetch_add(&v_syntax_fail, 1);
+	else if (!r->interface->ok)
+		atomic_fetch_add(&v_iface_fail, 1);
+	else if (!r->function->checked)
+		atomic_fetch_add(&v_min, 1);
+	else if (r->function->passed)
+		atomic_fetch_add(&v_func_pass, 1);
+	else
+		atomic_fetch_add(&v_func_fail, 1);
+	if (!r->cached) {
+		observe(ST_SYNTAX, r->times->syntax_ms);
+		observe(ST_FUNCTION, r->times->function_ms);
+		observe(ST_TOTAL, r->times->total_ms);
+	}
+}
+
+void metrics_rejected(void)
+{
+	atomic_fetch_add(&rejected, 1);
+}
+
+int metrics_render(struct buf *o)
+{
+	size_t r, c, s, i, queued, cap;
+	unsigned busy, workers;
+	uint64_t hits, misses, stores;
+
+	buf_adds(o, "# HELP rtlreward_requests_total HTTP requests by route and status.\n"
+		    "# TYPE rtlreward_requests_total counter\n");
+	for (r = 0; r < NROUTES; r++)
+		for (c = 0; c < NCODES; c++) {
+			uint64_t v = atomic_load(&req_count[r][c]);
+			if (v)
+				buf_printf(o, "rtlreward_requests_total{route=\"%s\",code=\"%u\"} %llu\n",
+					   routes[r], codes[c], (unsigned long long)v);
+		}
+	buf_printf(o, "# HELP rtlreward_candidates_total Candidates scored.\n"
+		      "# TYPE rtlreward_candidates_total counter\nrtlreward_candidates_total %llu\n",
+		   (unsigned long long)atomic_load(&cand_total));
+	buf_adds(o, "# HELP rtlreward_verdicts_total Candidates by the first tier they failed.\n"
+		    "# TYPE rtlreward_verdicts_total counter\n");
+	buf_printf(o, "rtlreward_verdicts_total{verdict=\"pass\"} %llu\n"
+		      "rtlreward_verdicts_total{verdict=\"function_fail\"} %llu\n"
+		      "rtlreward_verdicts_total{verdict=\"min_score\"} %llu\n"
+		      "rtlreward_verdicts_total{verdict=\"interface_fail\"} %llu\n"
+		      "rtlreward_verdicts_total{verdict=\"syntax_fail\"} %llu\n"
+		      "rtlreward_verdicts_total{verdict=\"format_fail\"} %llu\n"
+		      "rtlreward_verdicts_total{verdict=\"infra_error\"} %llu\n",
+		   (unsigned long long)atomic_load(&v_func_pass),
+		   (unsigned long long)atomic_load(&v_func_fail),
+		   (unsigned long long)atomic_load(&v_min),
+		   (unsigned long long)atomic_load(&v_iface_fail),
+		   (unsigned long long)atomic_load(&v_syntax_fail),
+		   (unsigned long long)atomic_load(&v_format_fail),
+		   (unsigned long long)atomic_load(&cand_infra));
+	buf_printf(o, "# HELP rtlreward_rejected_total Requests refused with 429.\n"
+		      "# TYPE rtlreward_rejected_total counter\nrtlreward_rejected_total %llu\n",
+		   (unsigned long long)atomic_load(&rejected));
+	cache_stats(&hits, &misses, &stores);
+	buf_printf(o, "# HELP rtlreward_cache_total Cache lookups and stores (local store).\n"
+		      "# TYPE rtlreward_cache_total counter\n"
+		      "rtlreward_cache_total{layer=\"disk\",event=\"hit\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"disk\",event=\"miss\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"disk\",event=\"store\"} %llu\n",
+		   (unsigned long long)hits, (unsigned long long)misses, (unsigned long long)stores);
+	sched_stats(&queued, &cap, &busy, &workers);
+	buf_printf(o, "# TYPE rtlreward_queue_depth gauge\nrtlreward_queue_depth %zu\n"
+		      "# TYPE rtlreward_queue_capacity gauge\nrtlreward_queue_capacity %zu\n"
+		      "# TYPE rtlreward_workers_busy gauge\nrtlreward_workers_busy %u\n"
+		      "# TYPE rtlreward_workers gauge\nrtlreward_workers %u\n",
+		   queued, cap, busy, workers);
+	buf_adds(o, "# HELP rtlreward_stage_seconds Latency of uncached pipeline stages.\n"
+		    "# TYPE rtlreward_stage_seconds histogram\n");
+	for (s = 0; s < NST; s++) {
+		uint64_t cum = 0;
+		for (i = 0; i <= NB; i++) {
+			cum += atomic_load(&hist[s][i]);
+			if (i < NB)
+				buf_printf(o, "rtlreward_stage_seconds_bucket{stage=\"%s\",le=\"%g\"} %llu\n",
+					   stage_names[s], bounds[i] / 1000.0, (unsigned long long)cum);
+			else
+				buf_printf(o, "rtlreward_stage_seconds_bucket{stage=\"%s\",le=\"+Inf\"} %llu\n",
+					   stage_names[s], (unsigned long long)cum);
+		}
+		buf_printf(o, "rtlreward_stage_seconds_sum{stage=\"%s\"} %.6f\n"
+			      "rtlreward_stage_seconds_count{stage=\"%s\"} %llu\n",
+			   stage_names[s], (double)atomic_load(&hist_sum_us[s]) / 1e6, stage_names[s],
+			   (unsigned long long)cum);
+	}
+	return o->overflow ? -1 : 0;
+}

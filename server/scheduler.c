@@ -1,0 +1,135 @@
+#include "scheduler.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+
+static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
+static struct task **q;
+static size_t q_cap, q_head, q_len;
+static pthread_t *threads;
+static unsigned n_workers;
+static int stopping;
+static _Atomic unsigned n_busy;
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct task *t;
+
+		pthread_mutex_lock(&q_mu);
+		while (!q_len && !stopping)
+			pthread_cond_wait(&q_cv, &q_mu);
+		if (!q_len && stopping) {
+			pthread_mutex_unlock(&q_mu);
+			return NULL;
+		}
+		t = q[q_head];
+		q_head = (q_head + 1) % q_cap;
+		q_len--;
+		pthread_mutex_unlock(&q_mu);
+
+		atomic_fetch_add(&n_busy, 1);
+		t->result = pipeline_score(t->p, t->completion, t->len, t->cfg);
+		if (t->result)
+			t->result->index = t->index;
+		metrics_result(t->result);
+		atomic_fetch_sub(&n_busy, 1);
+
+		pthread_mutex_lock(&t->b->mu);
+		if (--t->b->remaining == 0)
+			pthread_cond_broadcast(&t->b->cv);
+		pthread_mutex_unlock(&t->b->mu);
+	}
+}
+
+int sched_init(unsigned workers, size_t queue_cap, char *err, size_t errlen)
+{
+	unsigned i;
+
+	q = calloc(queue_cap, sizeof(*q));
+	threads = calloc(workers, sizeof(*threads));
+	if (!q || !threads) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	q_cap = queue_cap;
+	for (i = 0; i < workers; i++) {
+		if (pthread_create(&threads[i], NULL, worker, NULL) != 0) {
+			snprintf(err, errlen, "cannot start worker thread %u", i);
+			return -1;
+		}
+		n_workers++;
+	}
+	return 0;
+}
+
+void sched_shutdown(void)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&q_mu);
+	stopping = 1;
+	pthread_cond_broadcast(&q_cv);
+	pthread_mutex_unlock(&q_mu);
+	for (i = 0; i < n_workers; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	free(q);
+	threads = NULL;
+	q = NULL;
+	n_workers = 0;
+}
+
+void batch_init(struct batch *b, size_t n)
+{
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	b->remaining = n;
+}
+
+void batch_release(struct batch *b)
+{
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->cv);
+}
+
+int sched_submit(struct task *tasks, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&q_mu);
+	if (stopping || q_cap - q_len < n) {
+		pthread_mutex_unlock(&q_mu);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		q[(q_head + q_len + i) % q_cap] = &tasks[i];
+	q_len += n;
+	pthread_cond_broadcast(&q_cv);
+	pthread_mutex_unlock(&q_mu);
+	return 0;
+}
+
+void batch_wait(struct batch *b)
+{
+	pthread_mutex_lock(&b->mu);
+	while (b->remaining)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+}
+
+void sched_stats(size_t *queued, size_t *cap, unsigned *busy, unsigned *workers)
+{
+	pthread_mutex_lock(&q_mu);
+	*queued = q_len;
+	*cap = q_cap;
+	pthread_mutex_unlock(&q_mu);
+	*busy = atomic_load(&n_busy);
+	*workers = n_workers;
+}

@@ -1,0 +1,40 @@
+/* scheduler: a bounded queue of candidate tasks feeding a pool of worker threads.
+ *
+ * A request submits its whole batch at once (all or nothing: when the queue cannot take it,
+ * sched_submit() fails at once and the server answers 429), then waits for the batch.
+ * Tasks and the batch are owned by the submitter and must outlive batch_wait().
+ */
+#ifndef RTLR_SCHEDULER_H
+#define RTLR_SCHEDULER_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pipeline.h"
+
+struct batch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t remaining;
+};
+
+struct task {
+	struct problem *p;          /* referenced by the submitter */
+	const char *completion;
+	size_t len;
+	const struct reward_cfg *cfg;
+	Rtlreward__Result *result;  /* filled by a worker */
+	uint32_t index;
+	struct batch *b;
+};
+
+int sched_init(unsigned workers, size_t queue_cap, char *err, size_t errlen);
+void sched_shutdown(void);
+void batch_init(struct batch *b, size_t n);
+void batch_release(struct batch *b);
+int sched_submit(struct task *tasks, size_t n);   /* 0, or -1 when the queue is full */
+void batch_wait(struct batch *b);
+void sched_stats(size_t *queued, size_t *cap, unsigned *busy, unsigned *workers);
+
+#endif
