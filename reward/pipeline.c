@@ -489,6 +489,10 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		set_infra(r, "problem not usable: %s", err);
 		goto out;
 	}
+	if (mode == MODE_TESTBENCH && p->prep.tb_unusable) {
+		set_infra(r, "problem's testbench is unusable: %s", p->prep.tb_err);
+		goto out;
+	}
 	eng = engine_pick(cfg->engine_req, p, err, sizeof(err));
 	if (!eng) {
 		set_infra(r, "%s", err);

@@ -2,21 +2,35 @@
  *
  * Two passes, both required:
  *   policy_check_raw()   on the extracted source, before preprocessing: `include, Verilator
- *                        and synthesis metacomments (/*verilator ...*/, // verilator ...,
- *                        lint_off), `systemc_* blocks, and any backtick directive outside an
- *                        allowlist (`define `undef `ifdef `ifndef `elsif `else `endif
- *                        `timescale `default_nettype `resetall `line `celldefine `endcelldefine).
+ *                        and synthesis metacomments (a comment whose first word is verilator,
+ *                        synopsys, synthesis, pragma, lint_off, lint_on, translate_off,
+ *                        translate_on, cadence, ambit or coverage, any case, any spacing),
+ *                        `systemc_* blocks, and any backtick directive outside an allowlist
+ *                        (`define `undef `ifdef `ifndef `elsif `else `endif `timescale
+ *                        `default_nettype `resetall `line `celldefine `endcelldefine, plus
+ *                        `__FILE__ `__LINE__ and uses of macros the source itself defines).
+ *                        Tool-detection macros (VERILATOR, SYNTHESIS, __ICARUS__, IVERILOG,
+ *                        YOSYS, FORMAL, COCOTB_SIM, names starting RTLR_/rtlr_) may not be
+ *                        tested, defined or undefined. A NUL byte is refused.
+ *                        This pass cannot see token pasting (`define S(x) $sys``x): the token
+ *                        pass on the preprocessed text is what catches it.
  *   policy_check_tokens() on the preprocessed source (macros expanded, so token pasting is
- *                        resolved): system tasks/functions outside an allowlist ($system, $c,
- *                        $fopen, $fwrite, $readmemh, $finish, $stop, $dumpfile, ... are refused),
- *                        DPI import/export, force/release, bind, $root and upward hierarchical
- *                        references, and modules whose names are reserved.
+ *                        resolved; `line directives are skipped and renumber the lines):
+ *                        system tasks/functions outside an allowlist ($system, $c, $fopen,
+ *                        $fwrite, $readmemh, $finish, $stop, $dumpfile, ... are refused),
+ *                        DPI import/export (import/export followed by a string), force,
+ *                        release, bind, $root, hierarchical references and defparams whose
+ *                        first component is not declared in the same design unit (ports,
+ *                        nets, variables, instances, genvars, labels, types, functions, the
+ *                        unit's own name), modules (and other design units) whose names are
+ *                        reserved, directives outside the allowlist above, and metacomments.
  *
  * reserved: NULL-terminated list of module names the candidate must not define (the harness's
- * and the golden's); names starting with "rtlr_" are always reserved.
+ * and the golden's); names starting with "rtlr_" are always reserved. Escaped identifiers are
+ * compared without their backslash (\tb is tb).
  *
- * Both return 0 when allowed, 1 when refused (reason filled, e.g. "policy: $system is not
- * allowed (line 7)"), -1 on internal error.
+ * Both return 0 when allowed, 1 when refused (reason filled, e.g. "policy: system task $system
+ * is not allowed in RTL (line 7)"), -1 on internal error (out of memory).
  */
 #ifndef RTLR_POLICY_H
 #define RTLR_POLICY_H

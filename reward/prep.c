@@ -215,9 +215,10 @@ static int build_reserved(struct problem *p)
 	size_t n = 0, i;
 	const char **res;
 
-	for (i = 0; i < p->prep.gold.nmodules; i++)
-		if (strcmp(p->prep.gold.modules[i], p->top) && add_str(&v, &n, p->prep.gold.modules[i]) < 0)
-			goto oom;
+	/* The golden's submodules are renamed rtlr_g_* in every flow, so a candidate may reuse
+	 * their names; only the golden's top (when it differs from the candidate's) is reserved. */
+	if (strcmp(p->ref_top, p->top) && add_str(&v, &n, p->ref_top) < 0)
+		goto oom;
 	if (p->testbench && scan_module_names(p->testbench, &v, &n) < 0)
 		goto oom;
 	if (add_str(&v, &n, "tb") < 0 || add_str(&v, &n, "testbench") < 0 ||
@@ -256,7 +257,7 @@ oom:
 int pipeline_verilator_xml(const char *jobdir, const char *file, const char *top,
 			   struct vinfo *vi, char **diag, char *err, size_t errlen)
 {
-	const char *argv[] = {g_tools.verilator_bin, "--xml-only", "-Wno-fatal", "-Wno-lint",
+	const char *argv[] = {g_tools.verilator_bin, "--xml-only", "--no-timing", "-Wno-fatal", "-Wno-lint",
 			      "-Wno-style", "--top-module", top, "--xml-output", "design.xml",
 			      file, NULL};
 	struct sb_result r;
@@ -366,9 +367,9 @@ static int prepare_locked(struct problem *p, char *err, size_t errlen)
 		goto out;
 	}
 	p->prep.done = 1; /* the golden run below reads prep like a candidate run */
-	if (p->testbench && golden_tb_run(p, job, err, errlen) < 0) {
-		p->prep.done = 0;
-		goto out;
+	if (p->testbench && golden_tb_run(p, job, p->prep.tb_err, sizeof(p->prep.tb_err)) < 0) {
+		/* the testbench cannot judge; equivalence mode still can */
+		p->prep.tb_unusable = 1;
 	}
 	ret = 0;
 out:

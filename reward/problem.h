@@ -43,6 +43,8 @@ struct problem_prep {
 	/* testbench mode: what the golden's own run printed */
 	uint64_t tb_samples;   /* verilog-eval: M of "Mismatches: 0 in M samples" */
 	int tb_timeout;        /* verilog-eval: the golden run printed TIMEOUT too */
+	int tb_unusable;       /* the golden does not pass its own testbench: testbench mode off */
+	char tb_err[512];
 };
 
 struct problem {

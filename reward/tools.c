@@ -86,7 +86,7 @@ int tool_write_file(const char *jobdir, const char *name, const char *data, size
 	size_t off = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", jobdir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		snprintf(err, errlen, "create %s: %s", name, strerror(errno));
 		return -1;

@@ -1,6 +1,8 @@
 /* rtlreward-server: start-up and shutdown. Everything that can fail at start-up is reported
  * here, on stderr, with what to do about it. */
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,26 @@
 #include "tools.h"
 
 static volatile sig_atomic_t stop_flag;
+
+static int mkdir_p(const char *path)
+{
+	char tmp[1024];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] == '/' || tmp[i] == '\0') {
+			char c = tmp[i];
+			tmp[i] = '\0';
+			if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+				return -1;
+			tmp[i] = c;
+		}
+	}
+	return 0;
+}
 
 static void on_signal(int sig)
 {
@@ -38,6 +60,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (mkdir_p(g_config.job_dir) < 0) {
+		fprintf(stderr, "rtlreward: --job-dir %s: %s\n", g_config.job_dir, strerror(errno));
+		return 1;
+	}
 	memset(&sbc, 0, sizeof(sbc));
 	sbc.job_root = g_config.job_dir;
 	sbc.require_isolation = g_config.require_isolation;

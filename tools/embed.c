@@ -85,7 +85,6 @@ int main(int argc, char **argv)
 			col++;
 		}
 		printf("0};\n");
-		printf("static const size_t file_%zu_len = %d;\n", i, col);
 		fclose(f);
 	}
 	printf("\nconst struct builtin_file builtin_files[] = {\n");

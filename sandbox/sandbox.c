@@ -1,0 +1,974 @@
+/* sandbox.c: runs one tool invocation on untrusted input, isolated and bounded.
+ *
+ * Threat model. Every job is native code execution by an attacker: Verilator copies $c() and
+ * `systemc_* text into the C++ it compiles, DPI binds to libc, $system calls system(), Yosys runs
+ * $readmemh at synthesis, and any tool can be crashed or made to loop or allocate without bound.
+ * The attacker wants to read or change things outside the job (the host, the server, the golden
+ * references, other jobs), reach the network, keep running after the job, deny service to the
+ * other jobs, or forge a result. Each layer below assumes the ones before it have failed:
+ *
+ *  1. Source policy (reward/, not here): bans the dangerous constructs before any tool runs.
+ *  2. Identity. When the server runs as root, tools run as uid/gid 65534 with no supplementary
+ *     groups and no capabilities, with PR_SET_NO_NEW_PRIVS (setuid binaries give nothing; the
+ *     whole view is nosuid anyway). A non-root server uses a user namespace that maps only its
+ *     own uid, and the tool loses every capability before exec.
+ *  3. Namespaces (clone flags, one set per run): mount (read-only view), pid (the tool sees only
+ *     its own processes; kill(2) cannot reach anything outside; killing the namespace's init
+ *     kills the whole tree), net (no interface but a down loopback: no network, and abstract
+ *     unix sockets are private to the run), ipc (SysV/POSIX IPC private), uts.
+ *  4. File-system view: the host's tree bound read-only and nosuid, recursively
+ *     (mount_setattr(AT_RECURSIVE), else a remount of every mount); a fresh tmpfs on /tmp (size
+ *     capped, private to the run); job_root hidden under an empty tmpfs so other jobs'
+ *     directories do not exist; only this job directory bound read-write (nosuid, nodev); a fresh
+ *     /proc for the new pid namespace (never the host's: an empty tmpfs if proc cannot be
+ *     mounted). Reading the read-only system is allowed: tools need /usr, /etc, /lib.
+ *  5. seccomp (sb_filter.c): per-stage deny-list loaded last, just before execve. Dangerous
+ *     kernel surface (ptrace, bpf, io_uring, keyctl, perf, userfaultfd, modules, kexec, other
+ *     ABIs) kills with SIGSYS; namespace/mount/network calls fail with EPERM; clone3 ENOSYS.
+ *     The run stage also allows exactly one execve (its own) and kills any later one.
+ *  6. Resource limits (rlimits, set in the tool before exec): CPU seconds (SIGXCPU, SIGKILL one
+ *     second later), address space, file size (SIGXFSZ), open files, core dumps off; and, when a
+ *     cgroup hierarchy is usable, a per-run cgroup with memory (no swap) and pids limits. Without
+ *     cgroups the process limit falls back to RLIMIT_NPROC, which counts every process of uid
+ *     65534 on the host: concurrent runs then share it.
+ *  7. Supervisor (this file, in the server): a wall-clock deadline after which the namespace's
+ *     init (so the whole tree), the process group and the cgroup are SIGKILLed; stdout and stderr
+ *     captured through pipes with a byte cap each, drained (discarded) past the cap so the tool
+ *     never blocks; the status pipe carries set-up errors and the tool's wait status; the result
+ *     records which limit stopped the run. The tool cannot outlive sb_run: it returns only after
+ *     the namespace's init has been reaped, which the kernel allows only once every process of
+ *     the namespace is gone.
+ *  8. Job directories (sb_job.c): private 0700 directories, removed without following links.
+ *
+ * Defaults (struct sb_limits fields left at 0):
+ *   wall_s 30 s; cpu_s wall_s rounded up + 1; as_bytes 4 GiB; fsize_bytes 64 MiB;
+ *   mem_bytes = as_bytes (cgroup memory, swap 0); nofile 256; nproc 64 (cgroup pids, counting the
+ *   sandbox's init); out_cap 256 KiB for stdout and for stderr each; /tmp tmpfs
+ *   max(2 * fsize_bytes, 64 MiB), at most mem_bytes, 16384 inodes; core dumps 0.
+ *
+ * Limit reported (most specific cause first): SIGSYS -> SECCOMP; cgroup OOM kill -> MEMORY;
+ * cgroup pids limit reached -> NPROC; SIGXCPU, or SIGKILL after cpu_s of CPU -> CPU; SIGXFSZ ->
+ * FSIZE; deadline -> WALL; a failed run whose stderr says it ran out of memory (RLIMIT_AS) ->
+ * MEMORY; output past the cap -> OUTPUT. MEMORY and NPROC from cgroup counters are reported only
+ * when the run failed.
+ *
+ * What is not covered: kernel bugs reachable through allowed system calls (use a gVisor or VM
+ * boundary per worker pool for that); side channels (CPU time, cache); disk space in the job
+ * directory (put job_root on a size-capped tmpfs or quota'd file system); the fallback paths
+ * (no mount_setattr, no cgroup, no pid namespace) are weaker and are reported by sb_init.
+ *
+ * Requirements on the caller: sb_init before any thread exists; the server must not set SIGCHLD
+ * to SIG_IGN nor call wait(-1) in other threads (sb_run waits for its own child with __WALL);
+ * files a tool must read in the job directory must be readable by uid 65534 (e.g. 0644).
+ *
+ * Test hook: RTLR_SB_FORCE (read by sb_init), a comma list of "cgroup=none|v1|v2",
+ * "no-setattr", "no-pidns".
+ */
+#include "sb_internal.h"
+#include "buf.h"
+#include "caps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+struct sb_state sb_g;
+
+#define TOOL_STACK (64u << 10)
+#define MOUNTINFO_BUF (256u << 10)
+#define DRAIN_AFTER_EXIT_S 1.0
+
+/* --- small helpers -------------------------------------------------------------------------- */
+
+void sb_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+const char *sb_strerror(int e, char *buf, size_t len)
+{
+	return strerror_r(e, buf, len);
+}
+
+int sb_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t n = strlen(s);
+	ssize_t w;
+	int e;
+
+	if (fd < 0)
+		return -1;
+	w = write(fd, s, n);
+	e = errno;
+	close(fd);
+	if (w != (ssize_t)n) {
+		errno = w < 0 ? e : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int sb_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	int e;
+
+	if (fd < 0)
+		return -1;
+	while (got < len - 1) {
+		ssize_t r = read(fd, buf + got, len - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return 0;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *sb_step_name(int step)
+{
+	static const char *const names[SB_STEP_MAX_] = {
+		[SB_STEP_NONE] = "none",
+		[SB_STEP_FDS] = "fd set-up",
+		[SB_STEP_PDEATHSIG] = "PR_SET_PDEATHSIG",
+		[SB_STEP_CGROUP] = "joining the cgroup",
+		[SB_STEP_USERNS] = "user namespace maps",
+		[SB_STEP_MOUNT_PRIVATE] = "making mounts private",
+		[SB_STEP_MOUNT_RO] = "read-only remount of /",
+		[SB_STEP_MOUNT_TMP] = "tmpfs on /tmp",
+		[SB_STEP_MOUNT_HIDE] = "hiding job_root",
+		[SB_STEP_MKDIR_JOB] = "creating the job mount point",
+		[SB_STEP_BIND_JOB] = "binding the job directory",
+		[SB_STEP_JOB_RW] = "making the job directory writable",
+		[SB_STEP_DEV] = "creating /dev",
+		[SB_STEP_PROC] = "mounting /proc",
+		[SB_STEP_SETSID] = "setsid",
+		[SB_STEP_SPAWN] = "starting the tool",
+		[SB_STEP_SIGNALS] = "signal mask",
+		[SB_STEP_CHDIR] = "chdir to the job directory",
+		[SB_STEP_RLIMIT] = "setrlimit",
+		[SB_STEP_SETGROUPS] = "setgroups",
+		[SB_STEP_SETGID] = "setresgid",
+		[SB_STEP_SETUID] = "setresuid",
+		[SB_STEP_CAPS] = "dropping capabilities",
+		[SB_STEP_NNP] = "PR_SET_NO_NEW_PRIVS",
+		[SB_STEP_SECCOMP] = "loading the seccomp filter",
+		[SB_STEP_EXEC] = "execve",
+	};
+
+	if (step < 0 || step >= SB_STEP_MAX_ || !names[step])
+		return "unknown step";
+	return names[step];
+}
+
+const char *sb_limit_name(enum sb_limit_hit l)
+{
+	switch (l) {
+	case SB_LIMIT_NONE:
+		return "none";
+	case SB_LIMIT_WALL:
+		return "wall";
+	case SB_LIMIT_CPU:
+		return "cpu";
+	case SB_LIMIT_MEMORY:
+		return "memory";
+	case SB_LIMIT_FSIZE:
+		return "fsize";
+	case SB_LIMIT_NPROC:
+		return "nproc";
+	case SB_LIMIT_OUTPUT:
+		return "output";
+	case SB_LIMIT_SECCOMP:
+		return "seccomp";
+	}
+	return "unknown";
+}
+
+/* --- sb_init: feature probes ---------------------------------------------------------------- */
+
+/* Runs fn in a forked child and returns its exit code (-1 if it did not exit). */
+static int in_child(int (*fn)(unsigned long), unsigned long arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(arg));
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int try_unshare(unsigned long flags)
+{
+	return unshare((int)flags) == 0 ? 0 : 1;
+}
+
+/* In a new mount namespace only: are mount changes and mount_setattr possible? */
+static int try_mountns(unsigned long extra)
+{
+	struct {
+		uint64_t set, clr, prop, userns;
+	} a = {.set = 1 /* MOUNT_ATTR_RDONLY */};
+
+	if (unshare((int)(CLONE_NEWNS | extra)) < 0)
+		return 1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 1;
+	if (syscall(SYS_mount_setattr, AT_FDCWD, "/", 0x8000 /* AT_RECURSIVE */, &a, sizeof(a)) < 0)
+		return errno == ENOSYS ? 2 : 3;
+	return 0;
+}
+
+static int try_seccomp(unsigned long unused)
+{
+	int s;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return 1;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &sb_g.prog_build, 0, 0) < 0)
+		return 2;
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s >= 0 || errno != EPERM)
+		return 3;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &sb_g.prog_run, 0, 0) < 0)
+		return 2;
+	return 0;
+}
+
+static int try_nnp(unsigned long unused)
+{
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+			       prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1
+		       ? 0
+		       : 1;
+}
+
+static int has_token(const char *list, const char *tok)
+{
+	size_t n = strlen(tok);
+	const char *p = list;
+
+	while (p && *p) {
+		if (!strncmp(p, tok, n) && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+/* Maps one page at a random address for the run stage's single allowed execve (sb_filter.c). */
+static int map_exec_page(char *err, size_t errlen)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		uint64_t r;
+		uintptr_t addr;
+		void *p;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			continue;
+		/* 2^47 user space: pick a page between 1 TiB and 127 TiB */
+		addr = (uintptr_t)((1ULL << 40) + (r % ((126ULL << 40) / (uint64_t)pg)) * (uint64_t)pg);
+		p = mmap((void *)addr, (size_t)pg, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		if (p != (void *)addr) { /* old kernels ignore MAP_FIXED_NOREPLACE */
+			munmap(p, (size_t)pg);
+			continue;
+		}
+		sb_g.exec_page = p;
+		sb_g.exec_page_len = (size_t)pg;
+		return 0;
+	}
+	sb_errf(err, errlen, "cannot map the exec page");
+	return -1;
+}
+
+static int make_job_root(const char *root, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], real[PATH_MAX];
+	char *s;
+
+	if (!root || root[0] != '/') {
+		sb_errf(err, errlen, "job_root must be an absolute path");
+		return -1;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", root) >= sizeof(tmp) - 32) {
+		sb_errf(err, errlen, "job_root too long");
+		return -1;
+	}
+	for (s = tmp + 1;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char ch = *s;
+			*s = '\0';
+			if (mkdir(tmp, 0711) < 0 && errno != EEXIST) {
+				sb_errf(err, errlen, "mkdir %s: %s", tmp, SB_STRERR(errno));
+				return -1;
+			}
+			*s = ch;
+			if (!ch)
+				break;
+		}
+	}
+	if (!realpath(root, real)) {
+		sb_errf(err, errlen, "realpath %s: %s", root, SB_STRERR(errno));
+		return -1;
+	}
+	if (!strcmp(real, "/")) {
+		sb_errf(err, errlen, "job_root must not be /");
+		return -1;
+	}
+	memcpy(sb_g.job_root, real, strlen(real) + 1);
+	sb_g.job_root_len = strlen(real);
+	return 0;
+}
+
+static void append(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *dst, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(dst);
+	va_list ap;
+
+	if (used >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
+{
+	static const struct {
+		unsigned long flag;
+		const char *name;
+	} ns[] = {
+		{CLONE_NEWNS, "mount"}, {CLONE_NEWPID, "pid"}, {CLONE_NEWNET, "net"},
+		{CLONE_NEWIPC, "ipc"},  {CLONE_NEWUTS, "uts"},
+	};
+	struct sb_features *f = &sb_g.feat;
+	const char *force = getenv("RTLR_SB_FORCE");
+	char cgforce[16] = "", cgnote[256], missing[128] = "", have[128] = "", cgdesc[64];
+	int *field[5], mnt, i;
+	unsigned long extra = 0;
+
+	if (sb_g.inited) {
+		sb_errf(err, errlen, "sb_init called twice");
+		return -1;
+	}
+	if (!cfg) {
+		sb_errf(err, errlen, "no configuration");
+		return -1;
+	}
+	memset(&sb_g, 0, sizeof(sb_g));
+	if (make_job_root(cfg->job_root, err, errlen) < 0)
+		return -1;
+	sb_g.euid = geteuid();
+	sb_g.egid = getegid();
+	if (force) {
+		const char *c = strstr(force, "cgroup=");
+		if (c)
+			snprintf(cgforce, sizeof(cgforce), "%.*s", (int)strcspn(c + 7, ","), c + 7);
+	}
+	if (map_exec_page(err, errlen) < 0)
+		return -1;
+	if (sb_filter_build(sb_g.exec_page, err, errlen) < 0)
+		goto fail;
+
+	/* user namespace: needed (and used) only when we are not root */
+	f->userns = in_child(try_unshare, CLONE_NEWUSER) == 0;
+	if (sb_g.euid == 0) {
+		sb_g.drop_uid = 1;
+	} else if (f->userns) {
+		sb_g.use_userns = 1;
+		extra = CLONE_NEWUSER;
+	}
+	field[0] = &f->mountns;
+	field[1] = &f->pidns;
+	field[2] = &f->netns;
+	field[3] = &f->ipcns;
+	field[4] = &f->utsns;
+	mnt = (sb_g.euid == 0 || sb_g.use_userns) ? in_child(try_mountns, extra) : 1;
+	f->mountns = mnt == 0 || mnt == 2;
+	sb_g.have_setattr = mnt == 0 && !(force && has_token(force, "no-setattr"));
+	for (i = 1; i < 5; i++)
+		*field[i] = (sb_g.euid == 0 || sb_g.use_userns) &&
+			    in_child(try_unshare, ns[i].flag | extra) == 0;
+	if (force && has_token(force, "no-pidns"))
+		f->pidns = 0;
+	for (i = 0; i < 5; i++) {
+		if (*field[i]) {
+			sb_g.ns_flags |= ns[i].flag;
+			append(have, sizeof(have), "%s%s", have[0] ? "," : "", ns[i].name);
+		} else {
+			append(missing, sizeof(missing), "%s%s", missing[0] ? "," : "", ns[i].name);
+		}
+	}
+	if (sb_g.ns_flags && sb_g.use_userns)
+		sb_g.ns_flags |= CLONE_NEWUSER;
+	f->seccomp = in_child(try_seccomp, 0) == 0;
+	f->no_new_privs = in_child(try_nnp, 0) == 0;
+	sb_cg_init(f, cgforce[0] ? cgforce : NULL, cgnote, sizeof(cgnote));
+	sb_g.have_cgroup_pids = sb_cg_have_pids();
+	sb_cg_describe(cgdesc, sizeof(cgdesc));
+
+	snprintf(f->summary, sizeof(f->summary), "namespaces: %s", have[0] ? have : "none");
+	if (missing[0])
+		append(f->summary, sizeof(f->summary), " (MISSING: %s)", missing);
+	append(f->summary, sizeof(f->summary), "; identity: %s",
+	       sb_g.drop_uid ? "uid 65534" : sb_g.use_userns ? "user namespace" : "SAME UID, NO USERNS");
+	append(f->summary, sizeof(f->summary), "; seccomp: %s", f->seccomp ? "yes" : "MISSING");
+	if (f->seccomp)
+		append(f->summary, sizeof(f->summary), " (build %u, run %u insns)",
+		       sb_g.prog_build.len, sb_g.prog_run.len);
+	append(f->summary, sizeof(f->summary), "; no_new_privs: %s",
+	       f->no_new_privs ? "yes" : "MISSING");
+	append(f->summary, sizeof(f->summary), "; cgroup: %s", cgdesc);
+	if (f->cgroup_version)
+		append(f->summary, sizeof(f->summary), " at %s", f->cgroup_path);
+	else
+		append(f->summary, sizeof(f->summary), " (%s; pids via RLIMIT_NPROC)", cgnote);
+	if (f->mountns)
+		append(f->summary, sizeof(f->summary), "; read-only view: %s",
+		       sb_g.have_setattr ? "mount_setattr" : "remount walk");
+
+	if (cfg->require_isolation && (missing[0] || !f->seccomp || !f->no_new_privs)) {
+		sb_errf(err, errlen, "isolation required but unavailable: %s", f->summary);
+		sb_cg_shutdown();
+		goto fail;
+	}
+	sb_g.inited = 1;
+	return 0;
+fail:
+	sb_filter_release();
+	munmap(sb_g.exec_page, sb_g.exec_page_len);
+	sb_g.exec_page = NULL;
+	return -1;
+}
+
+void sb_shutdown(void)
+{
+	if (!sb_g.inited)
+		return;
+	sb_cg_shutdown();
+	sb_filter_release();
+	if (sb_g.exec_page)
+		munmap(sb_g.exec_page, sb_g.exec_page_len);
+	memset(&sb_g, 0, sizeof(sb_g));
+}
+
+const struct sb_features *sb_get_features(void)
+{
+	return sb_g.inited ? &sb_g.feat : NULL;
+}
+
+/* --- sb_run --------------------------------------------------------------------------------- */
+
+static void resolve_limits(const struct sb_limits *in, struct sb_limits *l)
+{
+	*l = *in;
+	if (!(l->wall_s > 0))
+		l->wall_s = 30;
+	if (!(l->cpu_s > 0))
+		l->cpu_s = ceil(l->wall_s) + 1;
+	if (!l->as_bytes)
+		l->as_bytes = 4ULL << 30;
+	if (!l->fsize_bytes)
+		l->fsize_bytes = 64ULL << 20;
+	if (!l->mem_bytes)
+		l->mem_bytes = l->as_bytes;
+	if (!l->nofile)
+		l->nofile = 256;
+	if (!l->nproc)
+		l->nproc = 64;
+	if (!l->out_cap)
+		l->out_cap = RTLR_MAX_TOOL_OUTPUT;
+}
+
+static void add_rlimit(struct sb_child *c, int res, rlim_t soft, rlim_t hard)
+{
+	c->rl_res[c->n_rlimits] = res;
+	c->rl[c->n_rlimits].rlim_cur = soft;
+	c->rl[c->n_rlimits].rlim_max = hard;
+	c->n_rlimits++;
+}
+
+/* Appends what fits under the cap; the rest is counted as truncated and discarded. */
+static void capture(struct buf *b, const char *p, size_t n, int *truncated)
+{
+	size_t room = b->max > b->len ? b->max - b->len : 0;
+
+	if (n > room) {
+		*truncated = 1;
+		n = room;
+	}
+	if (n)
+		buf_add(b, p, n);
+}
+
+/* Reads once from *fd into b; closes it and sets -1 on EOF or error. */
+static void pump(int *fd, struct buf *b, int *truncated)
+{
+	char chunk[65536];
+	ssize_t r = read(*fd, chunk, sizeof(chunk));
+
+	if (r > 0) {
+		capture(b, chunk, (size_t)r, truncated);
+		return;
+	}
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	close(*fd);
+	*fd = -1;
+}
+
+static int memmem_any(const char *hay, size_t n)
+{
+	static const char *const pats[] = {
+		"out of memory", "Out of memory", "Cannot allocate memory", "bad_alloc",
+		"memory exhausted", "MemoryError", "failed to allocate", "Failed to allocate",
+	};
+	size_t i;
+
+	if (!hay)
+		return 0;
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		if (memmem(hay, n, pats[i], strlen(pats[i])))
+			return 1;
+	return 0;
+}
+
+static int stdin_fd(const struct sb_spec *spec, char *err, size_t errlen)
+{
+	size_t off = 0;
+	int fd;
+
+	if (!spec->stdin_data) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			sb_errf(err, errlen, "open /dev/null: %s", SB_STRERR(errno));
+		return fd;
+	}
+	/* A sealed-size memory file: no pipe to feed, no SIGPIPE, and the tool may seek. */
+	fd = memfd_create("sb-stdin", MFD_CLOEXEC);
+	if (fd < 0) {
+		sb_errf(err, errlen, "memfd_create: %s", SB_STRERR(errno));
+		return -1;
+	}
+	while (off < spec->stdin_len) {
+		ssize_t w = write(fd, spec->stdin_data + off, spec->stdin_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			sb_errf(err, errlen, "writing stdin: %s", SB_STRERR(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t errlen)
+{
+	static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL,
+						  "LANG=C", NULL};
+	struct sb_limits lim;
+	struct sb_child c;
+	struct sb_cg_run cgr;
+	struct buf out, errb;
+	struct rusage ru;
+	struct sb_msg msgs[4];
+	size_t st_len = 0, path_len;
+	const char *env_local[4];
+	char *home = NULL, *mkbuf = NULL, *mibuf = NULL, *stack = NULL;
+	int p_out[2] = {-1, -1}, p_err[2] = {-1, -1}, p_st[2] = {-1, -1};
+	int fd_in = -1, fd_job = -1, init_status = 0, tool_status = 0, got_exit = 0, got_fail = 0;
+	int wall_killed = 0, reaped = 0, ret = -1, i;
+	struct sb_msg fail_msg = {0};
+	double t0, deadline, drain_until = 0, tmp_size;
+	pid_t pid = -1;
+
+	memset(&cgr, 0, sizeof(cgr));
+	memset(&ru, 0, sizeof(ru));
+	cgr.fd_procs[0] = cgr.fd_procs[1] = -1;
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!sb_g.inited) {
+		sb_errf(err, errlen, "sandbox not initialised");
+		return -1;
+	}
+	if (!spec || !res || !spec->argv || !spec->argv[0] || spec->argv[0][0] != '/') {
+		sb_errf(err, errlen, "sb_run: argv[0] must be an absolute path");
+		return -1;
+	}
+	if (!spec->jobdir || !sb_job_name(spec->jobdir)) {
+		sb_errf(err, errlen, "sb_run: %s is not a job directory under %s",
+			spec->jobdir ? spec->jobdir : "(null)", sb_g.job_root);
+		return -1;
+	}
+	if (spec->stage != SB_STAGE_BUILD && spec->stage != SB_STAGE_RUN) {
+		sb_errf(err, errlen, "sb_run: unknown stage %d", (int)spec->stage);
+		return -1;
+	}
+	path_len = strlen(spec->argv[0]);
+	if (path_len >= sb_g.exec_page_len) {
+		sb_errf(err, errlen, "sb_run: argv[0] too long");
+		return -1;
+	}
+	resolve_limits(&spec->lim, &lim);
+	buf_init(&out, lim.out_cap);
+	buf_init(&errb, lim.out_cap);
+	memset(&c, 0, sizeof(c));
+
+	/* Everything the child needs, prepared before clone. */
+	fd_job = open(spec->jobdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd_job < 0) {
+		sb_errf(err, errlen, "open %s: %s", spec->jobdir, SB_STRERR(errno));
+		goto out;
+	}
+	fd_in = stdin_fd(spec, err, errlen);
+	if (fd_in < 0)
+		goto out;
+	if (pipe2(p_out, O_CLOEXEC) < 0 || pipe2(p_err, O_CLOEXEC) < 0 ||
+	    pipe2(p_st, O_CLOEXEC) < 0) {
+		sb_errf(err, errlen, "pipe2: %s", SB_STRERR(errno));
+		goto out;
+	}
+	if (sb_cg_acquire(&cgr, lim.mem_bytes, lim.nproc, err, errlen) < 0)
+		goto out;
+	if (asprintf(&home, "HOME=%s", spec->jobdir) < 0) {
+		home = NULL;
+		sb_errf(err, errlen, "out of memory");
+		goto out;
+	}
+	mkbuf = strdup(spec->jobdir);
+	stack = malloc(TOOL_STACK);
+	if (!mkbuf || !stack) {
+		sb_errf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (sb_g.feat.mountns && !sb_g.have_setattr) {
+		mibuf = malloc(MOUNTINFO_BUF);
+		if (!mibuf) {
+			sb_errf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	c.fd_in = fd_in;
+	c.fd_out = p_out[1];
+	c.fd_err = p_err[1];
+	c.fd_status = p_st[1];
+	c.fd_cg[0] = cgr.fd_procs[0];
+	c.fd_cg[1] = cgr.fd_procs[1];
+	c.fd_job = fd_job;
+	c.clone_flags = sb_g.ns_flags;
+	c.mountns = sb_g.feat.mountns;
+	c.pidns = sb_g.feat.pidns;
+	c.userns = sb_g.use_userns && (sb_g.ns_flags & CLONE_NEWUSER);
+	c.have_setattr = sb_g.have_setattr;
+	c.drop_uid = sb_g.drop_uid;
+	c.jobdir = spec->jobdir;
+	c.job_root = sb_g.job_root;
+	c.job_root_in_tmp = !strcmp(sb_g.job_root, "/tmp") || !strncmp(sb_g.job_root, "/tmp/", 5);
+	c.mkdir_buf = mkbuf;
+	tmp_size = fmax(2.0 * (double)lim.fsize_bytes, 64.0 * 1024 * 1024);
+	tmp_size = fmin(tmp_size, (double)lim.mem_bytes);
+	snprintf(c.tmp_opts, sizeof(c.tmp_opts), "size=%llu,nr_inodes=16384,mode=1777",
+		 (unsigned long long)tmp_size);
+	snprintf(c.shm_opts, sizeof(c.shm_opts), "size=%llu,nr_inodes=1024,mode=1777",
+		 (unsigned long long)fmin(64.0 * 1024 * 1024, (double)lim.mem_bytes));
+	snprintf(c.jobfd_path, sizeof(c.jobfd_path), "/proc/self/fd/%d", SB_FD_JOB);
+	snprintf(c.uid_map, sizeof(c.uid_map), "%u %u 1\n", (unsigned)sb_g.euid,
+		 (unsigned)sb_g.euid);
+	snprintf(c.gid_map, sizeof(c.gid_map), "%u %u 1\n", (unsigned)sb_g.egid,
+		 (unsigned)sb_g.egid);
+	c.mi_buf = mibuf;
+	c.mi_len = MOUNTINFO_BUF;
+	add_rlimit(&c, RLIMIT_CPU, (rlim_t)ceil(lim.cpu_s), (rlim_t)ceil(lim.cpu_s) + 1);
+	add_rlimit(&c, RLIMIT_AS, lim.as_bytes, lim.as_bytes);
+	add_rlimit(&c, RLIMIT_FSIZE, lim.fsize_bytes, lim.fsize_bytes);
+	add_rlimit(&c, RLIMIT_NOFILE, lim.nofile, lim.nofile);
+	add_rlimit(&c, RLIMIT_CORE, 0, 0);
+	if (!sb_g.have_cgroup_pids)
+		add_rlimit(&c, RLIMIT_NPROC, lim.nproc, lim.nproc);
+	c.prog = sb_g.feat.seccomp
+			 ? (spec->stage == SB_STAGE_RUN ? &sb_g.prog_run : &sb_g.prog_build)
+			 : NULL;
+	c.exec_page = spec->stage == SB_STAGE_RUN && c.prog ? sb_g.exec_page : NULL;
+	c.exec_path = spec->argv[0];
+	c.exec_path_len = path_len;
+	c.argv = (char *const *)spec->argv;
+	if (spec->envp) {
+		c.envp = (char *const *)spec->envp;
+	} else {
+		memcpy(env_local, default_env, sizeof(env_local));
+		env_local[1] = home;
+		c.envp = (char *const *)env_local;
+	}
+	c.stack = stack;
+	c.stack_len = TOOL_STACK;
+
+	t0 = mono_now();
+	deadline = t0 + lim.wall_s;
+	pid = sb_child_spawn(&c);
+	if (pid < 0) {
+		sb_errf(err, errlen, "clone: %s", SB_STRERR(errno));
+		goto out;
+	}
+	close_fd(&p_out[1]);
+	close_fd(&p_err[1]);
+	close_fd(&p_st[1]);
+	close_fd(&fd_in);
+	close_fd(&fd_job);
+	fcntl(p_out[0], F_SETFL, O_NONBLOCK);
+	fcntl(p_err[0], F_SETFL, O_NONBLOCK);
+
+	/* Supervise: capture output, read the status pipe, enforce the deadline. */
+	while (p_st[0] >= 0 || p_out[0] >= 0 || p_err[0] >= 0) {
+		struct pollfd pfd[3];
+		int nfd = 0, timeout;
+		double now = mono_now();
+
+		if (!reaped && p_st[0] < 0) {
+			/* init is gone (its status fd closed): stop what may be left, then reap. The
+			 * pid is still ours until reaped, so these kills cannot hit a stranger. */
+			if (!c.pidns)
+				kill(-pid, SIGKILL);
+			if (!c.pidns || wall_killed)
+				sb_cg_kill(&cgr);
+			while (wait4(pid, &init_status, __WALL, &ru) < 0 && errno == EINTR)
+				;
+			reaped = 1;
+			drain_until = mono_now() + DRAIN_AFTER_EXIT_S;
+			continue;
+		}
+		if (!wall_killed && now >= deadline) {
+			wall_killed = 1;
+			kill(pid, SIGKILL);
+			if (!c.pidns)
+				kill(-pid, SIGKILL);
+			sb_cg_kill(&cgr);
+		}
+		if (reaped && now >= drain_until)
+			break;
+		if (reaped)
+			timeout = (int)((drain_until - now) * 1000) + 1;
+		else if (wall_killed)
+			timeout = 100;
+		else
+			timeout = (int)((deadline - now) * 1000) + 1;
+		if (p_st[0] >= 0)
+			pfd[nfd++] = (struct pollfd){.fd = p_st[0], .events = POLLIN};
+		if (p_out[0] >= 0)
+			pfd[nfd++] = (struct pollfd){.fd = p_out[0], .events = POLLIN};
+		if (p_err[0] >= 0)
+			pfd[nfd++] = (struct pollfd){.fd = p_err[0], .events = POLLIN};
+		if (poll(pfd, (nfds_t)nfd, timeout) <= 0)
+			continue;
+		for (i = 0; i < nfd; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (pfd[i].fd == p_st[0]) {
+				ssize_t r;
+				if (st_len >= sizeof(msgs)) { /* more than init ever sends: ignore */
+					char junk[64];
+					r = read(p_st[0], junk, sizeof(junk));
+				} else {
+					r = read(p_st[0], (char *)msgs + st_len, sizeof(msgs) - st_len);
+				}
+				if (r > 0 && st_len < sizeof(msgs))
+					st_len += (size_t)r;
+				else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+					close_fd(&p_st[0]);
+			} else if (pfd[i].fd == p_out[0]) {
+				pump(&p_out[0], &out, &res->out_truncated);
+			} else if (pfd[i].fd == p_err[0]) {
+				pump(&p_err[0], &errb, &res->err_truncated);
+			}
+		}
+	}
+	if (!reaped) {
+		/* Output still open after the drain period: processes outside our reach hold it. */
+		kill(pid, SIGKILL);
+		while (wait4(pid, &init_status, __WALL, &ru) < 0 && errno == EINTR)
+			;
+		reaped = 1;
+	}
+	res->wall_s = mono_now() - t0;
+
+	for (i = 0; i < (int)(st_len / sizeof(struct sb_msg)); i++) {
+		if (msgs[i].kind == SB_MSG_FAIL && !got_fail) {
+			fail_msg = msgs[i];
+			got_fail = 1;
+		} else if (msgs[i].kind == SB_MSG_EXIT) {
+			tool_status = msgs[i].status;
+			got_exit = 1;
+		}
+	}
+	if (got_fail) {
+		if (fail_msg.step == SB_STEP_EXEC)
+			sb_errf(err, errlen, "sandbox: cannot execute %s: %s", spec->argv[0],
+				SB_STRERR(fail_msg.err));
+		else
+			sb_errf(err, errlen, "sandbox set-up failed at %s: %s",
+				sb_step_name(fail_msg.step), SB_STRERR(fail_msg.err));
+		goto out;
+	}
+	if (!got_exit) {
+		tool_status = init_status;
+		if (!wall_killed && WIFEXITED(init_status)) {
+			sb_errf(err, errlen, "sandbox init ended without a status (exit %d)",
+				WEXITSTATUS(init_status));
+			goto out;
+		}
+	}
+	if (WIFEXITED(tool_status)) {
+		res->exited = 1;
+		res->exit_code = WEXITSTATUS(tool_status);
+	} else if (WIFSIGNALED(tool_status)) {
+		res->signal = WTERMSIG(tool_status);
+		res->exit_code = 128 + res->signal;
+	} else {
+		res->signal = SIGKILL;
+		res->exit_code = 128 + SIGKILL;
+	}
+	res->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	sb_cg_collect(&cgr);
+	res->peak_mem_bytes = cgr.peak ? cgr.peak : (uint64_t)ru.ru_maxrss * 1024;
+
+	{
+		int failed = !(res->exited && res->exit_code == 0);
+		int sig = res->signal;
+
+		if (got_exit)
+			wall_killed = 0; /* the tool ended by itself before the deadline struck */
+		if (sig == SIGSYS)
+			res->limit = SB_LIMIT_SECCOMP;
+		else if (failed && cgr.oom)
+			res->limit = SB_LIMIT_MEMORY;
+		else if (failed && cgr.pids_max)
+			res->limit = SB_LIMIT_NPROC;
+		else if (sig == SIGXCPU || (sig == SIGKILL && !wall_killed && res->cpu_s >= lim.cpu_s))
+			res->limit = SB_LIMIT_CPU;
+		else if (sig == SIGXFSZ)
+			res->limit = SB_LIMIT_FSIZE;
+		else if (wall_killed)
+			res->limit = SB_LIMIT_WALL;
+		else if (failed && memmem_any(errb.data, errb.len))
+			res->limit = SB_LIMIT_MEMORY;
+		else if (res->out_truncated || res->err_truncated)
+			res->limit = SB_LIMIT_OUTPUT;
+	}
+	res->out = buf_detach(&out, &res->out_len);
+	res->err = buf_detach(&errb, &res->err_len);
+	if (!res->out || !res->err) {
+		sb_result_release(res);
+		sb_errf(err, errlen, "out of memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (pid > 0 && !reaped) {
+		kill(pid, SIGKILL);
+		while (wait4(pid, &init_status, __WALL, NULL) < 0 && errno == EINTR)
+			;
+	}
+	sb_cg_release(&cgr);
+	close_fd(&p_out[0]);
+	close_fd(&p_out[1]);
+	close_fd(&p_err[0]);
+	close_fd(&p_err[1]);
+	close_fd(&p_st[0]);
+	close_fd(&p_st[1]);
+	close_fd(&fd_in);
+	close_fd(&fd_job);
+	buf_release(&out);
+	buf_release(&errb);
+	free(home);
+	free(mkbuf);
+	free(mibuf);
+	free(stack);
+	if (ret < 0 && res) {
+		sb_result_release(res);
+		memset(res, 0, sizeof(*res));
+	}
+	return ret;
+}
+
+void sb_result_release(struct sb_result *res)
+{
+	if (!res)
+		return;
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+	res->out_len = res->err_len = 0;
+}
