@@ -251,7 +251,7 @@ static int t_write_usr(void) { return create("/usr/rtlr_probe"); }
 static int t_write_root(void) { return create("/rtlr_probe"); }
 static int t_write_parent(void) { return create("../rtlr_probe"); }
 static int t_write_var_tmp(void) { return create("/var/tmp/rtlr_probe"); }
-static int t_write_dev_shm(void) { return create("/dev/shm/rtlr_probe"); }
+static int t_write_dev_shm(void) { return create("/dev/shm/rtlr_probe"); } /* private tmpfs */
 static int t_write_proc_sys(void) { return create("/proc/sys/kernel/hostname"); }
 static int t_write_sysrq(void) { return create("/proc/sysrq-trigger"); }
 static int t_write_jobdir(void) { return create("./rtlr_probe"); }
@@ -268,13 +268,6 @@ static int t_read_passwd(void)
 static int t_socket_unix(void) { return (int)sys_ok(socket(AF_UNIX, SOCK_STREAM, 0)); }
 static int t_kill_init(void) { return kill(1, SIGKILL); }
 static int t_kill_host(void) { return host_pid > 1 ? kill((pid_t)host_pid, 0) : -1; }
-static int t_kill_all(void)
-{
-	/* kill(-1) reaches every process we may signal: inside the sandbox only our own tree.
-	 * Signal 0 so that nothing dies; ESRCH means nothing was reachable. */
-	return kill(-1, 0);
-}
-
 static int t_fork(void)
 {
 	pid_t p = fork();
@@ -336,13 +329,12 @@ static const struct probe probes[] = {
 	{"write_root", t_write_root},
 	{"write_parent", t_write_parent},
 	{"write_var_tmp", t_write_var_tmp},
-	{"write_dev_shm", t_write_dev_shm},
 	{"write_proc_sys", t_write_proc_sys},
 	{"write_sysrq", t_write_sysrq},
 	{"kill_init", t_kill_init},
 	{"kill_host", t_kill_host},
-	{"kill_all", t_kill_all},
 	/* must work */
+	{"write_dev_shm", t_write_dev_shm},
 	{"write_jobdir", t_write_jobdir},
 	{"write_tmp", t_write_tmp},
 	{"read_passwd", t_read_passwd},
@@ -439,6 +431,7 @@ int main(int argc, char **argv)
 			run_probe(&probes[i]);
 		unlink("rtlr_probe");
 		unlink("/tmp/rtlr_probe");
+		unlink("/dev/shm/rtlr_probe");
 		rmdir("probe-mnt");
 		return 0;
 	}

@@ -49,8 +49,8 @@
  * Limit reported (most specific cause first): SIGSYS -> SECCOMP; cgroup OOM kill -> MEMORY;
  * cgroup pids limit reached -> NPROC; SIGXCPU, or SIGKILL after cpu_s of CPU -> CPU; SIGXFSZ ->
  * FSIZE; deadline -> WALL; a failed run whose stderr says it ran out of memory (RLIMIT_AS) ->
- * MEMORY; output past the cap -> OUTPUT. MEMORY and NPROC from cgroup counters are reported only
- * when the run failed.
+ * MEMORY; output past the cap -> OUTPUT. The cgroup counters (OOM kill, pids limit) are reported
+ * even when the tool exited 0: one of its processes was killed or could not fork.
  *
  * What is not covered: kernel bugs reachable through allowed system calls (use a gVisor or VM
  * boundary per worker pool for that); side channels (CPU time, cache); disk space in the job
@@ -657,7 +657,8 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 
 	memset(&cgr, 0, sizeof(cgr));
 	memset(&ru, 0, sizeof(ru));
-	cgr.fd_procs[0] = cgr.fd_procs[1] = -1;
+	for (i = 0; i < SB_CG_MAX; i++)
+		cgr.fd_procs[i] = -1;
 	if (res)
 		memset(res, 0, sizeof(*res));
 	if (!sb_g.inited) {
@@ -725,8 +726,8 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 	c.fd_out = p_out[1];
 	c.fd_err = p_err[1];
 	c.fd_status = p_st[1];
-	c.fd_cg[0] = cgr.fd_procs[0];
-	c.fd_cg[1] = cgr.fd_procs[1];
+	for (i = 0; i < SB_CG_MAX; i++)
+		c.fd_cg[i] = cgr.fd_procs[i];
 	c.fd_job = fd_job;
 	c.clone_flags = sb_g.ns_flags;
 	c.mountns = sb_g.feat.mountns;
@@ -791,7 +792,7 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 	fcntl(p_err[0], F_SETFL, O_NONBLOCK);
 
 	/* Supervise: capture output, read the status pipe, enforce the deadline. */
-	while (p_st[0] >= 0 || p_out[0] >= 0 || p_err[0] >= 0) {
+	while (!reaped || p_out[0] >= 0 || p_err[0] >= 0) {
 		struct pollfd pfd[3];
 		int nfd = 0, timeout;
 		double now = mono_now();
@@ -902,6 +903,8 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 	res->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	sb_cg_collect(&cgr);
+	if (cgr.cpu_s > res->cpu_s)
+		res->cpu_s = cgr.cpu_s;
 	res->peak_mem_bytes = cgr.peak ? cgr.peak : (uint64_t)ru.ru_maxrss * 1024;
 
 	{
@@ -912,9 +915,9 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 			wall_killed = 0; /* the tool ended by itself before the deadline struck */
 		if (sig == SIGSYS)
 			res->limit = SB_LIMIT_SECCOMP;
-		else if (failed && cgr.oom)
+		else if (cgr.oom)
 			res->limit = SB_LIMIT_MEMORY;
-		else if (failed && cgr.pids_max)
+		else if (cgr.pids_max)
 			res->limit = SB_LIMIT_NPROC;
 		else if (sig == SIGXCPU || (sig == SIGKILL && !wall_killed && res->cpu_s >= lim.cpu_s))
 			res->limit = SB_LIMIT_CPU;

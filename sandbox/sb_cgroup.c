@@ -1,7 +1,7 @@
 /* sb_cgroup.c: one cgroup per run, for the memory and pids limits, the peak memory, the OOM and
  * fork-limit evidence, and killing the whole tree.
  *
- * Layout: sb_init creates <own cgroup>/rtlr-<pid>/ (v1: under both the memory and the pids
+ * Layout: sb_init creates <own cgroup>/rtlr-<pid>/ (v1: under the memory, pids and cpuacct
  * hierarchies; v2: one directory with +memory +pids in its subtree_control). Runs get a child:
  *
  *   v1: slots s<N>, created on demand and reused (a free list): creating and removing memory
@@ -38,16 +38,16 @@
 struct sb_cg_slot {
 	struct sb_cg_slot *next;     /* free list */
 	struct sb_cg_slot *all_next; /* every slot, for shutdown */
-	char dir[2][PATH_MAX];       /* v1: memory, pids (either may be empty); v2: dir[0] */
-	int fd_procs[2];
+	char dir[SB_CG_MAX][PATH_MAX]; /* v1: memory, pids, cpuacct (any may be empty); v2: dir[0] */
+	int fd_procs[SB_CG_MAX];
 	uint64_t mem_limit, pids_limit;
 	uint64_t usage0;
 };
 
 static struct {
 	int version;
-	char base[2][PATH_MAX]; /* v1: memory base, pids base; v2: base[0] */
-	int have_mem, have_pids, have_memsw, have_swapmax, have_peak, have_kill;
+	char base[SB_CG_MAX][PATH_MAX]; /* v1: memory, pids, cpuacct bases; v2: base[0] */
+	int have_mem, have_pids, have_cpu, have_memsw, have_swapmax, have_peak, have_kill;
 	pthread_mutex_t lock;
 	struct sb_cg_slot *free, *all;
 	unsigned next_id;
@@ -301,12 +301,12 @@ static void slot_destroy(struct sb_cg_slot *s);
 
 static int init_v1(char *note, size_t notelen)
 {
-	static const char *const ctl[2] = {"memory", "pids"};
+	static const char *const ctl[SB_CG_MAX] = {"memory", "pids", "cpuacct"};
 	char own[PATH_MAX];
 	struct sb_cg_slot *s;
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SB_CG_MAX; i++) {
 		cg.base[i][0] = '\0';
 		if (own_dir(0, ctl[i], own, sizeof(own)) < 0)
 			continue;
@@ -321,8 +321,12 @@ static int init_v1(char *note, size_t notelen)
 	}
 	cg.have_mem = cg.base[0][0] != '\0';
 	cg.have_pids = cg.base[1][0] != '\0';
-	if (!cg.have_mem && !cg.have_pids)
+	cg.have_cpu = cg.base[2][0] != '\0';
+	if (!cg.have_mem && !cg.have_pids) {
+		if (cg.have_cpu)
+			rmdir(cg.base[2]);
 		return -1;
+	}
 	if (cg.have_mem) {
 		FILE *f = fopen("/proc/swaps", "re");
 		char line[256];
@@ -336,7 +340,7 @@ static int init_v1(char *note, size_t notelen)
 	cg.version = 1;
 	s = slot_new(note, notelen); /* proves the hierarchy is writable */
 	if (!s) {
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < SB_CG_MAX; i++)
 			if (cg.base[i][0])
 				rmdir(cg.base[i]);
 		cg.version = 0;
@@ -359,6 +363,7 @@ static int init_v2(char *note, size_t notelen)
 		return -1;
 	cg.have_mem = strstr(buf, "memory") != NULL;
 	cg.have_pids = strstr(buf, "pids") != NULL;
+	cg.have_cpu = 1; /* cpu.stat's usage_usec exists in every v2 cgroup */
 	if (!cg.have_mem && !cg.have_pids) {
 		snprintf(note, notelen, "cgroup2 at %s has neither memory nor pids", own);
 		return -1;
@@ -429,7 +434,7 @@ int sb_cg_init(struct sb_features *f, const char *force, char *note, size_t note
 		want1 = 0;
 	if (want2 && init_v2(note, notelen) == 0)
 		goto done;
-	cg.have_mem = cg.have_pids = 0;
+	cg.have_mem = cg.have_pids = cg.have_cpu = 0;
 	if (want1 && init_v1(note, notelen) == 0)
 		goto done;
 	cg.version = 0;
@@ -449,10 +454,13 @@ void sb_cg_describe(char *out, size_t outlen)
 		snprintf(out, outlen, "none");
 		return;
 	}
-	snprintf(out, outlen, "v%d (%s%s%s)", cg.version, cg.have_mem ? "memory" : "",
-		 cg.have_mem && cg.have_pids ? "," : "", cg.have_pids ? "pids" : "");
+	snprintf(out, outlen, "v%d (%s%s%s%s)", cg.version, cg.have_mem ? "memory" : "",
+		 cg.have_mem && cg.have_pids ? "," : "", cg.have_pids ? "pids" : "",
+		 cg.have_cpu ? (cg.version == 1 ? ",cpuacct" : ",cpu.stat") : "");
 }
 
+/* CPU of every process of the run, including those killed at teardown (whose times wait4 never
+ * sees: the kernel reaps them without accounting when the namespace's init dies). */
 int sb_cg_have_pids(void)
 {
 	return cg.version && cg.have_pids;
@@ -470,11 +478,12 @@ static struct sb_cg_slot *slot_new(char *err, size_t errlen)
 		sb_errf(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->fd_procs[0] = s->fd_procs[1] = -1;
+	for (i = 0; i < SB_CG_MAX; i++)
+		s->fd_procs[i] = -1;
 	pthread_mutex_lock(&cg.lock);
 	id = cg.next_id++;
 	pthread_mutex_unlock(&cg.lock);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SB_CG_MAX; i++) {
 		char path[PATH_MAX + 32];
 
 		if (!cg.base[i][0])
@@ -508,7 +517,7 @@ static void slot_destroy(struct sb_cg_slot *s)
 {
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SB_CG_MAX; i++) {
 		int t;
 
 		if (s->fd_procs[i] >= 0)
@@ -564,8 +573,11 @@ int sb_cg_acquire(struct sb_cg_run *r, uint64_t mem_bytes, unsigned nproc, char 
 	struct sb_cg_slot *s = NULL;
 	int ok;
 
+	int i;
+
 	memset(r, 0, sizeof(*r));
-	r->fd_procs[0] = r->fd_procs[1] = -1;
+	for (i = 0; i < SB_CG_MAX; i++)
+		r->fd_procs[i] = -1;
 	if (!cg.version)
 		return 0;
 	if (cg.version == 1) {
@@ -592,24 +604,27 @@ int sb_cg_acquire(struct sb_cg_run *r, uint64_t mem_bytes, unsigned nproc, char 
 		}
 		if (cg.have_pids)
 			r->pidsmax0 = read_key(s->dir[1], "pids.events", "max");
+		if (cg.have_cpu)
+			write_at(s->dir[2], "cpuacct.usage", "0");
 	}
 	r->slot = s;
-	r->fd_procs[0] = s->fd_procs[0];
-	r->fd_procs[1] = s->fd_procs[1];
+	for (i = 0; i < SB_CG_MAX; i++)
+		r->fd_procs[i] = s->fd_procs[i];
 	return 0;
 }
 
 void sb_cg_kill(struct sb_cg_run *r)
 {
 	struct sb_cg_slot *s = r->slot;
+	int i;
 
 	if (!s)
 		return;
 	if (cg.version == 2 && cg.have_kill && write_at(s->dir[0], "cgroup.kill", "1") == 0)
 		return;
-	kill_listed(s->dir[s->dir[0][0] ? 0 : 1]);
-	if (cg.version == 1 && s->dir[0][0] && s->dir[1][0])
-		kill_listed(s->dir[1]);
+	for (i = 0; i < SB_CG_MAX; i++)
+		if (s->dir[i][0])
+			kill_listed(s->dir[i]);
 }
 
 void sb_cg_collect(struct sb_cg_run *r)
@@ -627,6 +642,10 @@ void sb_cg_collect(struct sb_cg_run *r)
 		}
 		if (cg.have_pids)
 			r->pids_max = read_key(s->dir[1], "pids.events", "max") > r->pidsmax0;
+		if (cg.have_cpu) {
+			uint64_t ns = read_u64(s->dir[2], "cpuacct.usage", &ok);
+			r->cpu_s = ok ? (double)ns / 1e9 : -1;
+		}
 	} else {
 		if (cg.have_mem) {
 			if (cg.have_peak)
@@ -635,6 +654,7 @@ void sb_cg_collect(struct sb_cg_run *r)
 		}
 		if (cg.have_pids)
 			r->pids_max = read_key(s->dir[0], "pids.events", "max") > 0;
+		r->cpu_s = (double)read_key(s->dir[0], "cpu.stat", "usage_usec") / 1e6;
 	}
 }
 
@@ -646,12 +666,13 @@ void sb_cg_release(struct sb_cg_run *r)
 	if (!s)
 		return;
 	r->slot = NULL;
-	r->fd_procs[0] = r->fd_procs[1] = -1;
+	for (i = 0; i < SB_CG_MAX; i++)
+		r->fd_procs[i] = -1;
 	if (cg.version == 2) {
 		slot_destroy(s);
 		return;
 	}
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < SB_CG_MAX; i++)
 		if (s->dir[i][0] && drain(s->dir[i]) < 0)
 			busy = 1;
 	if (busy)
@@ -676,7 +697,7 @@ void sb_cg_shutdown(void)
 		next = s->all_next;
 		slot_destroy(s);
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SB_CG_MAX; i++) {
 		DIR *d;
 		struct dirent *e;
 

@@ -157,8 +157,8 @@ static int close_from(int from)
  * copies of other concurrent runs' pipes that this child got from the multi-threaded parent. */
 static void setup_fds(const struct sb_child *c)
 {
-	int src[SB_FD_FIRST_FREE] = {c->fd_in,    c->fd_out,   c->fd_err, c->fd_status,
-				     c->fd_cg[0], c->fd_cg[1], c->fd_job};
+	int src[SB_FD_FIRST_FREE] = {c->fd_in,	  c->fd_out,   c->fd_err,   c->fd_status,
+				     c->fd_cg[0], c->fd_cg[1], c->fd_cg[2], c->fd_job};
 	int tmp[SB_FD_FIRST_FREE];
 	int i;
 
@@ -463,7 +463,7 @@ static __attribute__((noreturn)) void child_init(struct sb_child *c)
 	setup_fds(c);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail(SB_STEP_PDEATHSIG);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SB_CG_MAX; i++) {
 		if (c->fd_cg[i] < 0)
 			continue;
 		if (write_all(SB_FD_CG0 + i, "0", 1) < 0)

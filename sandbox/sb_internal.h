@@ -24,10 +24,10 @@
 
 /* Fixed fd numbers inside the sandbox (see sb_child.c). */
 #define SB_FD_STATUS 3
-#define SB_FD_CG0 4
-#define SB_FD_CG1 5
-#define SB_FD_JOB 6
-#define SB_FD_FIRST_FREE 7
+#define SB_CG_MAX 3 /* v1: memory, pids, cpuacct */
+#define SB_FD_CG0 4 /* .. SB_FD_CG0 + SB_CG_MAX - 1 */
+#define SB_FD_JOB (SB_FD_CG0 + SB_CG_MAX)
+#define SB_FD_FIRST_FREE (SB_FD_JOB + 1)
 
 /* Set-up steps the child reports on failure, with errno. */
 enum sb_step {
@@ -78,7 +78,7 @@ struct sb_msg {
  * the child. */
 struct sb_child {
 	/* fds in the parent's numbering; -1 when unused */
-	int fd_in, fd_out, fd_err, fd_status, fd_cg[2], fd_job;
+	int fd_in, fd_out, fd_err, fd_status, fd_cg[SB_CG_MAX], fd_job;
 
 	unsigned long clone_flags; /* CLONE_NEW* (exit signal 0) */
 	int mountns, pidns, userns;
@@ -91,7 +91,7 @@ struct sb_child {
 	char *mkdir_buf;           /* writable copy of jobdir for mkdir -p inside the new /tmp */
 	char tmp_opts[96];         /* tmpfs options for /tmp */
 	char shm_opts[96];         /* tmpfs options for /dev/shm */
-	char jobfd_path[40];       /* "/proc/self/fd/6": fd_job once moved to SB_FD_JOB */
+	char jobfd_path[40];       /* "/proc/self/fd/N": the job dir at SB_FD_JOB */
 	char uid_map[48], gid_map[48];
 	char *mi_buf;              /* for the /proc/self/mountinfo fallback when no mount_setattr */
 	size_t mi_len;
@@ -144,10 +144,11 @@ void sb_filter_release(void);
 struct sb_cg_slot;
 struct sb_cg_run {
 	struct sb_cg_slot *slot;
-	int fd_procs[2];       /* -1 when unused; owned by the slot */
+	int fd_procs[SB_CG_MAX]; /* -1 when unused; owned by the slot */
 	uint64_t oom0, pidsmax0;
 	/* filled by sb_cg_collect */
 	uint64_t peak;         /* 0: unknown */
+	double cpu_s;          /* < 0 or 0: unknown */
 	int oom, pids_max;
 };
 /* Detects the cgroup version and prepares the parent directory; fills f->cgroup_*.
