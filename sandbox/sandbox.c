@@ -15,7 +15,8 @@
  *  3. Namespaces (clone flags, one set per run): mount (read-only view), pid (the tool sees only
  *     its own processes; kill(2) cannot reach anything outside; killing the namespace's init
  *     kills the whole tree), net (no interface but a down loopback: no network, and abstract
- *     unix sockets are private to the run), ipc (SysV/POSIX IPC private), uts.
+ *     unix sockets are private to the run; empty namespaces are pooled and reused, see
+ *     sb_netns.c), ipc (SysV/POSIX IPC private), uts.
  *  4. File-system view: the host's tree bound read-only and nosuid, recursively
  *     (mount_setattr(AT_RECURSIVE), else a remount of every mount); a fresh tmpfs on /tmp (size
  *     capped, private to the run); job_root hidden under an empty tmpfs so other jobs'
@@ -62,7 +63,7 @@
  * files a tool must read in the job directory must be readable by uid 65534 (e.g. 0644).
  *
  * Test hook: RTLR_SB_FORCE (read by sb_init), a comma list of "cgroup=none|v1|v2",
- * "no-setattr", "no-pidns".
+ * "no-setattr", "no-pidns", "no-netns-pool".
  */
 #include "sb_internal.h"
 #include "buf.h"
@@ -178,6 +179,7 @@ const char *sb_step_name(int step)
 		[SB_STEP_FDS] = "fd set-up",
 		[SB_STEP_PDEATHSIG] = "PR_SET_PDEATHSIG",
 		[SB_STEP_CGROUP] = "joining the cgroup",
+		[SB_STEP_NETNS] = "joining the network namespace",
 		[SB_STEP_USERNS] = "user namespace maps",
 		[SB_STEP_MOUNT_PRIVATE] = "making mounts private",
 		[SB_STEP_MOUNT_RO] = "read-only remount of /",
@@ -460,6 +462,7 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 	}
 	if (sb_g.ns_flags && sb_g.use_userns)
 		sb_g.ns_flags |= CLONE_NEWUSER;
+	sb_netns_enable(sb_g.drop_uid && f->netns && f->pidns && !(force && has_token(force, "no-netns-pool")));
 	f->seccomp = in_child(try_seccomp, 0) == 0;
 	f->no_new_privs = in_child(try_nnp, 0) == 0;
 	sb_cg_init(f, cgforce[0] ? cgforce : NULL, cgnote, sizeof(cgnote));
@@ -485,10 +488,13 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 	if (f->mountns)
 		append(f->summary, sizeof(f->summary), "; read-only view: %s",
 		       sb_g.have_setattr ? "mount_setattr" : "remount walk");
+	if (sb_netns_enabled())
+		append(f->summary, sizeof(f->summary), "; network namespaces: pooled");
 
 	if (cfg->require_isolation && (missing[0] || !f->seccomp || !f->no_new_privs)) {
 		sb_errf(err, errlen, "isolation required but unavailable: %s", f->summary);
 		sb_cg_shutdown();
+		sb_netns_shutdown();
 		goto fail;
 	}
 	sb_g.inited = 1;
@@ -505,6 +511,7 @@ void sb_shutdown(void)
 	if (!sb_g.inited)
 		return;
 	sb_cg_shutdown();
+	sb_netns_shutdown();
 	sb_filter_release();
 	if (sb_g.exec_page)
 		munmap(sb_g.exec_page, sb_g.exec_page_len);
@@ -649,7 +656,7 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 	const char *env_local[4];
 	char *home = NULL, *mkbuf = NULL, *mibuf = NULL, *stack = NULL;
 	int p_out[2] = {-1, -1}, p_err[2] = {-1, -1}, p_st[2] = {-1, -1};
-	int fd_in = -1, fd_job = -1, init_status = 0, tool_status = 0, got_exit = 0, got_fail = 0;
+	int fd_in = -1, fd_job = -1, fd_net = -1, net_reusable = 0, init_status = 0, tool_status = 0, got_exit = 0, got_fail = 0;
 	int wall_killed = 0, reaped = 0, ret = -1, i;
 	struct sb_msg fail_msg = {0};
 	double t0, deadline, drain_until = 0, tmp_size;
@@ -730,6 +737,15 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 		c.fd_cg[i] = cgr.fd_procs[i];
 	c.fd_job = fd_job;
 	c.clone_flags = sb_g.ns_flags;
+	c.fd_net = -1;
+	if (sb_netns_enabled()) {
+		fd_net = sb_netns_take();
+		c.check_net = 1;
+		if (fd_net >= 0) {
+			c.fd_net = fd_net;
+			c.clone_flags &= ~(unsigned long)CLONE_NEWNET;
+		}
+	}
 	c.mountns = sb_g.feat.mountns;
 	c.pidns = sb_g.feat.pidns;
 	c.userns = sb_g.use_userns && (sb_g.ns_flags & CLONE_NEWUSER);
@@ -788,6 +804,13 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 	close_fd(&p_st[1]);
 	close_fd(&fd_in);
 	close_fd(&fd_job);
+	if (c.check_net && fd_net < 0) {
+		/* A fresh namespace: keep a handle so that it can join the pool after the run. The
+		 * pid is our unreaped child, so it cannot name another process. */
+		char nspath[64];
+		snprintf(nspath, sizeof(nspath), "/proc/%ld/ns/net", (long)pid);
+		fd_net = open(nspath, O_RDONLY | O_CLOEXEC);
+	}
 	fcntl(p_out[0], F_SETFL, O_NONBLOCK);
 	fcntl(p_err[0], F_SETFL, O_NONBLOCK);
 
@@ -870,6 +893,7 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 			got_fail = 1;
 		} else if (msgs[i].kind == SB_MSG_EXIT) {
 			tool_status = msgs[i].status;
+			net_reusable = msgs[i].net_reusable;
 			got_exit = 1;
 		}
 	}
@@ -945,6 +969,10 @@ out:
 			;
 	}
 	sb_cg_release(&cgr);
+	if (fd_net >= 0 && net_reusable && reaped)
+		sb_netns_give(fd_net);
+	else
+		close_fd(&fd_net);
 	close_fd(&p_out[0]);
 	close_fd(&p_out[1]);
 	close_fd(&p_err[0]);

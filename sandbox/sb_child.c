@@ -157,8 +157,9 @@ static int close_from(int from)
  * copies of other concurrent runs' pipes that this child got from the multi-threaded parent. */
 static void setup_fds(const struct sb_child *c)
 {
-	int src[SB_FD_FIRST_FREE] = {c->fd_in,	  c->fd_out,   c->fd_err,   c->fd_status,
-				     c->fd_cg[0], c->fd_cg[1], c->fd_cg[2], c->fd_job};
+	int src[SB_FD_FIRST_FREE] = {c->fd_in,	   c->fd_out,	c->fd_err,
+				     c->fd_status, c->fd_cg[0], c->fd_cg[1],
+				     c->fd_cg[2],  c->fd_job,	c->fd_net};
 	int tmp[SB_FD_FIRST_FREE];
 	int i;
 
@@ -180,6 +181,22 @@ static void setup_fds(const struct sb_child *c)
 	}
 	if (close_from(SB_FD_FIRST_FREE) < 0)
 		fail(SB_STEP_FDS);
+}
+
+/* 1 when the network namespace of the caller has no unix socket at all (sb_netns.c). */
+static int netns_empty(void)
+{
+	char buf[512];
+	ssize_t n;
+	int fd = open("/proc/thread-self/net/unix", O_RDONLY | O_CLOEXEC), lines = 0, i;
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return n == 0 && lines == 1; /* the header line only */
 }
 
 static int set_mount_attr(const char *path, unsigned flags, uint64_t set, uint64_t clr)
@@ -458,7 +475,7 @@ static __attribute__((noreturn)) void child_init(struct sb_child *c)
 {
 	struct sb_msg m = {.kind = SB_MSG_EXIT};
 	pid_t tool, p;
-	int st = 0, i;
+	int st = 0, i, replaced_net = 0;
 
 	setup_fds(c);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -470,6 +487,17 @@ static __attribute__((noreturn)) void child_init(struct sb_child *c)
 			fail(SB_STEP_CGROUP);
 		close(SB_FD_CG0 + i);
 	}
+	if (c->fd_net >= 0) {
+		/* A pooled namespace: join it, and make sure nothing was left in it. */
+		if (setns(SB_FD_NET, CLONE_NEWNET) < 0)
+			fail(SB_STEP_NETNS);
+		if (!netns_empty()) {
+			if (unshare(CLONE_NEWNET) < 0)
+				fail(SB_STEP_NETNS);
+			replaced_net = 1;
+		}
+	}
+	close(SB_FD_NET);
 	if (c->userns) {
 		if (write_path("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
 			fail(SB_STEP_USERNS);
@@ -509,6 +537,14 @@ static __attribute__((noreturn)) void child_init(struct sb_child *c)
 		}
 	}
 	m.status = st;
+	if (c->check_net && c->pidns && !replaced_net) {
+		/* Kill the rest of the pid namespace (kill(-1) cannot leave it, and skips init), reap
+		 * it, then see whether the network namespace is empty again. */
+		kill(-1, SIGKILL);
+		while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+			;
+		m.net_reusable = netns_empty();
+	}
 	if (write_all(SB_FD_STATUS, (const char *)&m, sizeof(m)) < 0)
 		_exit(126);
 	_exit(0);

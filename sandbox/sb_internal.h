@@ -27,7 +27,8 @@
 #define SB_CG_MAX 3 /* v1: memory, pids, cpuacct */
 #define SB_FD_CG0 4 /* .. SB_FD_CG0 + SB_CG_MAX - 1 */
 #define SB_FD_JOB (SB_FD_CG0 + SB_CG_MAX)
-#define SB_FD_FIRST_FREE (SB_FD_JOB + 1)
+#define SB_FD_NET (SB_FD_JOB + 1)
+#define SB_FD_FIRST_FREE (SB_FD_NET + 1)
 
 /* Set-up steps the child reports on failure, with errno. */
 enum sb_step {
@@ -35,6 +36,7 @@ enum sb_step {
 	SB_STEP_FDS,
 	SB_STEP_PDEATHSIG,
 	SB_STEP_CGROUP,
+	SB_STEP_NETNS,
 	SB_STEP_USERNS,
 	SB_STEP_MOUNT_PRIVATE,
 	SB_STEP_MOUNT_RO,
@@ -67,6 +69,7 @@ struct sb_msg {
 	int32_t step; /* enum sb_step, for SB_MSG_FAIL */
 	int32_t err;  /* errno, for SB_MSG_FAIL */
 	int32_t status; /* wait status of the tool, for SB_MSG_EXIT */
+	int32_t net_reusable; /* SB_MSG_EXIT: the pooled/fresh network namespace is empty again */
 };
 #define SB_MSG_FAIL 1
 #define SB_MSG_EXIT 2
@@ -79,6 +82,8 @@ struct sb_msg {
 struct sb_child {
 	/* fds in the parent's numbering; -1 when unused */
 	int fd_in, fd_out, fd_err, fd_status, fd_cg[SB_CG_MAX], fd_job;
+	int fd_net;                /* a pooled network namespace to join, or -1 */
+	int check_net;             /* report whether the network namespace can be reused */
 
 	unsigned long clone_flags; /* CLONE_NEW* (exit signal 0) */
 	int mountns, pidns, userns;
@@ -166,6 +171,13 @@ void sb_cg_describe(char *out, size_t outlen);
 /* --- job directories (sb_job.c) --- */
 /* The job's name inside job_root, or NULL when path is not <job_root>/job-XXXXXX. */
 const char *sb_job_name(const char *path);
+
+/* --- network namespace pool (sb_netns.c) --- */
+void sb_netns_enable(int on);
+int sb_netns_enabled(void);
+int sb_netns_take(void);     /* an fd, or -1 when the pool is empty */
+void sb_netns_give(int fd);  /* only namespaces the child reported empty */
+void sb_netns_shutdown(void);
 
 /* --- helpers (sandbox.c) --- */
 void sb_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

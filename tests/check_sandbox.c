@@ -160,6 +160,11 @@ static int count_marked(const char *marker)
 	return n;
 }
 
+static int have(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
 /* --- the probe ------------------------------------------------------------------------------ */
 
 /* Probe lines that must say ALLOWED (per stage); every other line must say refused. */
@@ -722,17 +727,49 @@ START_TEST(concurrent_runs)
 		pthread_join(t[i], NULL);
 	for (i = 0; i < 4; i++)
 		ck_assert_msg(w[i].ok == 25, "worker %d: %d/25 ok: %s", i, w[i].ok, w[i].msg);
-	/* New cgroup slots keep up to three fds each; nothing else may stay open. */
-	ck_assert_int_le(count_fds(), before + 3 * 4);
+	/* New cgroup slots keep up to three fds each, pooled network namespaces one; nothing else
+	 * may stay open. */
+	ck_assert_int_le(count_fds(), before + 4 * 4);
+}
+END_TEST
+
+START_TEST(no_channel_between_runs)
+{
+	/* Run 1 binds an abstract unix socket (per network namespace) and strands it in an
+	 * SCM_RIGHTS cycle so that it outlives the process; run 2 must not reach it. */
+	static const char leave[] =
+		"import socket, array\n"
+		"l = socket.socket(socket.AF_UNIX); l.bind('\\0rtlr-sbtest'); l.listen()\n"
+		"a, b = socket.socketpair()\n"
+		"a.sendmsg([b'x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,\n"
+		"    array.array('i', [a.fileno(), b.fileno(), l.fileno()]))])\n"
+		"print('left')\n";
+	static const char find[] =
+		"import socket\n"
+		"s = socket.socket(socket.AF_UNIX)\n"
+		"try:\n"
+		"    s.connect('\\0rtlr-sbtest'); print('reached')\n"
+		"except OSError as e:\n"
+		"    print('refused', e.errno)\n";
+	struct sb_result r;
+	int i;
+
+	if (!have("/usr/bin/python3"))
+		return;
+	run_ok(NULL, SB_STAGE_RUN, LIM(.wall_s = 20), ARGV("/usr/bin/python3", "-c", leave), &r);
+	ck_assert_msg(r.exited && r.exit_code == 0 && !strcmp(r.out, "left\n"), "%s%s", r.out,
+		      r.err);
+	sb_result_release(&r);
+	for (i = 0; i < 3; i++) {
+		run_ok(NULL, SB_STAGE_RUN, LIM(.wall_s = 20), ARGV("/usr/bin/python3", "-c", find),
+		       &r);
+		ck_assert_msg(!strncmp(r.out, "refused", 7), "run %d: %s%s", i, r.out, r.err);
+		sb_result_release(&r);
+	}
 }
 END_TEST
 
 /* --- the tools ------------------------------------------------------------------------------ */
-
-static int have(const char *path)
-{
-	return access(path, X_OK) == 0;
-}
 
 START_TEST(tools_work_inside)
 {
@@ -876,6 +913,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(fs, job_remove_after_kill_and_deep_tree);
 	tcase_add_test(res, fds_stable);
 	tcase_add_test(res, concurrent_runs);
+	tcase_add_test(res, no_channel_between_runs);
 	tcase_add_test(res, overhead);
 	tcase_add_test(tools, tools_work_inside);
 	tcase_set_timeout(inside, 30);
