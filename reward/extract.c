@@ -246,6 +246,7 @@ static size_t line_start(const char *s, size_t lo, size_t i)
 static int find_bare(const char *s, struct span sp, struct span *out)
 {
 	size_t first = (size_t)-1, first_bol = (size_t)-1, last_end = (size_t)-1, b;
+	int blank_so_far = 1; /* only blanks since the start of the current line */
 
 	for (size_t i = sp.b; i < sp.e; i++) {
 		int m = 0;
@@ -254,14 +255,17 @@ static int find_bare(const char *s, struct span sp, struct span *out)
 		else if (s[i] == 'm' && word_at(s, sp.e, i, "macromodule"))
 			m = 1;
 		if (m) {
-			size_t ls = line_start(s, sp.b, i);
 			if (first == (size_t)-1)
 				first = i;
-			if (first_bol == (size_t)-1 && blank_range(s, ls, i))
+			if (first_bol == (size_t)-1 && blank_so_far)
 				first_bol = i;
 		}
 		if (s[i] == 'e' && word_at(s, sp.e, i, "endmodule"))
 			last_end = i + 9;
+		if (s[i] == '\n')
+			blank_so_far = 1;
+		else if (!is_space(s[i]))
+			blank_so_far = 0;
 	}
 	/* prefer a "module" that starts its line: prose often says "the module below ..." */
 	if (first_bol != (size_t)-1 && last_end != (size_t)-1 && first_bol < last_end)

@@ -9,6 +9,24 @@
  *   4. bare code: from the first "module" keyword to the last "endmodule".
  * The result must contain both "module" and "endmodule" tokens, else format fails.
  *
+ * Details:
+ *   - "yields code" means a region holding module ... endmodule; a step that finds only a
+ *     region without them is skipped (a trailing ```verilog usage snippet does not hide the
+ *     module before it). An <answer> that yields nothing falls through to 2-4 over the whole
+ *     completion (reported as "fence", "code_markers" or "bare"). how is EXTRACT_ANSWER when
+ *     the code came from the answer's inside without a fence or markers.
+ *   - <answer> and </answer> match in any case; a missing </answer> runs to the end.
+ *   - A fence opens at a run of 3 or more backticks; its tag is the rest of that line, trimmed,
+ *     any case (```Verilog, ``` verilog, ````sv). It closes at the next run at least as long,
+ *     anywhere (also "endmodule```"). An unterminated last fence runs to the end of the text
+ *     when that holds an endmodule.
+ *   - Bare code prefers a "module" that starts its line (prose says "the module below"), and
+ *     takes the directive lines (`timescale, `define) and blank lines just above it.
+ *   - The code is trimmed, CRLF becomes LF, and it ends in a newline.
+ *   - A NUL byte inside the code is a format failure ("the code contains a NUL byte ...").
+ *   - Reasons: "completion is empty", "no Verilog found: no module ... endmodule in the
+ *     completion", "no Verilog found: a module without endmodule in the completion", ...
+ *
  * extract_verilog() returns 0 and a malloc'd NUL-terminated *code (caller frees) on success;
  * 1 when no code was found, with a one-line reason; -1 on allocation failure.
  */

@@ -349,18 +349,23 @@ static int check_directive(const struct vtok *t, const struct vtok *op_next,
 		if (op_next && (op_next->kind == VT_IDENT || op_next->kind == VT_ESCID) &&
 		    (eq(name, n, "ifdef") || eq(name, n, "ifndef") || eq(name, n, "elsif") ||
 		     eq(name, n, "define") || eq(name, n, "undef"))) {
-			if (is_tool_macro(op_next->p, op_next->n))
+			const char *op = op_next->p;
+			size_t on = op_next->n;
+			if (op_next->kind == VT_ESCID && on > 1) { /* \VERILATOR is VERILATOR */
+				op++;
+				on--;
+			}
+			if (is_tool_macro(op, on))
 				return refuse(reason, rl,
 					      "policy: `%s %s is not allowed: the design must not "
 					      "depend on the tool (line %u)",
 					      show(shown, sizeof shown, name, n),
-					      show(shown2, sizeof shown2, op_next->p, op_next->n),
-					      t->line);
-			if (eq(name, n, "define") && is_foreign_directive(op_next->p, op_next->n))
+					      show(shown2, sizeof shown2, op, on), t->line);
+			if (eq(name, n, "define") && is_foreign_directive(op, on))
 				return refuse(reason, rl,
 					      "policy: a macro may not be named after the directive "
 					      "`%s (line %u)",
-					      show(shown, sizeof shown, op_next->p, op_next->n), t->line);
+					      show(shown, sizeof shown, op, on), t->line);
 		}
 		return 0;
 	}
@@ -377,15 +382,47 @@ static int check_directive(const struct vtok *t, const struct vtok *op_next,
 		      show(shown, sizeof shown, name, n), t->line);
 }
 
+static int id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '$';
+}
+
+/* A backtick that is not part of a directive or macro use can assemble one during
+ * preprocessing (`define BT ` then `BT``include). Refuse a lone backtick, and token pasting
+ * that does not sit between two identifier characters inside a macro body. */
+static int check_backtick(const struct vtok *t, const char *src, size_t len, char *reason,
+			  size_t rl)
+{
+	size_t off;
+	if (t->kind != VT_OP || t->p[0] != '`')
+		return 0;
+	if (t->n == 1)
+		return refuse(reason, rl, "policy: a lone backtick is not allowed (line %u)", t->line);
+	if (t->n == 2 && t->p[1] == '`') {
+		off = (size_t)(t->p - src);
+		if (!t->in_dir || off == 0 || off + 2 >= len || !id_char(src[off - 1]) ||
+		    !id_char(src[off + 2]))
+			return refuse(reason, rl,
+				      "policy: token pasting (``) is allowed only between two "
+				      "identifier characters in a macro body (line %u)",
+				      t->line);
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* raw pass                                                                                  */
 
 int policy_check_raw(const char *src, size_t len, char *reason, size_t reasonlen)
 {
-	struct nset macros = {0};
+	struct nset macros = {0}, formals = {0};
 	struct vlex lx;
 	struct vtok t, dir;
 	int have_dir = 0, rc = 0;
+	/* inside `define: 1 wants the name, 2 after it, 3 in the formals, 4 in the body */
+	int def_state = 0, depth = 0, want_formal = 0;
+	const char *name_end = NULL;
 
 	if (reason && reasonlen)
 		reason[0] = 0;
@@ -410,16 +447,64 @@ int policy_check_raw(const char *src, size_t len, char *reason, size_t reasonlen
 		}
 		if (t.kind == VT_EOF)
 			break;
+		/* A macro's formal argument used as a directive name (`define Q(a) `a) is replaced
+		 * by the argument: `Q(include) would be an `include. */
+		if (t.kind == VT_DIREND) {
+			def_state = 0;
+			nset_free(&formals);
+		} else if (def_state == 1 && (t.kind == VT_IDENT || t.kind == VT_ESCID)) {
+			def_state = 2;
+			name_end = t.p + t.n;
+			continue;
+		} else if (def_state == 2 && t.kind != VT_SPACE && t.kind != VT_CONT) {
+			if (t.kind == VT_OP && t.p[0] == '(' && t.p == name_end) {
+				def_state = 3;
+				depth = 1;
+				want_formal = 1;
+				continue;
+			}
+			def_state = 4;
+		} else if (def_state == 3) {
+			if ((t.kind == VT_IDENT || t.kind == VT_ESCID) && want_formal && depth == 1) {
+				if (nset_add(&formals, 0, t.p, t.n) < 0) {
+					rc = -1;
+					break;
+				}
+				want_formal = 0;
+			} else if (t.kind == VT_OP && t.p[0] == ',' && depth == 1) {
+				want_formal = 1;
+			} else if (t.kind == VT_OP && t.p[0] == '(') {
+				depth++;
+			} else if (t.kind == VT_OP && t.p[0] == ')' && --depth == 0) {
+				def_state = 4;
+			}
+		} else if (def_state == 4 && t.kind == VT_DIRECTIVE &&
+			   nset_has(&formals, 0, t.p + 1, t.n - 1)) {
+			char shown[80];
+			rc = refuse(reason, reasonlen,
+				    "policy: `%s uses a macro argument as a directive name (line %u)",
+				    show(shown, sizeof shown, t.p + 1, t.n - 1), t.line);
+			break;
+		}
 		if (t.kind == VT_LCOMMENT || t.kind == VT_BCOMMENT) {
 			rc = check_metacomment(&t, reason, reasonlen);
 			if (rc)
 				break;
 		} else if (t.kind == VT_DIRECTIVE) {
+			if (def_state == 0 && eq(t.p, t.n, "`define")) {
+				def_state = 1;
+				nset_free(&formals);
+			}
 			dir = t;
 			have_dir = 1;
+		} else if (t.kind == VT_OP) {
+			rc = check_backtick(&t, src, len, reason, reasonlen);
+			if (rc)
+				break;
 		}
 	}
 	nset_free(&macros);
+	nset_free(&formals);
 	return rc;
 }
 
@@ -509,7 +594,7 @@ static int tokenize(const char *src, size_t len, struct toks *ts, char *reason, 
 {
 	struct vlex lx;
 	struct vtok t;
-	int in_line_dir = 0;
+	int in_line_dir = 0, line_args = 0; /* `line N "file" L: the arguments seen so far */
 	long line_to = -1;
 
 	vlex_init(&lx, src, len);
@@ -528,23 +613,34 @@ static int tokenize(const char *src, size_t len, struct toks *ts, char *reason, 
 			if (check_metacomment(&t, reason, rl))
 				return 1;
 			continue;
+		case VT_OP:
+			if (check_backtick(&t, src, len, reason, rl))
+				return 1;
+			break;
 		default:
 			break;
 		}
-		if (in_line_dir) {
-			if (t.kind == VT_NUMBER && line_to < 0) {
-				long v = 0;
-				for (size_t i = 0; i < t.n && t.p[i] >= '0' && t.p[i] <= '9'; i++)
-					v = v < 100000000 ? v * 10 + (t.p[i] - '0') : v;
-				line_to = v;
-			}
+		/* skip only the arguments of `line; anything else on its line is checked */
+		if (in_line_dir && line_args == 0 && t.kind == VT_NUMBER) {
+			long v = 0;
+			for (size_t i = 0; i < t.n && t.p[i] >= '0' && t.p[i] <= '9'; i++)
+				v = v < 100000000 ? v * 10 + (t.p[i] - '0') : v;
+			line_to = v;
+			line_args = 1;
+			continue;
+		}
+		if (in_line_dir && ((line_args == 1 && t.kind == VT_STRING) ||
+				    (line_args == 2 && t.kind == VT_NUMBER))) {
+			line_args++;
 			continue;
 		}
 		if (t.kind == VT_DIRECTIVE && eq(t.p, t.n, "`line") && !t.in_dir) {
 			in_line_dir = 1;
+			line_args = 0;
 			line_to = -1;
 			continue;
 		}
+		line_args = 3; /* no more arguments after something else */
 		if (toks_push(ts, &t) < 0)
 			return -1;
 	}
@@ -837,6 +933,15 @@ static int collect_declared(const struct toks *ts, struct nset *decl)
 				i = r;
 				continue;
 			}
+			if (is_kw(t, "class")) { /* class names scope like packages: C::x */
+				size_t j = i + 1;
+				while (is_kw(at(ts, j), "automatic") || is_kw(at(ts, j), "static"))
+					j++;
+				if (is_name(at(ts, j)) && add_name(decl, SCOPE_GLOBAL, &ts->v[j]) < 0)
+					return -1;
+				i = j;
+				continue;
+			}
 			if ((is_kw(t, "begin") || is_kw(t, "fork")) && is_op(at(ts, i + 1), ':') &&
 			    is_name(at(ts, i + 2))) {
 				if (add_name(decl, scope, &ts->v[i + 2]) < 0)
@@ -893,6 +998,19 @@ static int check_hierarchy(const struct toks *ts, const struct nset *decl, char 
 			continue; /* a later component */
 		if (i > 1 && is_op(&ts->v[i - 1], ':') && is_op(&ts->v[i - 2], ':'))
 			continue; /* pkg::item */
+		if (is_name(t) && is_op(at(ts, i + 1), ':') && is_op(at(ts, i + 2), ':')) {
+			/* pkg::item and import pkg::*: only the candidate's own packages (and std);
+			 * the harness's package variables are outside the design */
+			name_of(t, &p, &n);
+			if (nset_has(decl, SCOPE_GLOBAL, p, n) || eq(p, n, "std"))
+				continue;
+			show(a, sizeof a, p, n);
+			show(b, sizeof b, at(ts, i + 3)->p, at(ts, i + 3)->n);
+			return refuse(reason, rl,
+				      "policy: package reference '%s::%s' reaches outside the design "
+				      "(line %u)",
+				      a, b, t->line);
+		}
 		j = skip_brackets(ts, i + 1);
 		if (!is_op(at(ts, j), '.') ||
 		    !(at(ts, j + 1)->kind == VT_IDENT || at(ts, j + 1)->kind == VT_ESCID))
@@ -974,9 +1092,22 @@ static int check_each_token(const struct toks *ts, const struct nset *macros,
 				return 1;
 			continue;
 		}
+		if (is_name(t) && !(i > 0 && at(ts, i - 1)->kind == VT_IDENT &&
+				    in_list(at(ts, i - 1)->p, at(ts, i - 1)->n, unit_openers))) {
+			/* instantiating the harness's or the golden's modules */
+			const char *p;
+			size_t n, j = skip_brackets(ts, i + 1);
+			name_of(t, &p, &n);
+			if ((is_name(at(ts, j)) || (is_op(at(ts, j), '#') && is_op(at(ts, j + 1), '('))) &&
+			    reserved_name(p, n, reserved))
+				return refuse(reason, rl,
+					      "policy: module '%s' is reserved and may not be "
+					      "instantiated (line %u)",
+					      show(shown, sizeof shown, p, n), t->line);
+		}
 		if (t->kind != VT_IDENT)
 			continue;
-		if (is_kw(t, "force") || is_kw(t, "release") || is_kw(t, "bind"))
+		if (is_kw(t, "force") || is_kw(t, "release") || is_kw(t, "bind") || is_kw(t, "config"))
 			return refuse(reason, rl, "policy: '%s' is not allowed in RTL (line %u)",
 				      show(shown, sizeof shown, t->p, t->n), t->line);
 		if ((is_kw(t, "import") || is_kw(t, "export")) && at(ts, i + 1)->kind == VT_STRING)

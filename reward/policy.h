@@ -11,19 +11,27 @@
  *                        `__FILE__ `__LINE__ and uses of macros the source itself defines).
  *                        Tool-detection macros (VERILATOR, SYNTHESIS, __ICARUS__, IVERILOG,
  *                        YOSYS, FORMAL, COCOTB_SIM, names starting RTLR_/rtlr_) may not be
- *                        tested, defined or undefined. A NUL byte is refused.
+ *                        tested, defined or undefined. Backticks that could assemble a
+ *                        directive during preprocessing are refused: a lone backtick, token
+ *                        pasting (``) not between two identifier characters inside a macro
+ *                        body, and a macro argument used as a directive name
+ *                        (`define Q(a) `a, then `Q(include)). A NUL byte is refused.
  *                        This pass cannot see token pasting (`define S(x) $sys``x): the token
  *                        pass on the preprocessed text is what catches it.
  *   policy_check_tokens() on the preprocessed source (macros expanded, so token pasting is
- *                        resolved; `line directives are skipped and renumber the lines):
- *                        system tasks/functions outside an allowlist ($system, $c, $fopen,
- *                        $fwrite, $readmemh, $finish, $stop, $dumpfile, ... are refused),
- *                        DPI import/export (import/export followed by a string), force,
- *                        release, bind, $root, hierarchical references and defparams whose
- *                        first component is not declared in the same design unit (ports,
- *                        nets, variables, instances, genvars, labels, types, functions, the
- *                        unit's own name), modules (and other design units) whose names are
- *                        reserved, directives outside the allowlist above, and metacomments.
+ *                        resolved; the arguments of `line directives are skipped and renumber
+ *                        the lines): system tasks/functions outside an allowlist ($system,
+ *                        $c, $fopen, $fwrite, $readmemh, $finish, $stop, $dumpfile, ... are
+ *                        refused), DPI import/export (import/export followed by a string),
+ *                        force, release, bind, config, $root, hierarchical references and
+ *                        defparams whose first component is not declared in the same design
+ *                        unit, in the scope of the reference or one around it (ports, nets,
+ *                        variables, instances, genvars, block labels, types, functions, the
+ *                        unit's own name; other modules' names do not count), pkg::item and
+ *                        import pkg::* for a package the source does not define (std is
+ *                        fine), modules (and other design units) whose names are reserved,
+ *                        instances of reserved modules, directives outside the allowlist
+ *                        above, metacomments and stray backticks.
  *
  * reserved: NULL-terminated list of module names the candidate must not define (the harness's
  * and the golden's); names starting with "rtlr_" are always reserved. Escaped identifiers are

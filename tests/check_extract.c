@@ -289,6 +289,27 @@ START_TEST(length_respected)
 }
 END_TEST
 
+START_TEST(long_single_line_is_linear)
+{
+	/* 1 MB on one line with many "module" words: a quadratic scan would time out */
+	size_t n = 1 << 20, k = 0;
+	char *t = malloc(n + 1);
+	ck_assert_ptr_nonnull(t);
+	while (k + 15 <= n) {
+		memcpy(t + k, "<answer>module ", 15);
+		k += 15;
+	}
+	t[k] = 0;
+	struct ex e = run_n(t, k);
+	ck_assert_int_eq(e.rc, 1);
+	memcpy(t + k - 15, "endmodule      ", 15);
+	e = run_n(t, k);
+	ck_assert_int_eq(e.rc, 0);
+	done(&e);
+	free(t);
+}
+END_TEST
+
 START_TEST(how_names)
 {
 	ck_assert_str_eq(extract_how_name(EXTRACT_NONE), "none");
@@ -324,7 +345,9 @@ static Suite *suite(void)
 	tcase_add_test(t, no_code);
 	tcase_add_test(t, nul_byte);
 	tcase_add_test(t, length_respected);
+	tcase_add_test(t, long_single_line_is_linear);
 	tcase_add_test(t, how_names);
+	tcase_set_timeout(t, 20);
 	suite_add_tcase(s, t);
 	return s;
 }

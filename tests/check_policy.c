@@ -125,6 +125,7 @@ START_TEST(raw_tool_detection)
 	raw_refuses("`ifndef SYNTHESIS\n`endif\n", "SYNTHESIS");
 	raw_refuses("`ifdef A\n`elsif __ICARUS__\n`endif\n", "__ICARUS__");
 	raw_refuses("`undef YOSYS\n", "YOSYS");
+	raw_refuses("`ifdef \\VERILATOR \n`endif\n", "`ifdef VERILATOR");
 	raw_refuses("`define RTLR_OK 1\n", "RTLR_OK");
 	raw_refuses("module m; initial if (`VERILATOR) ; endmodule", "`VERILATOR");
 }
@@ -263,6 +264,13 @@ START_TEST(tok_hierarchy)
 		    "'tb.x'");
 	tok_refuses("module TopModule; initial fork integer tb; join initial tb.x = 0; endmodule",
 		    "'tb.x'");
+	/* a module or type name in a declaration is not a declared name: "tb dummy;" declares
+	 * only dummy */
+	tok_refuses("module TopModule; helper dummy(); initial helper.errors = 0; endmodule",
+		    "'helper.errors'");
+	tok_refuses("module TopModule(input tb_t x); initial tb_t.y = 0; endmodule", "'tb_t.y'");
+	/* nor a name declared outside the module ($unit scope) */
+	tok_refuses("logic tb;\nmodule TopModule; initial tb.errors = 0; endmodule", "'tb.errors'");
 	/* nor does a candidate module name (upward resolution could reach the testbench) */
 	tok_refuses("module stats1; endmodule\nmodule TopModule; initial stats1.errors = 0; endmodule",
 		    "'stats1.errors'");
@@ -285,6 +293,10 @@ START_TEST(tok_scopes_allowed)
 		"  task automatic tk(input t p, output logic o); o = p.b[0]; endtask\n"
 		"  always @* begin wait fork; end\n"
 		"endmodule\n");
+	/* statement labels name blocks too */
+	allowed("module m; initial par: fork integer k; k = 1; join_none\n"
+		"  initial seq: begin integer k; k = 2; end\n"
+		"  wire [31:0] a = par.k, b = seq.k;\nendmodule\n");
 }
 END_TEST
 
@@ -302,6 +314,59 @@ START_TEST(tok_nesting_limit)
 	ck_assert_int_eq(policy_check_tokens(src, k, reserved, reason, sizeof reason), 1);
 	ck_assert_msg(strstr(reason, "nest") != NULL, "%s", reason);
 	free(src);
+}
+END_TEST
+
+START_TEST(tok_line_args_only)
+{
+	/* only the arguments of `line are skipped: code after them on the line is checked */
+	tok_refuses("`line 1 \"x\" 0 initial $system(\"ls\");\nmodule m; endmodule\n", "$system");
+	tok_refuses("`line 1 \"x\" 0\nmodule m; endmodule\n`line 9 \"x\" 2 module tb; endmodule\n",
+		    "module name 'tb' is reserved (line 2)");
+	tok_refuses("`line 1 \"x\" 0\nmodule m; endmodule\n`line 9 \"x\" 2\nmodule tb; endmodule\n",
+		    "module name 'tb' is reserved (line 9)");
+}
+END_TEST
+
+START_TEST(tok_backticks)
+{
+	/* a lone backtick can assemble a directive during preprocessing */
+	raw_refuses("`define BT `\n`define INC `BT``include\n`INC \"/etc/passwd\"\n",
+		    "lone backtick is not allowed (line 1)");
+	raw_refuses("`define P(x) ``x\n", "token pasting");
+	raw_refuses("`define P(x) x``\n", "token pasting");
+	raw_refuses("module m; wire a``b; endmodule", "token pasting");
+	raw_refuses("`define P(x) x `` y\n", "token pasting");
+	tok_refuses("module m; ` endmodule", "lone backtick");
+	/* a macro argument used as a directive name: `Q(include) makes an `include, even when a
+	 * macro of the same name exists (checked against verilator -E) */
+	raw_refuses("`define a 1\n`define Q(a) `a\n`Q(include) \"/etc/passwd\"\n",
+		    "`a uses a macro argument as a directive name (line 2)");
+	raw_refuses("`define a 1\n`define Q(x, a = 2) \\\n  x + `a\n", "macro argument");
+	/* the usual forms are fine */
+	allowed("`define CAT(a, b) a``b\n`define STR(x) `\"x`\"\n"
+		"module m; wire `CAT(w, 1); initial $display(`STR(hi)); endmodule\n");
+}
+END_TEST
+
+START_TEST(tok_packages_and_instances)
+{
+	tok_refuses("module TopModule; initial tb_pkg::errors = 0; endmodule",
+		    "policy: package reference 'tb_pkg::errors' reaches outside the design (line 1)");
+	tok_refuses("module TopModule; import tb_pkg::*; endmodule", "'tb_pkg::*'");
+	tok_refuses("module TopModule import tb_pkg::*; (); endmodule", "'tb_pkg::*'");
+	allowed("package my_pkg; typedef logic [3:0] nib_t; endpackage\n"
+		"module TopModule(input my_pkg::nib_t a, output my_pkg::nib_t y);\n"
+		"  import my_pkg::*;\n  nib_t t;\n  assign t = a;\n  assign y = t;\nendmodule\n");
+	/* instantiating the harness's or the golden's modules */
+	tok_refuses("module TopModule(input a, output y); RefModule r(.a(a), .y(y)); endmodule",
+		    "policy: module 'RefModule' is reserved and may not be instantiated (line 1)");
+	tok_refuses("module TopModule; rtlr_g_sub #(.W(1)) u(); endmodule", "'rtlr_g_sub' is reserved");
+	tok_refuses("module TopModule; stimulus_gen s [1:0] (); endmodule", "'stimulus_gen'");
+	/* a signal may still be called tb */
+	allowed("module TopModule(input ta, input tb, output y); assign y = ta & tb; endmodule");
+	/* config blocks can rebind instances */
+	tok_refuses("config cfg; design work.TopModule; endconfig", "'config'");
 }
 END_TEST
 
@@ -580,6 +645,9 @@ static Suite *suite(void)
 	tcase_add_test(t, tok_hierarchy);
 	tcase_add_test(t, tok_scopes_allowed);
 	tcase_add_test(t, tok_nesting_limit);
+	tcase_add_test(t, tok_line_args_only);
+	tcase_add_test(t, tok_backticks);
+	tcase_add_test(t, tok_packages_and_instances);
 	tcase_add_test(t, tok_defparam);
 	tcase_add_test(t, tok_reserved_modules);
 	tcase_add_test(t, tok_directives_after_preprocessing);
