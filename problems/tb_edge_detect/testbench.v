@@ -41,11 +41,11 @@ module tb;
 
     integer clocks = 0;
     integer errors = 0;
-    integer errortime = 0;
+    time    errortime = 0;
     integer errors_rise = 0;
-    integer errortime_rise = 0;
+    time    errortime_rise = 0;
     integer errors_fall = 0;
-    integer errortime_fall = 0;
+    time    errortime_fall = 0;
 
     // An X in the reference is a don't-care; an X from the design matches only X.
     wire tb_match = ({rise_ref, fall_ref} === ({rise_ref, fall_ref} ^ {rise_dut, fall_dut} ^ {rise_ref, fall_ref}));
@@ -84,11 +84,11 @@ module tb;
     end
 
     final begin
-        if (errors_rise)
+        if (errors_rise != 0)
             $display("Hint: Output '%s' has %0d mismatches. First mismatch occurred at time %0d.", "rise", errors_rise, errortime_rise);
         else
             $display("Hint: Output '%s' has no mismatches.", "rise");
-        if (errors_fall)
+        if (errors_fall != 0)
             $display("Hint: Output '%s' has %0d mismatches. First mismatch occurred at time %0d.", "fall", errors_fall, errortime_fall);
         else
             $display("Hint: Output '%s' has no mismatches.", "fall");

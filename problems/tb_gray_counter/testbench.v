@@ -39,9 +39,9 @@ module tb;
 
     integer clocks = 0;
     integer errors = 0;
-    integer errortime = 0;
+    time    errortime = 0;
     integer errors_gray = 0;
-    integer errortime_gray = 0;
+    time    errortime_gray = 0;
 
     // An X in the reference is a don't-care; an X from the design matches only X.
     wire tb_match = ({gray_ref} === ({gray_ref} ^ {gray_dut} ^ {gray_ref}));
@@ -77,7 +77,7 @@ module tb;
     end
 
     final begin
-        if (errors_gray)
+        if (errors_gray != 0)
             $display("Hint: Output '%s' has %0d mismatches. First mismatch occurred at time %0d.", "gray", errors_gray, errortime_gray);
         else
             $display("Hint: Output '%s' has no mismatches.", "gray");
