@@ -19,8 +19,9 @@
  *
  * Details of the implementation (server/pbjson.c):
  *  - Encoding is compact (no spaces), fields in field-number order. Doubles are written in
- *    the shortest form that reads back to the same bits (Grisu2), always with a '.' or an
- *    exponent ("1.0", "0.25", "1e+300"), -0.0 as "-0.0". Floats likewise at float precision.
+ *    a form that reads back to the same bits, the shortest such but for ~0.05% of values that
+ *    get a digit or two more (Grisu2), always with a '.' or an exponent ("1.0", "0.25",
+ *    "1e+300", "1e-7"), -0.0 as "-0.0". Floats likewise at float precision (read with strtof).
  *    Map keys are strings ("true"/"false", decimal for integer keys). Enum values with no
  *    name are written as their number. Strings holding invalid UTF-8 (a tool's output, say)
  *    are written with U+FFFD in place of each bad byte, so the output is always valid JSON.
@@ -43,7 +44,7 @@
  *  - Error messages: syntax errors read
  *      "malformed JSON at offset 17 (line 2, column 5): unexpected character"
  *    (also for trailing garbage and nesting deeper than 32); everything else is
- *      "<path>: <problem>", e.g. "weights.syntax: expected a number, got a string",
+ *      "<path>: <problem>", e.g. "weights.syntax: expected a number, got an object",
  *      "items[0]: unknown field 'completon'", "unknown field 'itemz'" (at top level no path),
  *      "duplicate field 'preset'", "weights: duplicate key 'syntax'", "empty body (...)".
  *  - Time and memory are linear in the input (map duplicate-key check: n log n).
