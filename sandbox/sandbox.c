@@ -264,7 +264,7 @@ static int try_mountns(unsigned long extra)
 
 	if (unshare((int)(CLONE_NEWNS | extra)) < 0)
 		return 1;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return 1;
 	if (syscall(SYS_mount_setattr, AT_FDCWD, "/", 0x8000 /* AT_RECURSIVE */, &a, sizeof(a)) < 0)
 		return errno == ENOSYS ? 2 : 3;

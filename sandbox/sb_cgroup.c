@@ -538,7 +538,10 @@ static int set_limits(struct sb_cg_slot *s, uint64_t mem, unsigned nproc, char *
 	const char *md = s->dir[0], *pd = cg.version == 1 ? s->dir[1] : s->dir[0];
 
 	if (cg.have_mem && s->mem_limit != mem) {
-		snprintf(v, sizeof(v), "%" PRIu64, mem);
+		if (mem >= 1ULL << 62) /* no limit; the files do not take such numbers */
+			snprintf(v, sizeof(v), "%s", cg.version == 1 ? "-1" : "max");
+		else
+			snprintf(v, sizeof(v), "%" PRIu64, mem);
 		if (cg.version == 1) {
 			/* memory.limit <= memsw.limit at all times: order the two writes. */
 			if (cg.have_memsw && mem > s->mem_limit)

@@ -36,6 +36,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Sanitizer instrumentation must not run here: between clone and exec the stack is our own
+ * (ASan cannot follow the switch and then needs to mmap under the new RLIMIT_AS). */
+#define CHILD __attribute__((no_sanitize_address, no_sanitize("undefined")))
+
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
@@ -61,7 +65,7 @@ struct sb_ksigaction {
 	uint64_t mask;
 };
 
-static void report(int fd, int step, int err)
+CHILD static void report(int fd, int step, int err)
 {
 	struct sb_msg m = {.kind = SB_MSG_FAIL, .step = step, .err = err};
 	ssize_t w;
@@ -71,18 +75,18 @@ static void report(int fd, int step, int err)
 	while (w < 0 && errno == EINTR);
 }
 
-static __attribute__((noreturn)) void fail_fd(int fd, int step)
+CHILD static __attribute__((noreturn)) void fail_fd(int fd, int step)
 {
 	report(fd, step, errno);
 	_exit(127);
 }
 
-static __attribute__((noreturn)) void fail(int step)
+CHILD static __attribute__((noreturn)) void fail(int step)
 {
 	fail_fd(SB_FD_STATUS, step);
 }
 
-static int write_all(int fd, const char *s, size_t n)
+CHILD static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, s, n);
@@ -97,7 +101,7 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-static int write_path(const char *path, const char *s)
+CHILD static int write_path(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	int ret, e;
@@ -112,7 +116,7 @@ static int write_path(const char *path, const char *s)
 }
 
 /* Closes every fd >= from. close_range(2) (5.9+), else a walk of /proc/self/fd. */
-static int close_from(int from)
+CHILD static int close_from(int from)
 {
 	char buf[2048];
 	int dfd, again;
@@ -155,7 +159,7 @@ static int close_from(int from)
 
 /* Moves the fds we keep to 0..SB_FD_JOB and closes every other inherited fd, including the
  * copies of other concurrent runs' pipes that this child got from the multi-threaded parent. */
-static void setup_fds(const struct sb_child *c)
+CHILD static void setup_fds(const struct sb_child *c)
 {
 	int src[SB_FD_FIRST_FREE] = {c->fd_in,	   c->fd_out,	c->fd_err,
 				     c->fd_status, c->fd_cg[0], c->fd_cg[1],
@@ -184,7 +188,7 @@ static void setup_fds(const struct sb_child *c)
 }
 
 /* 1 when the network namespace of the caller has no unix socket at all (sb_netns.c). */
-static int netns_empty(void)
+CHILD static int netns_empty(void)
 {
 	char buf[512];
 	ssize_t n;
@@ -199,7 +203,7 @@ static int netns_empty(void)
 	return n == 0 && lines == 1; /* the header line only */
 }
 
-static int set_mount_attr(const char *path, unsigned flags, uint64_t set, uint64_t clr)
+CHILD static int set_mount_attr(const char *path, unsigned flags, uint64_t set, uint64_t clr)
 {
 	struct sb_mount_attr a = {.attr_set = set, .attr_clr = clr};
 
@@ -207,7 +211,7 @@ static int set_mount_attr(const char *path, unsigned flags, uint64_t set, uint64
 }
 
 /* Unescapes mountinfo's \ooo sequences in place. */
-static void unescape(char *s)
+CHILD static void unescape(char *s)
 {
 	char *d = s;
 
@@ -223,7 +227,7 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
-static int has_opt(const char *opts, const char *o)
+CHILD static int has_opt(const char *opts, const char *o)
 {
 	size_t n = strlen(o);
 
@@ -240,7 +244,7 @@ static int has_opt(const char *opts, const char *o)
 
 /* Fallback without mount_setattr: read-only bind remount of every mount in our namespace, keeping
  * the per-mount flags (which may be locked). Uses the parent-allocated mi_buf. */
-static int remount_all_ro(const struct sb_child *c)
+CHILD static int remount_all_ro(const struct sb_child *c)
 {
 	char *p, *end;
 	size_t len = 0;
@@ -296,14 +300,14 @@ static int remount_all_ro(const struct sb_child *c)
 			fl |= MS_NODIRATIME;
 		if (has_opt(f[5], "relatime"))
 			fl |= MS_RELATIME;
-		if (mount(NULL, f[4], NULL, fl, NULL) < 0 && errno != ENOENT && errno != EACCES)
+		if (mount("none", f[4], "none", fl, NULL) < 0 && errno != ENOENT && errno != EACCES)
 			return -1;
 	}
 	return 0;
 }
 
 /* mkdir -p of the job directory's path below a fresh tmpfs (existing parts give EEXIST). */
-static int mkdir_p(char *path)
+CHILD static int mkdir_p(char *path)
 {
 	char *s;
 
@@ -326,7 +330,7 @@ static int mkdir_p(char *path)
 /* A minimal /dev of our own (root only: mknod needs CAP_MKNOD): the host's device nodes are
  * not even visible, and null/zero/... are 0666 whatever the host's modes are. A private tmpfs on
  * /dev/shm. A user-namespace sandbox keeps the host's /dev, read-only like the rest. */
-static void setup_dev(const struct sb_child *c)
+CHILD static void setup_dev(const struct sb_child *c)
 {
 	static const struct {
 		const char *path;
@@ -358,7 +362,7 @@ static void setup_dev(const struct sb_child *c)
 		fail(SB_STEP_DEV);
 	umask(022);
 	if (c->have_setattr ? set_mount_attr("/dev", 0, SB_MOUNT_ATTR_RDONLY, 0) < 0
-			    : mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+			    : mount("none", "/dev", "none", MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
 						   MS_NOEXEC, NULL) < 0)
 		fail(SB_STEP_DEV);
 }
@@ -366,11 +370,11 @@ static void setup_dev(const struct sb_child *c)
 /* The file-system view: the host's tree read-only and nosuid, a private tmpfs on /tmp, the other
  * job directories hidden under a tmpfs, this job directory bound read-write, a fresh /dev (root)
  * and /proc. */
-static void setup_mounts(const struct sb_child *c)
+CHILD static void setup_mounts(const struct sb_child *c)
 {
 	int fd;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(SB_STEP_MOUNT_PRIVATE);
 	/* The parent's fd to the job directory points into the parent's mount namespace, which
 	 * cannot be a bind source here: reopen it in ours, before job_root gets hidden. */
@@ -393,13 +397,13 @@ static void setup_mounts(const struct sb_child *c)
 		fail(SB_STEP_MOUNT_HIDE);
 	if (mkdir_p(c->mkdir_buf) < 0)
 		fail(SB_STEP_MKDIR_JOB);
-	if (mount(c->jobfd_path, c->jobdir, NULL, MS_BIND, NULL) < 0)
+	if (mount(c->jobfd_path, c->jobdir, "none", MS_BIND, NULL) < 0)
 		fail(SB_STEP_BIND_JOB);
 	if (c->have_setattr) {
 		if (set_mount_attr(c->jobdir, 0, SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV,
 				   SB_MOUNT_ATTR_RDONLY) < 0)
 			fail(SB_STEP_JOB_RW);
-	} else if (mount(NULL, c->jobdir, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL) <
+	} else if (mount("none", c->jobdir, "none", MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL) <
 		   0) {
 		fail(SB_STEP_JOB_RW);
 	}
@@ -414,7 +418,7 @@ static void setup_mounts(const struct sb_child *c)
 	}
 }
 
-static void reset_signals(void)
+CHILD static void reset_signals(void)
 {
 	struct sb_ksigaction sa = {.handler = SIG_DFL};
 	int sig;
@@ -426,7 +430,7 @@ static void reset_signals(void)
 	}
 }
 
-static int drop_caps(void)
+CHILD static int drop_caps(void)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2];
@@ -435,8 +439,24 @@ static int drop_caps(void)
 	return (int)syscall(SYS_capset, &h, d);
 }
 
+/* Lowering a limit cannot fail on Linux. Valgrind's emulation refuses to change some hard limits
+ * (it keeps NOFILE for itself): then at least the soft limit, without ever raising anything. */
+CHILD static int set_limit(int res, const struct rlimit *want)
+{
+	struct rlimit cur;
+
+	if (setrlimit((__rlimit_resource_t)res, want) == 0)
+		return 0;
+	if (errno != EPERM || getrlimit((__rlimit_resource_t)res, &cur) < 0)
+		return -1;
+	if (want->rlim_cur > cur.rlim_max)
+		return -1;
+	cur.rlim_cur = want->rlim_cur;
+	return setrlimit((__rlimit_resource_t)res, &cur);
+}
+
 /* The tool: runs on c->stack, sharing init's memory until execve (CLONE_VM|CLONE_VFORK). */
-static int tool_main(void *arg)
+CHILD static int tool_main(void *arg)
 {
 	const struct sb_child *c = arg;
 	uint64_t none = 0;
@@ -448,7 +468,7 @@ static int tool_main(void *arg)
 	if (c->mountns ? chdir(c->jobdir) < 0 : fchdir(SB_FD_JOB) < 0)
 		fail(SB_STEP_CHDIR);
 	for (i = 0; i < c->n_rlimits; i++)
-		if (setrlimit((__rlimit_resource_t)c->rl_res[i], &c->rl[i]) < 0)
+		if (set_limit(c->rl_res[i], &c->rl[i]) < 0)
 			fail(SB_STEP_RLIMIT);
 	if (c->drop_uid) {
 		if (syscall(SYS_setgroups, 0, NULL) < 0)
@@ -471,7 +491,7 @@ static int tool_main(void *arg)
 	fail(SB_STEP_EXEC);
 }
 
-static __attribute__((noreturn)) void child_init(struct sb_child *c)
+CHILD static __attribute__((noreturn)) void child_init(struct sb_child *c)
 {
 	struct sb_msg m = {.kind = SB_MSG_EXIT};
 	pid_t tool, p;
@@ -550,7 +570,7 @@ static __attribute__((noreturn)) void child_init(struct sb_child *c)
 	_exit(0);
 }
 
-pid_t sb_child_spawn(struct sb_child *c)
+CHILD pid_t sb_child_spawn(struct sb_child *c)
 {
 	sigset_t all, old;
 	long pid;
