@@ -5,6 +5,7 @@
  *         name: ALLOWED
  *         name: refused (EPERM)        the call failed with that errno
  *         name: refused (SIGSYS)       the seccomp filter killed the child
+ *         name: refused (no effect)    accepted by the kernel but without effect
  *       HOST_PID, a pid of the host (e.g. the test process), must not be visible inside.
  *       Also prints a few operations that must work (writing in the job dir and /tmp, reading
  *       /etc/passwd, AF_UNIX sockets) so a sandbox that refuses everything does not pass.
@@ -266,7 +267,29 @@ static int t_read_passwd(void)
 }
 
 static int t_socket_unix(void) { return (int)sys_ok(socket(AF_UNIX, SOCK_STREAM, 0)); }
-static int t_kill_init(void) { return kill(1, SIGKILL); }
+/* Returns 1 (no effect) when the signal was accepted but init is still there: a namespace's
+ * init ignores SIGKILL from inside (we would be dead with it otherwise). */
+static int t_kill_init(void)
+{
+	if (kill(1, SIGKILL) < 0)
+		return -1;
+	usleep(100000);
+	return kill(1, 0) == 0 ? 1 : 0;
+}
+
+static int t_read_init_mem(void)
+{
+	char buf[16];
+	int fd = open("/proc/1/mem", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (lseek(fd, 0x400000, SEEK_SET) < 0 || read(fd, buf, sizeof(buf)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
 static int t_kill_host(void) { return host_pid > 1 ? kill((pid_t)host_pid, 0) : -1; }
 static int t_fork(void)
 {
@@ -332,6 +355,7 @@ static const struct probe probes[] = {
 	{"write_proc_sys", t_write_proc_sys},
 	{"write_sysrq", t_write_sysrq},
 	{"kill_init", t_kill_init},
+	{"read_init_mem", t_read_init_mem},
 	{"kill_host", t_kill_host},
 	/* must work */
 	{"write_dev_shm", t_write_dev_shm},
@@ -363,6 +387,8 @@ static void run_probe(const struct probe *p)
 		r = p->fn();
 		if (r == 0)
 			_exit(0);
+		if (r == 1)
+			_exit(254);
 		_exit(errno > 0 && errno < 255 ? errno : 255);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -373,6 +399,8 @@ static void run_probe(const struct probe *p)
 		       WTERMSIG(st) == SIGSYS ? "SIGSYS" : sigabbrev_np(WTERMSIG(st)));
 	} else if (WEXITSTATUS(st) == 0) {
 		printf("%s: ALLOWED\n", p->name);
+	} else if (WEXITSTATUS(st) == 254) {
+		printf("%s: refused (no effect)\n", p->name);
 	} else {
 		const char *n = WEXITSTATUS(st) == 255 ? NULL : strerrorname_np(WEXITSTATUS(st));
 		printf("%s: refused (%s)\n", p->name, n ? n : "failed");

@@ -11,7 +11,9 @@
  *  2. Identity. When the server runs as root, tools run as uid/gid 65534 with no supplementary
  *     groups and no capabilities, with PR_SET_NO_NEW_PRIVS (setuid binaries give nothing; the
  *     whole view is nosuid anyway). A non-root server uses a user namespace that maps only its
- *     own uid, and the tool loses every capability before exec.
+ *     own uid, and the tool loses every capability before exec. The sandbox's init (trusted,
+ *     pid 1 of the namespace) is not dumpable, so even a tool with its uid cannot read or write
+ *     its memory to forge the status it reports.
  *  3. Namespaces (clone flags, one set per run): mount (read-only view), pid (the tool sees only
  *     its own processes; kill(2) cannot reach anything outside; killing the namespace's init
  *     kills the whole tree), net (no interface but a down loopback: no network, and abstract
@@ -19,10 +21,12 @@
  *     sb_netns.c), ipc (SysV/POSIX IPC private), uts.
  *  4. File-system view: the host's tree bound read-only and nosuid, recursively
  *     (mount_setattr(AT_RECURSIVE), else a remount of every mount); a fresh tmpfs on /tmp (size
- *     capped, private to the run); job_root hidden under an empty tmpfs so other jobs'
- *     directories do not exist; only this job directory bound read-write (nosuid, nodev); a fresh
- *     /proc for the new pid namespace (never the host's: an empty tmpfs if proc cannot be
- *     mounted). Reading the read-only system is allowed: tools need /usr, /etc, /lib.
+ *     capped, private to the run); job_root hidden under an empty read-only tmpfs so other jobs'
+ *     directories do not exist; only this job directory bound read-write (nosuid, nodev); a
+ *     minimal read-only /dev (null, zero, full, random, urandom, tty; no host disk or other
+ *     device is visible) with a private tmpfs /dev/shm; a fresh /proc for the new pid namespace
+ *     (never the host's: an empty tmpfs if proc cannot be mounted). Reading the read-only
+ *     system is allowed: tools need /usr, /etc, /lib.
  *  5. seccomp (sb_filter.c): per-stage deny-list loaded last, just before execve. Dangerous
  *     kernel surface (ptrace, bpf, io_uring, keyctl, perf, userfaultfd, modules, kexec, other
  *     ABIs) kills with SIGSYS; namespace/mount/network calls fail with EPERM; clone3 ENOSYS.
@@ -45,7 +49,9 @@
  *   wall_s 30 s; cpu_s wall_s rounded up + 1; as_bytes 4 GiB; fsize_bytes 64 MiB;
  *   mem_bytes = as_bytes (cgroup memory, swap 0); nofile 256; nproc 64 (cgroup pids, counting the
  *   sandbox's init); out_cap 256 KiB for stdout and for stderr each; /tmp tmpfs
- *   max(2 * fsize_bytes, 64 MiB), at most mem_bytes, 16384 inodes; core dumps 0.
+ *   max(2 * fsize_bytes, 64 MiB), at most mem_bytes, 16384 inodes; /dev/shm tmpfs 64 MiB (at most
+ *   mem_bytes); core dumps 0. Environment when envp is NULL: PATH=/usr/local/bin:/usr/bin:/bin,
+ *   HOME=<job directory>, LANG=C. stdin: /dev/null, or stdin_data in a memory file.
  *
  * Limit reported (most specific cause first): SIGSYS -> SECCOMP; cgroup OOM kill -> MEMORY;
  * cgroup pids limit reached -> NPROC; SIGXCPU, or SIGKILL after cpu_s of CPU -> CPU; SIGXFSZ ->
@@ -58,9 +64,11 @@
  * directory (put job_root on a size-capped tmpfs or quota'd file system); the fallback paths
  * (no mount_setattr, no cgroup, no pid namespace) are weaker and are reported by sb_init.
  *
- * Requirements on the caller: sb_init before any thread exists; the server must not set SIGCHLD
- * to SIG_IGN nor call wait(-1) in other threads (sb_run waits for its own child with __WALL);
- * files a tool must read in the job directory must be readable by uid 65534 (e.g. 0644).
+ * Requirements on the caller: sb_init before any thread exists. sb_run's child is created with no
+ * exit signal, so neither the server's SIGCHLD disposition nor a plain wait(-1) elsewhere can
+ * take it; only a waitpid(-1, ..., __WALL or __WCLONE) in another thread could. When the server
+ * runs as root, files a tool must read in the job directory must be readable by uid 65534 (e.g.
+ * 0644; a root-owned 0600 file stays unreadable inside, which can also be used on purpose).
  *
  * Test hook: RTLR_SB_FORCE (read by sb_init), a comma list of "cgroup=none|v1|v2",
  * "no-setattr", "no-pidns", "no-netns-pool".
@@ -610,7 +618,8 @@ static int stdin_fd(const struct sb_spec *spec, char *err, size_t errlen)
 			sb_errf(err, errlen, "open /dev/null: %s", SB_STRERR(errno));
 		return fd;
 	}
-	/* A sealed-size memory file: no pipe to feed, no SIGPIPE, and the tool may seek. */
+	/* A memory file rather than a pipe: nothing to feed during the run, no SIGPIPE, and the
+	 * tool may seek. */
 	fd = memfd_create("sb-stdin", MFD_CLOEXEC);
 	if (fd < 0) {
 		sb_errf(err, errlen, "memfd_create: %s", SB_STRERR(errno));
@@ -642,38 +651,85 @@ static void close_fd(int *fd)
 	}
 }
 
-int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t errlen)
-{
-	static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL,
-						  "LANG=C", NULL};
+/* Everything one sb_run owns. */
+struct run {
+	const struct sb_spec *spec;
 	struct sb_limits lim;
 	struct sb_child c;
-	struct sb_cg_run cgr;
-	struct buf out, errb;
+	struct sb_cg_run cg;
+	struct buf out, err;
+	int p_out[2], p_err[2], p_st[2];
+	int fd_in, fd_job, fd_net;
+	char *home, *mkbuf, *mibuf, *stack;
+	const char *env[4];
+	pid_t pid;
+	double t0;
+	/* outcome */
 	struct rusage ru;
 	struct sb_msg msgs[4];
-	size_t st_len = 0, path_len;
-	const char *env_local[4];
-	char *home = NULL, *mkbuf = NULL, *mibuf = NULL, *stack = NULL;
-	int p_out[2] = {-1, -1}, p_err[2] = {-1, -1}, p_st[2] = {-1, -1};
-	int fd_in = -1, fd_job = -1, fd_net = -1, net_reusable = 0, init_status = 0, tool_status = 0, got_exit = 0, got_fail = 0;
-	int wall_killed = 0, reaped = 0, ret = -1, i;
-	struct sb_msg fail_msg = {0};
-	double t0, deadline, drain_until = 0, tmp_size;
-	pid_t pid = -1;
+	size_t st_len;
+	int init_status, reaped, wall_killed;
+	int truncated_out, truncated_err;
+};
 
-	memset(&cgr, 0, sizeof(cgr));
-	memset(&ru, 0, sizeof(ru));
+static void run_init(struct run *r, const struct sb_spec *spec)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->spec = spec;
+	r->p_out[0] = r->p_out[1] = r->p_err[0] = r->p_err[1] = r->p_st[0] = r->p_st[1] = -1;
+	r->fd_in = r->fd_job = r->fd_net = -1;
 	for (i = 0; i < SB_CG_MAX; i++)
-		cgr.fd_procs[i] = -1;
-	if (res)
-		memset(res, 0, sizeof(*res));
+		r->cg.fd_procs[i] = -1;
+	r->pid = -1;
+	resolve_limits(&spec->lim, &r->lim);
+	buf_init(&r->out, r->lim.out_cap);
+	buf_init(&r->err, r->lim.out_cap);
+}
+
+static void run_release(struct run *r, int net_reusable)
+{
+	if (r->pid > 0 && !r->reaped) {
+		kill(r->pid, SIGKILL);
+		while (wait4(r->pid, &r->init_status, __WALL, NULL) < 0 && errno == EINTR)
+			;
+	}
+	sb_cg_release(&r->cg);
+	if (r->fd_net >= 0 && net_reusable && r->reaped) {
+		sb_netns_give(r->fd_net);
+		r->fd_net = -1;
+	}
+	close_fd(&r->fd_net);
+	close_fd(&r->p_out[0]);
+	close_fd(&r->p_out[1]);
+	close_fd(&r->p_err[0]);
+	close_fd(&r->p_err[1]);
+	close_fd(&r->p_st[0]);
+	close_fd(&r->p_st[1]);
+	close_fd(&r->fd_in);
+	close_fd(&r->fd_job);
+	buf_release(&r->out);
+	buf_release(&r->err);
+	free(r->home);
+	free(r->mkbuf);
+	free(r->mibuf);
+	free(r->stack);
+}
+
+static int check_spec(const struct sb_spec *spec, struct sb_result *res, char *err,
+		      size_t errlen)
+{
 	if (!sb_g.inited) {
 		sb_errf(err, errlen, "sandbox not initialised");
 		return -1;
 	}
 	if (!spec || !res || !spec->argv || !spec->argv[0] || spec->argv[0][0] != '/') {
 		sb_errf(err, errlen, "sb_run: argv[0] must be an absolute path");
+		return -1;
+	}
+	if (strlen(spec->argv[0]) >= sb_g.exec_page_len) {
+		sb_errf(err, errlen, "sb_run: argv[0] too long");
 		return -1;
 	}
 	if (!spec->jobdir || !sb_job_name(spec->jobdir)) {
@@ -685,215 +741,263 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 		sb_errf(err, errlen, "sb_run: unknown stage %d", (int)spec->stage);
 		return -1;
 	}
-	path_len = strlen(spec->argv[0]);
-	if (path_len >= sb_g.exec_page_len) {
-		sb_errf(err, errlen, "sb_run: argv[0] too long");
+	return 0;
+}
+
+/* Opens, allocates and formats everything the child will need: nothing happens after clone
+ * that could allocate or fail for want of memory. */
+static int prepare(struct run *r, char *err, size_t errlen)
+{
+	static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL,
+						  "LANG=C", NULL};
+	const struct sb_spec *spec = r->spec;
+	struct sb_child *c = &r->c;
+	double tmp_size;
+	int i;
+
+	r->fd_job = open(spec->jobdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r->fd_job < 0) {
+		sb_errf(err, errlen, "open %s: %s", spec->jobdir, SB_STRERR(errno));
 		return -1;
 	}
-	resolve_limits(&spec->lim, &lim);
-	buf_init(&out, lim.out_cap);
-	buf_init(&errb, lim.out_cap);
-	memset(&c, 0, sizeof(c));
-
-	/* Everything the child needs, prepared before clone. */
-	fd_job = open(spec->jobdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd_job < 0) {
-		sb_errf(err, errlen, "open %s: %s", spec->jobdir, SB_STRERR(errno));
-		goto out;
-	}
-	fd_in = stdin_fd(spec, err, errlen);
-	if (fd_in < 0)
-		goto out;
-	if (pipe2(p_out, O_CLOEXEC) < 0 || pipe2(p_err, O_CLOEXEC) < 0 ||
-	    pipe2(p_st, O_CLOEXEC) < 0) {
+	r->fd_in = stdin_fd(spec, err, errlen);
+	if (r->fd_in < 0)
+		return -1;
+	if (pipe2(r->p_out, O_CLOEXEC) < 0 || pipe2(r->p_err, O_CLOEXEC) < 0 ||
+	    pipe2(r->p_st, O_CLOEXEC) < 0) {
 		sb_errf(err, errlen, "pipe2: %s", SB_STRERR(errno));
-		goto out;
+		return -1;
 	}
-	if (sb_cg_acquire(&cgr, lim.mem_bytes, lim.nproc, err, errlen) < 0)
-		goto out;
-	if (asprintf(&home, "HOME=%s", spec->jobdir) < 0) {
-		home = NULL;
+	if (sb_cg_acquire(&r->cg, r->lim.mem_bytes, r->lim.nproc, err, errlen) < 0)
+		return -1;
+	if (asprintf(&r->home, "HOME=%s", spec->jobdir) < 0)
+		r->home = NULL;
+	r->mkbuf = strdup(spec->jobdir);
+	r->stack = malloc(TOOL_STACK);
+	if (sb_g.feat.mountns && !sb_g.have_setattr)
+		r->mibuf = malloc(MOUNTINFO_BUF);
+	if (!r->home || !r->mkbuf || !r->stack ||
+	    (sb_g.feat.mountns && !sb_g.have_setattr && !r->mibuf)) {
 		sb_errf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
-	mkbuf = strdup(spec->jobdir);
-	stack = malloc(TOOL_STACK);
-	if (!mkbuf || !stack) {
-		sb_errf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (sb_g.feat.mountns && !sb_g.have_setattr) {
-		mibuf = malloc(MOUNTINFO_BUF);
-		if (!mibuf) {
-			sb_errf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
-	c.fd_in = fd_in;
-	c.fd_out = p_out[1];
-	c.fd_err = p_err[1];
-	c.fd_status = p_st[1];
+
+	c->fd_in = r->fd_in;
+	c->fd_out = r->p_out[1];
+	c->fd_err = r->p_err[1];
+	c->fd_status = r->p_st[1];
 	for (i = 0; i < SB_CG_MAX; i++)
-		c.fd_cg[i] = cgr.fd_procs[i];
-	c.fd_job = fd_job;
-	c.clone_flags = sb_g.ns_flags;
-	c.fd_net = -1;
+		c->fd_cg[i] = r->cg.fd_procs[i];
+	c->fd_job = r->fd_job;
+	c->fd_net = -1;
+	c->clone_flags = sb_g.ns_flags;
 	if (sb_netns_enabled()) {
-		fd_net = sb_netns_take();
-		c.check_net = 1;
-		if (fd_net >= 0) {
-			c.fd_net = fd_net;
-			c.clone_flags &= ~(unsigned long)CLONE_NEWNET;
+		c->check_net = 1;
+		r->fd_net = sb_netns_take();
+		if (r->fd_net >= 0) {
+			c->fd_net = r->fd_net;
+			c->clone_flags &= ~(unsigned long)CLONE_NEWNET;
 		}
 	}
-	c.mountns = sb_g.feat.mountns;
-	c.pidns = sb_g.feat.pidns;
-	c.userns = sb_g.use_userns && (sb_g.ns_flags & CLONE_NEWUSER);
-	c.have_setattr = sb_g.have_setattr;
-	c.drop_uid = sb_g.drop_uid;
-	c.jobdir = spec->jobdir;
-	c.job_root = sb_g.job_root;
-	c.job_root_in_tmp = !strcmp(sb_g.job_root, "/tmp") || !strncmp(sb_g.job_root, "/tmp/", 5);
-	c.mkdir_buf = mkbuf;
-	tmp_size = fmax(2.0 * (double)lim.fsize_bytes, 64.0 * 1024 * 1024);
-	tmp_size = fmin(tmp_size, (double)lim.mem_bytes);
-	snprintf(c.tmp_opts, sizeof(c.tmp_opts), "size=%llu,nr_inodes=16384,mode=1777",
+	c->mountns = sb_g.feat.mountns;
+	c->pidns = sb_g.feat.pidns;
+	c->userns = sb_g.use_userns && (sb_g.ns_flags & CLONE_NEWUSER);
+	c->have_setattr = sb_g.have_setattr;
+	c->drop_uid = sb_g.drop_uid;
+	c->jobdir = spec->jobdir;
+	c->job_root = sb_g.job_root;
+	c->job_root_in_tmp = !strcmp(sb_g.job_root, "/tmp") || !strncmp(sb_g.job_root, "/tmp/", 5);
+	c->mkdir_buf = r->mkbuf;
+	tmp_size = fmax(2.0 * (double)r->lim.fsize_bytes, 64.0 * 1024 * 1024);
+	tmp_size = fmin(tmp_size, (double)r->lim.mem_bytes);
+	snprintf(c->tmp_opts, sizeof(c->tmp_opts), "size=%llu,nr_inodes=16384,mode=1777",
 		 (unsigned long long)tmp_size);
-	snprintf(c.shm_opts, sizeof(c.shm_opts), "size=%llu,nr_inodes=1024,mode=1777",
-		 (unsigned long long)fmin(64.0 * 1024 * 1024, (double)lim.mem_bytes));
-	snprintf(c.jobfd_path, sizeof(c.jobfd_path), "/proc/self/fd/%d", SB_FD_JOB);
-	snprintf(c.uid_map, sizeof(c.uid_map), "%u %u 1\n", (unsigned)sb_g.euid,
+	snprintf(c->shm_opts, sizeof(c->shm_opts), "size=%llu,nr_inodes=1024,mode=1777",
+		 (unsigned long long)fmin(64.0 * 1024 * 1024, (double)r->lim.mem_bytes));
+	snprintf(c->jobfd_path, sizeof(c->jobfd_path), "/proc/self/fd/%d", SB_FD_JOB);
+	snprintf(c->uid_map, sizeof(c->uid_map), "%u %u 1\n", (unsigned)sb_g.euid,
 		 (unsigned)sb_g.euid);
-	snprintf(c.gid_map, sizeof(c.gid_map), "%u %u 1\n", (unsigned)sb_g.egid,
+	snprintf(c->gid_map, sizeof(c->gid_map), "%u %u 1\n", (unsigned)sb_g.egid,
 		 (unsigned)sb_g.egid);
-	c.mi_buf = mibuf;
-	c.mi_len = MOUNTINFO_BUF;
-	add_rlimit(&c, RLIMIT_CPU, (rlim_t)ceil(lim.cpu_s), (rlim_t)ceil(lim.cpu_s) + 1);
-	add_rlimit(&c, RLIMIT_AS, lim.as_bytes, lim.as_bytes);
-	add_rlimit(&c, RLIMIT_FSIZE, lim.fsize_bytes, lim.fsize_bytes);
-	add_rlimit(&c, RLIMIT_NOFILE, lim.nofile, lim.nofile);
-	add_rlimit(&c, RLIMIT_CORE, 0, 0);
+	c->mi_buf = r->mibuf;
+	c->mi_len = MOUNTINFO_BUF;
+	add_rlimit(c, RLIMIT_CPU, (rlim_t)ceil(r->lim.cpu_s), (rlim_t)ceil(r->lim.cpu_s) + 1);
+	add_rlimit(c, RLIMIT_AS, r->lim.as_bytes, r->lim.as_bytes);
+	add_rlimit(c, RLIMIT_FSIZE, r->lim.fsize_bytes, r->lim.fsize_bytes);
+	add_rlimit(c, RLIMIT_NOFILE, r->lim.nofile, r->lim.nofile);
+	add_rlimit(c, RLIMIT_CORE, 0, 0);
 	if (!sb_g.have_cgroup_pids)
-		add_rlimit(&c, RLIMIT_NPROC, lim.nproc, lim.nproc);
-	c.prog = sb_g.feat.seccomp
-			 ? (spec->stage == SB_STAGE_RUN ? &sb_g.prog_run : &sb_g.prog_build)
-			 : NULL;
-	c.exec_page = spec->stage == SB_STAGE_RUN && c.prog ? sb_g.exec_page : NULL;
-	c.exec_path = spec->argv[0];
-	c.exec_path_len = path_len;
-	c.argv = (char *const *)spec->argv;
+		add_rlimit(c, RLIMIT_NPROC, r->lim.nproc, r->lim.nproc);
+	c->prog = sb_g.feat.seccomp ? (spec->stage == SB_STAGE_RUN ? &sb_g.prog_run
+								     : &sb_g.prog_build)
+				    : NULL;
+	c->exec_page = spec->stage == SB_STAGE_RUN && c->prog ? sb_g.exec_page : NULL;
+	c->exec_path = spec->argv[0];
+	c->exec_path_len = strlen(spec->argv[0]);
+	c->argv = (char *const *)spec->argv;
 	if (spec->envp) {
-		c.envp = (char *const *)spec->envp;
+		c->envp = (char *const *)spec->envp;
 	} else {
-		memcpy(env_local, default_env, sizeof(env_local));
-		env_local[1] = home;
-		c.envp = (char *const *)env_local;
+		memcpy(r->env, default_env, sizeof(r->env));
+		r->env[1] = r->home;
+		c->envp = (char *const *)r->env;
 	}
-	c.stack = stack;
-	c.stack_len = TOOL_STACK;
+	c->stack = r->stack;
+	c->stack_len = TOOL_STACK;
+	return 0;
+}
 
-	t0 = mono_now();
-	deadline = t0 + lim.wall_s;
-	pid = sb_child_spawn(&c);
-	if (pid < 0) {
-		sb_errf(err, errlen, "clone: %s", SB_STRERR(errno));
-		goto out;
-	}
-	close_fd(&p_out[1]);
-	close_fd(&p_err[1]);
-	close_fd(&p_st[1]);
-	close_fd(&fd_in);
-	close_fd(&fd_job);
-	if (c.check_net && fd_net < 0) {
-		/* A fresh namespace: keep a handle so that it can join the pool after the run. The
-		 * pid is our unreaped child, so it cannot name another process. */
-		char nspath[64];
-		snprintf(nspath, sizeof(nspath), "/proc/%ld/ns/net", (long)pid);
-		fd_net = open(nspath, O_RDONLY | O_CLOEXEC);
-	}
-	fcntl(p_out[0], F_SETFL, O_NONBLOCK);
-	fcntl(p_err[0], F_SETFL, O_NONBLOCK);
+/* Kills the whole tree: the namespace's init (which takes the pid namespace with it), the
+ * process group when there is no pid namespace, and the cgroup. Only while pid is unreaped. */
+static void kill_tree(struct run *r)
+{
+	kill(r->pid, SIGKILL);
+	if (!r->c.pidns)
+		kill(-r->pid, SIGKILL);
+	sb_cg_kill(&r->cg);
+}
 
-	/* Supervise: capture output, read the status pipe, enforce the deadline. */
-	while (!reaped || p_out[0] >= 0 || p_err[0] >= 0) {
+/* Captures output and status until init is reaped and the output pipes are closed, killing
+ * everything at the deadline. */
+static void supervise(struct run *r)
+{
+	double deadline = r->t0 + r->lim.wall_s, drain_until = 0;
+
+	while (!r->reaped || r->p_out[0] >= 0 || r->p_err[0] >= 0) {
 		struct pollfd pfd[3];
-		int nfd = 0, timeout;
 		double now = mono_now();
+		int nfd = 0, timeout, i;
 
-		if (!reaped && p_st[0] < 0) {
-			/* init is gone (its status fd closed): stop what may be left, then reap. The
-			 * pid is still ours until reaped, so these kills cannot hit a stranger. */
-			if (!c.pidns)
-				kill(-pid, SIGKILL);
-			if (!c.pidns || wall_killed)
-				sb_cg_kill(&cgr);
-			while (wait4(pid, &init_status, __WALL, &ru) < 0 && errno == EINTR)
+		if (!r->reaped && r->p_st[0] < 0) {
+			/* init is gone (its status fd closed): stop what may be left, then reap. With a
+			 * pid namespace the kernel has already killed the rest. */
+			if (!r->c.pidns)
+				kill(-r->pid, SIGKILL);
+			if (!r->c.pidns || r->wall_killed)
+				sb_cg_kill(&r->cg);
+			while (wait4(r->pid, &r->init_status, __WALL, &r->ru) < 0 && errno == EINTR)
 				;
-			reaped = 1;
+			r->reaped = 1;
 			drain_until = mono_now() + DRAIN_AFTER_EXIT_S;
 			continue;
 		}
-		if (!wall_killed && now >= deadline) {
-			wall_killed = 1;
-			kill(pid, SIGKILL);
-			if (!c.pidns)
-				kill(-pid, SIGKILL);
-			sb_cg_kill(&cgr);
+		if (!r->wall_killed && now >= deadline) {
+			r->wall_killed = 1;
+			kill_tree(r);
 		}
-		if (reaped && now >= drain_until)
-			break;
-		if (reaped)
+		if (r->reaped && now >= drain_until)
+			break; /* output held open by processes out of our reach */
+		if (r->reaped)
 			timeout = (int)((drain_until - now) * 1000) + 1;
-		else if (wall_killed)
+		else if (r->wall_killed)
 			timeout = 100;
 		else
 			timeout = (int)((deadline - now) * 1000) + 1;
-		if (p_st[0] >= 0)
-			pfd[nfd++] = (struct pollfd){.fd = p_st[0], .events = POLLIN};
-		if (p_out[0] >= 0)
-			pfd[nfd++] = (struct pollfd){.fd = p_out[0], .events = POLLIN};
-		if (p_err[0] >= 0)
-			pfd[nfd++] = (struct pollfd){.fd = p_err[0], .events = POLLIN};
+		if (r->p_st[0] >= 0)
+			pfd[nfd++] = (struct pollfd){.fd = r->p_st[0], .events = POLLIN};
+		if (r->p_out[0] >= 0)
+			pfd[nfd++] = (struct pollfd){.fd = r->p_out[0], .events = POLLIN};
+		if (r->p_err[0] >= 0)
+			pfd[nfd++] = (struct pollfd){.fd = r->p_err[0], .events = POLLIN};
 		if (poll(pfd, (nfds_t)nfd, timeout) <= 0)
 			continue;
 		for (i = 0; i < nfd; i++) {
 			if (!pfd[i].revents)
 				continue;
-			if (pfd[i].fd == p_st[0]) {
-				ssize_t r;
-				if (st_len >= sizeof(msgs)) { /* more than init ever sends: ignore */
-					char junk[64];
-					r = read(p_st[0], junk, sizeof(junk));
-				} else {
-					r = read(p_st[0], (char *)msgs + st_len, sizeof(msgs) - st_len);
-				}
-				if (r > 0 && st_len < sizeof(msgs))
-					st_len += (size_t)r;
-				else if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
-					close_fd(&p_st[0]);
-			} else if (pfd[i].fd == p_out[0]) {
-				pump(&p_out[0], &out, &res->out_truncated);
-			} else if (pfd[i].fd == p_err[0]) {
-				pump(&p_err[0], &errb, &res->err_truncated);
+			if (pfd[i].fd == r->p_st[0]) {
+				char junk[64];
+				ssize_t n = r->st_len < sizeof(r->msgs)
+						    ? read(r->p_st[0], (char *)r->msgs + r->st_len,
+							   sizeof(r->msgs) - r->st_len)
+						    : read(r->p_st[0], junk, sizeof(junk));
+				if (n > 0 && r->st_len < sizeof(r->msgs))
+					r->st_len += (size_t)n;
+				else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+					close_fd(&r->p_st[0]);
+			} else if (pfd[i].fd == r->p_out[0]) {
+				pump(&r->p_out[0], &r->out, &r->truncated_out);
+			} else if (pfd[i].fd == r->p_err[0]) {
+				pump(&r->p_err[0], &r->err, &r->truncated_err);
 			}
 		}
 	}
-	if (!reaped) {
-		/* Output still open after the drain period: processes outside our reach hold it. */
-		kill(pid, SIGKILL);
-		while (wait4(pid, &init_status, __WALL, &ru) < 0 && errno == EINTR)
-			;
-		reaped = 1;
-	}
-	res->wall_s = mono_now() - t0;
+}
 
-	for (i = 0; i < (int)(st_len / sizeof(struct sb_msg)); i++) {
-		if (msgs[i].kind == SB_MSG_FAIL && !got_fail) {
-			fail_msg = msgs[i];
+/* Which limit stopped the run, most specific cause first (see the top of this file). */
+static enum sb_limit_hit classify(const struct run *r, const struct sb_result *res, int wall)
+{
+	int failed = !(res->exited && res->exit_code == 0);
+	int sig = res->signal;
+
+	if (sig == SIGSYS)
+		return SB_LIMIT_SECCOMP;
+	if (r->cg.oom)
+		return SB_LIMIT_MEMORY;
+	if (r->cg.pids_max)
+		return SB_LIMIT_NPROC;
+	if (sig == SIGXCPU || (sig == SIGKILL && !wall && res->cpu_s >= r->lim.cpu_s))
+		return SB_LIMIT_CPU;
+	if (sig == SIGXFSZ)
+		return SB_LIMIT_FSIZE;
+	if (wall)
+		return SB_LIMIT_WALL;
+	if (failed && memmem_any(r->err.data, r->err.len))
+		return SB_LIMIT_MEMORY;
+	if (res->out_truncated || res->err_truncated)
+		return SB_LIMIT_OUTPUT;
+	return SB_LIMIT_NONE;
+}
+
+int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t errlen)
+{
+	struct run r;
+	struct sb_msg fail_msg = {0};
+	int tool_status = 0, got_exit = 0, got_fail = 0, net_reusable = 0, ret = -1, i;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (check_spec(spec, res, err, errlen) < 0)
+		return -1;
+	run_init(&r, spec);
+	if (prepare(&r, err, errlen) < 0)
+		goto out;
+
+	r.t0 = mono_now();
+	r.pid = sb_child_spawn(&r.c);
+	if (r.pid < 0) {
+		sb_errf(err, errlen, "clone: %s", SB_STRERR(errno));
+		goto out;
+	}
+	close_fd(&r.p_out[1]);
+	close_fd(&r.p_err[1]);
+	close_fd(&r.p_st[1]);
+	close_fd(&r.fd_in);
+	close_fd(&r.fd_job);
+	if (r.c.check_net && r.fd_net < 0) {
+		/* A fresh namespace: keep a handle so that it can join the pool after the run. The
+		 * pid is our unreaped child, so it cannot name another process. */
+		char nspath[64];
+		snprintf(nspath, sizeof(nspath), "/proc/%ld/ns/net", (long)r.pid);
+		r.fd_net = open(nspath, O_RDONLY | O_CLOEXEC);
+	}
+	fcntl(r.p_out[0], F_SETFL, O_NONBLOCK);
+	fcntl(r.p_err[0], F_SETFL, O_NONBLOCK);
+	supervise(&r);
+	if (!r.reaped) {
+		kill(r.pid, SIGKILL);
+		while (wait4(r.pid, &r.init_status, __WALL, &r.ru) < 0 && errno == EINTR)
+			;
+		r.reaped = 1;
+	}
+	res->wall_s = mono_now() - r.t0;
+
+	for (i = 0; i < (int)(r.st_len / sizeof(struct sb_msg)); i++) {
+		if (r.msgs[i].kind == SB_MSG_FAIL && !got_fail) {
+			fail_msg = r.msgs[i];
 			got_fail = 1;
-		} else if (msgs[i].kind == SB_MSG_EXIT) {
-			tool_status = msgs[i].status;
-			net_reusable = msgs[i].net_reusable;
+		} else if (r.msgs[i].kind == SB_MSG_EXIT) {
+			tool_status = r.msgs[i].status;
+			net_reusable = r.msgs[i].net_reusable;
 			got_exit = 1;
 		}
 	}
@@ -907,55 +1011,32 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 		goto out;
 	}
 	if (!got_exit) {
-		tool_status = init_status;
-		if (!wall_killed && WIFEXITED(init_status)) {
+		tool_status = r.init_status;
+		if (!r.wall_killed && WIFEXITED(r.init_status)) {
 			sb_errf(err, errlen, "sandbox init ended without a status (exit %d)",
-				WEXITSTATUS(init_status));
+				WEXITSTATUS(r.init_status));
 			goto out;
 		}
 	}
 	if (WIFEXITED(tool_status)) {
 		res->exited = 1;
 		res->exit_code = WEXITSTATUS(tool_status);
-	} else if (WIFSIGNALED(tool_status)) {
-		res->signal = WTERMSIG(tool_status);
-		res->exit_code = 128 + res->signal;
 	} else {
-		res->signal = SIGKILL;
-		res->exit_code = 128 + SIGKILL;
+		res->signal = WIFSIGNALED(tool_status) ? WTERMSIG(tool_status) : SIGKILL;
+		res->exit_code = 128 + res->signal;
 	}
-	res->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	sb_cg_collect(&cgr);
-	if (cgr.cpu_s > res->cpu_s)
-		res->cpu_s = cgr.cpu_s;
-	res->peak_mem_bytes = cgr.peak ? cgr.peak : (uint64_t)ru.ru_maxrss * 1024;
-
-	{
-		int failed = !(res->exited && res->exit_code == 0);
-		int sig = res->signal;
-
-		if (got_exit)
-			wall_killed = 0; /* the tool ended by itself before the deadline struck */
-		if (sig == SIGSYS)
-			res->limit = SB_LIMIT_SECCOMP;
-		else if (cgr.oom)
-			res->limit = SB_LIMIT_MEMORY;
-		else if (cgr.pids_max)
-			res->limit = SB_LIMIT_NPROC;
-		else if (sig == SIGXCPU || (sig == SIGKILL && !wall_killed && res->cpu_s >= lim.cpu_s))
-			res->limit = SB_LIMIT_CPU;
-		else if (sig == SIGXFSZ)
-			res->limit = SB_LIMIT_FSIZE;
-		else if (wall_killed)
-			res->limit = SB_LIMIT_WALL;
-		else if (failed && memmem_any(errb.data, errb.len))
-			res->limit = SB_LIMIT_MEMORY;
-		else if (res->out_truncated || res->err_truncated)
-			res->limit = SB_LIMIT_OUTPUT;
-	}
-	res->out = buf_detach(&out, &res->out_len);
-	res->err = buf_detach(&errb, &res->err_len);
+	res->cpu_s = (double)r.ru.ru_utime.tv_sec + (double)r.ru.ru_utime.tv_usec / 1e6 +
+		     (double)r.ru.ru_stime.tv_sec + (double)r.ru.ru_stime.tv_usec / 1e6;
+	sb_cg_collect(&r.cg);
+	if (r.cg.cpu_s > res->cpu_s)
+		res->cpu_s = r.cg.cpu_s;
+	res->peak_mem_bytes = r.cg.peak ? r.cg.peak : (uint64_t)r.ru.ru_maxrss * 1024;
+	res->out_truncated = r.truncated_out;
+	res->err_truncated = r.truncated_err;
+	/* A tool that ended by itself just as the deadline struck did not hit it. */
+	res->limit = classify(&r, res, r.wall_killed && !got_exit);
+	res->out = buf_detach(&r.out, &res->out_len);
+	res->err = buf_detach(&r.err, &res->err_len);
 	if (!res->out || !res->err) {
 		sb_result_release(res);
 		sb_errf(err, errlen, "out of memory");
@@ -963,30 +1044,7 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 	}
 	ret = 0;
 out:
-	if (pid > 0 && !reaped) {
-		kill(pid, SIGKILL);
-		while (wait4(pid, &init_status, __WALL, NULL) < 0 && errno == EINTR)
-			;
-	}
-	sb_cg_release(&cgr);
-	if (fd_net >= 0 && net_reusable && reaped)
-		sb_netns_give(fd_net);
-	else
-		close_fd(&fd_net);
-	close_fd(&p_out[0]);
-	close_fd(&p_out[1]);
-	close_fd(&p_err[0]);
-	close_fd(&p_err[1]);
-	close_fd(&p_st[0]);
-	close_fd(&p_st[1]);
-	close_fd(&fd_in);
-	close_fd(&fd_job);
-	buf_release(&out);
-	buf_release(&errb);
-	free(home);
-	free(mkbuf);
-	free(mibuf);
-	free(stack);
+	run_release(&r, net_reusable);
 	if (ret < 0 && res) {
 		sb_result_release(res);
 		memset(res, 0, sizeof(*res));

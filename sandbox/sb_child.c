@@ -9,7 +9,7 @@
  * Two processes (cf. bubblewrap's pid 1 and nsjail's subproc):
  *
  *   parent thread --clone(CLONE_NEW*)--> init (pid 1 of the new pid namespace, trusted code)
- *        init: fds, PDEATHSIG, cgroup, [userns maps], mounts, setsid, NNP
+ *        init: fds, PDEATHSIG, cgroup, [netns], [userns maps], mounts, setsid, NNP, not dumpable
  *        init --clone(CLONE_VM|CLONE_VFORK)--> tool
  *             tool: signals, PDEATHSIG, chdir, rlimits, drop uid/caps, NNP, seccomp, execve
  *        init: reaps everything, and when the tool exits sends its wait status on the status
@@ -327,9 +327,26 @@ CHILD static int mkdir_p(char *path)
 	return 0;
 }
 
-/* A minimal /dev of our own (root only: mknod needs CAP_MKNOD): the host's device nodes are
- * not even visible, and null/zero/... are 0666 whatever the host's modes are. A private tmpfs on
- * /dev/shm. A user-namespace sandbox keeps the host's /dev, read-only like the rest. */
+/* "/proc/self/fd/<fd>" into buf (no snprintf here). */
+CHILD static void fd_path(char *buf, int fd)
+{
+	static const char prefix[] = "/proc/self/fd/";
+	char digits[12];
+	int n = 0;
+
+	memcpy(buf, prefix, sizeof(prefix) - 1);
+	buf += sizeof(prefix) - 1;
+	do
+		digits[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0);
+	while (n > 0)
+		*buf++ = digits[--n];
+	*buf = '\0';
+}
+
+/* A minimal /dev of our own: the host's device nodes are not even visible, and /dev/shm is a
+ * private tmpfs. As root the nodes are made with mknod (0666 whatever the host's modes are);
+ * in a user namespace (no CAP_MKNOD) the host's nodes are bound one by one. */
 CHILD static void setup_dev(const struct sb_child *c)
 {
 	static const struct {
@@ -345,15 +362,33 @@ CHILD static void setup_dev(const struct sb_child *c)
 		{"/proc/self/fd", "/dev/fd"},	  {"/proc/self/fd/0", "/dev/stdin"},
 		{"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
 	};
+	enum { N = sizeof(nodes) / sizeof(nodes[0]) };
+	int host[N];
 	size_t i;
 
+	for (i = 0; i < N; i++) /* before /dev is covered */
+		host[i] = c->userns ? open(nodes[i].path, O_PATH | O_CLOEXEC) : -1;
 	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=755") <
 	    0)
 		fail(SB_STEP_DEV);
 	umask(0);
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
-		if (mknod(nodes[i].path, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
-			fail(SB_STEP_DEV);
+	for (i = 0; i < N; i++) {
+		if (!c->userns) {
+			if (mknod(nodes[i].path, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
+				fail(SB_STEP_DEV);
+		} else if (host[i] >= 0) {
+			char src[32];
+			int fd = open(nodes[i].path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+
+			if (fd < 0)
+				fail(SB_STEP_DEV);
+			close(fd);
+			fd_path(src, host[i]);
+			if (mount(src, nodes[i].path, "none", MS_BIND, NULL) < 0)
+				fail(SB_STEP_DEV);
+			close(host[i]);
+		}
+	}
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlink(links[i].target, links[i].path) < 0)
 			fail(SB_STEP_DEV);
@@ -368,12 +403,13 @@ CHILD static void setup_dev(const struct sb_child *c)
 }
 
 /* The file-system view: the host's tree read-only and nosuid, a private tmpfs on /tmp, the other
- * job directories hidden under a tmpfs, this job directory bound read-write, a fresh /dev (root)
- * and /proc. */
+ * job directories hidden under a read-only tmpfs, this job directory bound read-write, our own
+ * /dev and a fresh /proc. */
 CHILD static void setup_mounts(const struct sb_child *c)
 {
 	int fd;
 
+	umask(022); /* the server's umask must not decide whether uid 65534 can reach the job */
 	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		fail(SB_STEP_MOUNT_PRIVATE);
 	/* The parent's fd to the job directory points into the parent's mount namespace, which
@@ -407,8 +443,14 @@ CHILD static void setup_mounts(const struct sb_child *c)
 		   0) {
 		fail(SB_STEP_JOB_RW);
 	}
-	if (!c->userns)
-		setup_dev(c);
+	/* Nothing may be created next to the job directory (the tmpfs is private anyway). */
+	if (!c->job_root_in_tmp &&
+	    (c->have_setattr ? set_mount_attr(c->job_root, 0, SB_MOUNT_ATTR_RDONLY, 0)
+			     : mount("none", c->job_root, "none",
+				     MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				     NULL)) < 0)
+		fail(SB_STEP_MOUNT_HIDE);
+	setup_dev(c);
 	if (c->pidns &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		/* Never leave the host's /proc visible: an empty tmpfs instead. */
@@ -500,6 +542,7 @@ CHILD static __attribute__((noreturn)) void child_init(struct sb_child *c)
 	setup_fds(c);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail(SB_STEP_PDEATHSIG);
+
 	for (i = 0; i < SB_CG_MAX; i++) {
 		if (c->fd_cg[i] < 0)
 			continue;
@@ -527,9 +570,15 @@ CHILD static __attribute__((noreturn)) void child_init(struct sb_child *c)
 	}
 	if (c->mountns)
 		setup_mounts(c);
+	umask(022);
 	if (setsid() < 0)
 		fail(SB_STEP_SETSID);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(SB_STEP_NNP);
+	/* Not dumpable (only now: /proc/self would become root's and the maps and the job's bind
+	 * source unreachable): a tool with the same uid (user-namespace mode) must not reach init's
+	 * memory through /proc/1/mem to forge the status it reports. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fail(SB_STEP_NNP);
 	if (c->exec_page)
 		memcpy(c->exec_page, c->exec_path, c->exec_path_len + 1);
