@@ -47,8 +47,8 @@
  *
  * Defaults (struct sb_limits fields left at 0):
  *   wall_s 30 s; cpu_s wall_s rounded up + 1; as_bytes 4 GiB; fsize_bytes 64 MiB;
- *   mem_bytes = as_bytes (cgroup memory, swap 0); nofile 256; nproc 64 (cgroup pids, counting the
- *   sandbox's init); out_cap 256 KiB for stdout and for stderr each; /tmp tmpfs
+ *   mem_bytes = as_bytes (cgroup memory, swap 0); nofile 256; nproc 64 (cgroup pids; counting
+ *   the sandbox's init only when it is a fork, see sb_child.c); out_cap 256 KiB for stdout and for stderr each; /tmp tmpfs
  *   max(2 * fsize_bytes, 64 MiB), at most mem_bytes, 16384 inodes; /dev/shm tmpfs 64 MiB (at most
  *   mem_bytes); core dumps 0. Environment when envp is NULL: PATH=/usr/local/bin:/usr/bin:/bin,
  *   HOME=<job directory>, LANG=C. stdin: /dev/null, or stdin_data in a memory file.
@@ -71,7 +71,7 @@
  * 0644; a root-owned 0600 file stays unreadable inside, which can also be used on purpose).
  *
  * Test hook: RTLR_SB_FORCE (read by sb_init), a comma list of "cgroup=none|v1|v2",
- * "no-setattr", "no-pidns", "no-netns-pool".
+ * "no-setattr", "no-pidns", "no-netns-pool", "no-vm".
  */
 #include "sb_internal.h"
 #include "buf.h"
@@ -104,7 +104,7 @@
 
 struct sb_state sb_g;
 
-#define TOOL_STACK (64u << 10)
+#define CHILD_STACK (64u << 10)
 #define MOUNTINFO_BUF (256u << 10)
 #define DRAIN_AFTER_EXIT_S 1.0
 
@@ -343,6 +343,7 @@ static int map_exec_page(char *err, size_t errlen)
 		}
 		sb_g.exec_page = p;
 		sb_g.exec_page_len = (size_t)pg;
+		snprintf(p, (size_t)pg, "/proc/self/fd/%d", SB_FD_EXEC);
 		return 0;
 	}
 	sb_errf(err, errlen, "cannot map the exec page");
@@ -413,7 +414,7 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 	struct sb_features *f = &sb_g.feat;
 	const char *force = getenv("RTLR_SB_FORCE");
 	char cgforce[16] = "", cgnote[256], missing[128] = "", have[128] = "", cgdesc[64];
-	int *field[5], mnt, i;
+	int *field[5], mnt, i, vg;
 	unsigned long extra = 0;
 
 	if (sb_g.inited) {
@@ -470,7 +471,12 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 	}
 	if (sb_g.ns_flags && sb_g.use_userns)
 		sb_g.ns_flags |= CLONE_NEWUSER;
-	sb_netns_enable(sb_g.drop_uid && f->netns && f->pidns && !(force && has_token(force, "no-netns-pool")));
+	sb_netns_enable(sb_g.drop_uid && f->netns && f->pidns &&
+			!(force && has_token(force, "no-netns-pool")));
+	/* valgrind aborts on a CLONE_VM that is neither a thread nor a vfork */
+	vg = getenv("LD_PRELOAD") && strstr(getenv("LD_PRELOAD"), "vgpreload");
+	sb_g.vm_mode = sb_g.drop_uid && f->pidns && f->mountns && !vg &&
+		       !(force && has_token(force, "no-vm"));
 	f->seccomp = in_child(try_seccomp, 0) == 0;
 	f->no_new_privs = in_child(try_nnp, 0) == 0;
 	sb_cg_init(f, cgforce[0] ? cgforce : NULL, cgnote, sizeof(cgnote));
@@ -498,6 +504,8 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 		       sb_g.have_setattr ? "mount_setattr" : "remount walk");
 	if (sb_netns_enabled())
 		append(f->summary, sizeof(f->summary), "; network namespaces: pooled");
+	append(f->summary, sizeof(f->summary), "; spawn: %s",
+	       sb_g.vm_mode ? "shared memory (CLONE_VM)" : "fork");
 
 	if (cfg->require_isolation && (missing[0] || !f->seccomp || !f->no_new_privs)) {
 		sb_errf(err, errlen, "isolation required but unavailable: %s", f->summary);
@@ -773,7 +781,7 @@ static int prepare(struct run *r, char *err, size_t errlen)
 	if (asprintf(&r->home, "HOME=%s", spec->jobdir) < 0)
 		r->home = NULL;
 	r->mkbuf = strdup(spec->jobdir);
-	r->stack = malloc(TOOL_STACK);
+	r->stack = malloc(2 * CHILD_STACK); /* init's (VM mode) and the tool's */
 	if (sb_g.feat.mountns && !sb_g.have_setattr)
 		r->mibuf = malloc(MOUNTINFO_BUF);
 	if (!r->home || !r->mkbuf || !r->stack ||
@@ -832,6 +840,7 @@ static int prepare(struct run *r, char *err, size_t errlen)
 								     : &sb_g.prog_build)
 				    : NULL;
 	c->exec_page = spec->stage == SB_STAGE_RUN && c->prog ? sb_g.exec_page : NULL;
+	c->vm = sb_g.vm_mode;
 	c->exec_path = spec->argv[0];
 	c->exec_path_len = strlen(spec->argv[0]);
 	c->argv = (char *const *)spec->argv;
@@ -842,8 +851,9 @@ static int prepare(struct run *r, char *err, size_t errlen)
 		r->env[1] = r->home;
 		c->envp = (char *const *)r->env;
 	}
-	c->stack = r->stack;
-	c->stack_len = TOOL_STACK;
+	c->init_stack = r->stack;
+	c->tool_stack = r->stack + CHILD_STACK;
+	c->stack_len = CHILD_STACK;
 	return 0;
 }
 

@@ -20,11 +20,14 @@
  *     clone, whose flags the filter checks.
  *
  * One exec in the run stage. The filter has to allow the exec of the simulator itself and then
- * refuse every later one. sb_init maps one page at a random address (2^35 possible pages) and the
- * run filter allows execve only when its path argument is that exact pointer; the child copies
- * the path there and execs from it. After the exec the new image has no pointer to that page and
- * the address appears nowhere it can read (the filter itself is not readable without
- * CAP_SYS_ADMIN), so a second execve needs a guess, and a wrong guess kills the process.
+ * refuse every later one. sb_init maps one page at a random address (2^35 possible pages) holding
+ * the constant string "/proc/self/fd/9", and the run filter allows execve only when its path
+ * argument is that exact pointer; the child opens the binary as fd 9 and execs through that
+ * string (sb_child.c). After the exec the new image has no pointer to that page and the address
+ * appears nowhere it can read (the filter itself is not readable without CAP_SYS_ADMIN), so a
+ * second execve needs a guess, and a wrong guess kills the process. (The path being constant,
+ * the page is never written during runs, which matters when the child shares our memory.)
+ * Consequence: the run stage executes binaries; a #! script would find its fd closed.
  */
 #include "sb_internal.h"
 

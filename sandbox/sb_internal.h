@@ -29,6 +29,7 @@
 #define SB_FD_JOB (SB_FD_CG0 + SB_CG_MAX)
 #define SB_FD_NET (SB_FD_JOB + 1)
 #define SB_FD_FIRST_FREE (SB_FD_NET + 1)
+#define SB_FD_EXEC SB_FD_FIRST_FREE /* run stage: the binary, exec'd as /proc/self/fd/N */
 
 /* Set-up steps the child reports on failure, with errno. */
 enum sb_step {
@@ -86,6 +87,7 @@ struct sb_child {
 	int check_net;             /* report whether the network namespace can be reused */
 
 	unsigned long clone_flags; /* CLONE_NEW* (exit signal 0) */
+	int vm;                    /* init shares our memory (CLONE_VM): see sb_child.c */
 	int mountns, pidns, userns;
 	int have_setattr;          /* mount_setattr(2) usable */
 	int drop_uid;              /* setresuid(SB_UID) before exec (server runs as root) */
@@ -106,14 +108,17 @@ struct sb_child {
 	struct rlimit rl[SB_MAX_RLIMITS];
 
 	const struct sock_fprog *prog; /* NULL: no seccomp */
-	char *exec_page;           /* run stage: the path is copied here; the filter allows only this
-				    * pointer as execve's first argument */
-	const char *exec_path;     /* build stage: argv[0] */
+	char *exec_page;           /* run stage: sb_g.exec_page, the only pointer the run filter lets
+				    * execve take; holds "/proc/self/fd/<SB_FD_EXEC>" (fork mode
+				    * without /proc: init copies the path there instead) */
+	int exec_via_fd;           /* set by init: exec through /proc/self/fd/<SB_FD_EXEC> */
+	const char *exec_path;     /* argv[0] */
 	size_t exec_path_len;
 	char *const *argv;
 	char *const *envp;
 
-	char *stack;               /* for the vfork-style clone of the tool */
+	char *init_stack;          /* VM mode: init's stack */
+	char *tool_stack;          /* the tool's stack until exec */
 	size_t stack_len;
 };
 
@@ -133,6 +138,7 @@ struct sb_state {
 	unsigned long ns_flags;
 	int have_setattr;
 	int have_cgroup_pids;
+	int vm_mode;         /* init may share our memory (CLONE_VM) */
 	struct sock_fprog prog_build, prog_run;
 	char *exec_page;
 	size_t exec_page_len;
