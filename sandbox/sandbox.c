@@ -59,6 +59,14 @@
  * MEMORY; output past the cap -> OUTPUT. The cgroup counters (OOM kill, pids limit) are reported
  * even when the tool exited 0: one of its processes was killed or could not fork.
  *
+ * Cost (Debian 12, 2 vCPUs, kernel 6.18, cgroup v1; `/bin/true`, one thread, medians): 1.4 ms
+ * and 1.2 ms of CPU per sandboxed run against 0.53 ms for posix_spawn; about 1,150 runs/s from
+ * two threads (posix_spawn: 3,500). What keeps it there: init is spawned CLONE_VM (no copy of
+ * the server, whatever its size: a fork-based init fell from 640 to 106 runs/s with a 200 MB
+ * server, sb_child.c); network namespaces are reused once verified empty (sb_netns.c; creating
+ * one costs about a quarter of a run); per-run cgroups are reused slots (sb_cgroup.c); the
+ * read-only view is one recursive mount_setattr.
+ *
  * What is not covered: kernel bugs reachable through allowed system calls (use a gVisor or VM
  * boundary per worker pool for that); side channels (CPU time, cache); disk space in the job
  * directory (put job_root on a size-capped tmpfs or quota'd file system); the fallback paths
@@ -586,7 +594,7 @@ static void capture(struct buf *b, const char *p, size_t n, int *truncated)
 /* Reads once from *fd into b; closes it and sets -1 on EOF or error. */
 static void pump(int *fd, struct buf *b, int *truncated)
 {
-	char chunk[65536];
+	char chunk[32768];
 	ssize_t r = read(*fd, chunk, sizeof(chunk));
 
 	if (r > 0) {
@@ -902,7 +910,7 @@ static void supervise(struct run *r)
 		else if (r->wall_killed)
 			timeout = 100;
 		else
-			timeout = (int)((deadline - now) * 1000) + 1;
+			timeout = (int)(fmin(deadline - now, 60.0) * 1000) + 1;
 		if (r->p_st[0] >= 0)
 			pfd[nfd++] = (struct pollfd){.fd = r->p_st[0], .events = POLLIN};
 		if (r->p_out[0] >= 0)
