@@ -386,19 +386,25 @@ START_TEST(wall_kills_sleep)
 }
 END_TEST
 
+/* A sleep duration unique to this test process, to find its processes in /proc. */
+static void marker_of(char *buf, size_t len, int which)
+{
+	snprintf(buf, len, "100%d.%d", which, (int)getpid());
+}
+
 START_TEST(wall_kills_tree)
 {
-	static const char marker[] = "100.7171";
+	char marker[64], script[512];
 	struct sb_result r;
 	double t0 = now_s();
 
+	marker_of(marker, sizeof(marker), 1);
 	ck_assert_int_eq(count_marked(marker), 0);
 	/* background children, a grandchild in its own session, and a shell that waits */
-	run_ok(NULL, SB_STAGE_BUILD, LIM(.wall_s = 0.7),
-	       ARGV("/bin/sh", "-c",
-		    "sleep 100.7171 & sleep 100.7171 & setsid sleep 100.7171 & "
-		    "sh -c 'sleep 100.7171 & wait' & wait"),
-	       &r);
+	snprintf(script, sizeof(script),
+		 "sleep %s & sleep %s & setsid sleep %s & sh -c 'sleep %s & wait' & wait", marker,
+		 marker, marker, marker);
+	run_ok(NULL, SB_STAGE_BUILD, LIM(.wall_s = 0.7), ARGV("/bin/sh", "-c", script), &r);
 	ck_assert_int_eq(r.limit, SB_LIMIT_WALL);
 	ck_assert_msg(now_s() - t0 < 3, "took %.2f s", now_s() - t0);
 	ck_assert_int_eq(count_marked(marker), 0);
@@ -408,14 +414,15 @@ END_TEST
 
 START_TEST(exit_kills_leftovers)
 {
-	static const char marker[] = "100.7272";
+	char marker[64], script[256];
 	struct sb_result r;
 	double t0 = now_s();
 
 	/* The shell exits at once; its background child holds stdout open. The run must end
 	 * without waiting for it, and the child must not survive. */
-	run_ok(NULL, SB_STAGE_BUILD, LIM(.wall_s = 10),
-	       ARGV("/bin/sh", "-c", "setsid sleep 100.7272 & echo started"), &r);
+	marker_of(marker, sizeof(marker), 2);
+	snprintf(script, sizeof(script), "setsid sleep %s & echo started", marker);
+	run_ok(NULL, SB_STAGE_BUILD, LIM(.wall_s = 10), ARGV("/bin/sh", "-c", script), &r);
 	ck_assert(r.exited && r.exit_code == 0);
 	ck_assert_str_eq(r.out, "started\n");
 	ck_assert_msg(now_s() - t0 < 3, "took %.2f s", now_s() - t0);
