@@ -969,7 +969,7 @@ static Suite *sandbox_suite(void)
 
 int main(void)
 {
-	char err[512], path[PATH_MAX + 16];
+	char err[512];
 	const char *probe = getenv("RTLR_PROBE");
 	struct sb_config cfg = {.require_isolation = 1};
 	SRunner *sr;
@@ -998,6 +998,7 @@ int main(void)
 	cfg.job_root = g_jobs;
 	if (sb_init(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "check_sandbox: sb_init: %s\n", err);
+		nftw(g_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		return 1;
 	}
 	printf("sandbox features: %s\n", sb_get_features()->summary);
@@ -1009,7 +1010,6 @@ int main(void)
 	srunner_free(sr);
 
 	sb_shutdown();
-	snprintf(path, sizeof(path), "%s", g_root);
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(g_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return failed ? 1 : 0;
 }
