@@ -5,7 +5,7 @@
  *   make build/proto/reward.pb-c.h
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DPBJSON_FUZZ \
  *     -std=gnu11 -D_GNU_SOURCE -include common/banned.h -Icommon -Iserver -Ibuild/proto \
- *     $(pkg-config --cflags libprotobuf-c) server/fuzz_pbjson.c server/pbjson.c common/buf.c \
+ *     $(pkg-config --cflags libprotobuf-c) server/fuzz_pbjson.c server/pbjson.c server/pbjson_decode.c server/pbjson_encode.c common/buf.c \
  *     build/proto/reward.pb-c.c $(pkg-config --libs libprotobuf-c) -lm -o build/fuzz_pbjson
  *   mkdir -p build/fuzz-corpus && printf '\0{"items":[{"problem":"p","completion":"c"}],\
  *     "weights":{"a":1.5},"seed":"7","no_cache":true}' > build/fuzz-corpus/req
