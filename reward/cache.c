@@ -1,4 +1,5 @@
 #include "cache.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,26 +14,6 @@
 
 static char cache_dir[1024];
 static _Atomic uint64_t n_hits, n_misses, n_stores, n_tmp;
-
-static int mkdir_p(const char *path)
-{
-	char tmp[1024];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] == '/' || tmp[i] == '\0') {
-			char c = tmp[i];
-			tmp[i] = '\0';
-			if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-				return -1;
-			tmp[i] = c;
-		}
-	}
-	return 0;
-}
 
 static int valid_key(const char *key)
 {

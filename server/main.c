@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fsutil.h"
 #include "http.h"
 #include "pipeline.h"
 #include "problem.h"
@@ -18,26 +19,6 @@
 #include "tools.h"
 
 static volatile sig_atomic_t stop_flag;
-
-static int mkdir_p(const char *path)
-{
-	char tmp[1024];
-	size_t i, n = strlen(path);
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] == '/' || tmp[i] == '\0') {
-			char c = tmp[i];
-			tmp[i] = '\0';
-			if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-				return -1;
-			tmp[i] = c;
-		}
-	}
-	return 0;
-}
 
 static void on_signal(int sig)
 {
