@@ -133,7 +133,7 @@ test: deps
 
 bench: deps
 	$(MAKE) all
-	RTLR_SERVER=$(CURDIR)/$(SERVER) SHARED=$(SHARED) python3 bench/run.py
+	RTLR_SERVER=$(CURDIR)/$(SERVER) RTLR_BUILD=$(CURDIR)/$(B) SHARED=$(SHARED) python3 bench/run.py
 
 asan:
 	$(MAKE) SANITIZE=address,undefined unit

@@ -17,7 +17,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 
-MODULES = ["test_api", "test_builtin", "test_mutants", "test_conformance"]
+# The foundation's modules first, in this order; any other test_*.py after them, sorted.
+FIRST = ["test_api", "test_builtin", "test_mutants", "test_conformance"]
+
+
+def modules():
+    here = os.path.dirname(os.path.abspath(__file__))
+    rest = sorted(f[:-3] for f in os.listdir(here)
+                  if f.startswith("test_") and f.endswith(".py") and f[:-3] not in FIRST)
+    return FIRST + rest
 
 
 def main():
@@ -25,7 +33,7 @@ def main():
     passed = failed = skipped = 0
     only = os.environ.get("RTLR_ONLY", "")
     try:
-        for modname in MODULES:
+        for modname in modules():
             mod = __import__(modname)
             for name in sorted(n for n in dir(mod) if n.startswith("test_")):
                 full = "%s.%s" % (modname, name)
