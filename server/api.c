@@ -90,14 +90,29 @@ void api_error(struct api_resp *resp, enum api_fmt fmt, unsigned status, const c
 }
 
 /* The field named at the start of an error such as "items[3].completion: ...". */
+/* The wire field an error message names: the decoder writes "path: message", and for an
+ * unknown field "path: unknown field 'name'" (no path at the top level), where the field to
+ * blame is path.name. */
 static void field_of(const char *msg, char *out, size_t outlen)
 {
+	static const char uf[] = "unknown field '";
 	size_t n = strcspn(msg, ": ");
+	const char *u = strstr(msg, uf), *name, *end;
+	int plen = 0;
 
+	out[0] = '\0';
 	if (msg[n] == ':' && n > 0 && n < outlen)
-		snprintf(out, outlen, "%.*s", (int)n, msg);
-	else
-		out[0] = '\0';
+		plen = (int)n;
+	if (u && (u == msg || (plen && u == msg + plen + 2))) {
+		name = u + sizeof(uf) - 1;
+		end = strchr(name, '\'');
+		if (end && end > name)
+			snprintf(out, outlen, "%.*s%s%.*s", plen, msg, plen ? "." : "",
+				 (int)(end - name), name);
+		return;
+	}
+	if (plen)
+		snprintf(out, outlen, "%.*s", plen, msg);
 }
 
 static enum api_fmt resp_fmt(const struct api_req *req)
@@ -167,10 +182,21 @@ static void scored_release(struct scored *s)
 }
 
 /* Resolves problems, submits and waits. On error fills resp and returns -1. */
+/* Wire names of a batch, for error messages: items[i].problem / items[i].completion in a
+ * score request, labels[i] / query[i] in OpenRLHF's. */
+struct batch_names {
+	const char *list, *pfield, *tlist, *tfield;
+};
+
+static const struct batch_names score_names = {"items", ".problem", "items", ".completion"};
+static const struct batch_names openrlhf_names = {"labels", "", "query", ""};
+
 static int score_items(struct scored *s, const char *const *problems, const char *const *texts,
-		       size_t n, const struct reward_cfg *cfg, const char *field, struct api_resp *resp,
-		       enum api_fmt fmt)
+		       size_t n, const struct reward_cfg *cfg, const struct batch_names *nm,
+		       struct api_resp *resp, enum api_fmt fmt)
 {
+	const char *field = nm->list;
+	char fld[96];
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -194,24 +220,24 @@ static int score_items(struct scored *s, const char *const *problems, const char
 		const char *pid = problems[i] ? problems[i] : "";
 		size_t len = texts[i] ? strlen(texts[i]) : 0;
 
+		snprintf(fld, sizeof(fld), "%s[%zu]%s", nm->list, i, nm->pfield);
 		if (!pid[0]) {
-			api_error(resp, fmt, 400, "problem", "%s[%zu].problem: missing problem id", field, i);
+			api_error(resp, fmt, 400, fld, "%s: missing problem id", fld);
 			return -1;
 		}
 		s->probs[i] = registry_get(pid);
 		if (!s->probs[i]) {
-			api_error(resp, fmt, 404, "problem", "%s[%zu].problem: unknown problem '%.200s'", field,
-				  i, pid);
+			api_error(resp, fmt, 404, fld, "%s: unknown problem '%.200s'", fld, pid);
 			return -1;
 		}
 		if (cfg->mode == MODE_TESTBENCH && !s->probs[i]->testbench) {
-			api_error(resp, fmt, 400, "mode", "mode: problem '%s' (%s[%zu]) has no testbench",
-				  pid, field, i);
+			api_error(resp, fmt, 400, "mode", "mode: problem '%s' (%s) has no testbench", pid,
+				  fld);
 			return -1;
 		}
 		if (len > RTLR_MAX_COMPLETION) {
-			api_error(resp, fmt, 413, "completion",
-				  "%s[%zu].completion: %zu bytes; at most %u", field, i, len,
+			snprintf(fld, sizeof(fld), "%s[%zu]%s", nm->tlist, i, nm->tfield);
+			api_error(resp, fmt, 413, fld, "%s: %zu bytes; at most %u", fld, len,
 				  RTLR_MAX_COMPLETION);
 			return -1;
 		}
@@ -286,7 +312,7 @@ static void handle_score(const struct api_req *req, struct api_resp *resp)
 		pids[i] = sr->items[i]->problem;
 		texts[i] = sr->items[i]->completion;
 	}
-	if (score_items(&s, pids, texts, sr->n_items, &cfg, "items", resp, fmt) < 0)
+	if (score_items(&s, pids, texts, sr->n_items, &cfg, &score_names, resp, fmt) < 0)
 		goto out;
 	res = calloc(s.n, sizeof(*res));
 	if (!res) {
@@ -400,7 +426,7 @@ static void handle_get_reward(const struct api_req *req, struct api_resp *resp)
 		texts[i] = (pl && !strncmp(query[i], prompts[i], pl)) ? query[i] + pl : query[i];
 	}
 	reward_cfg_init(&cfg, "", NULL, NULL, 0, "", 0, "", err, sizeof(err));
-	if (score_items(&s, labels, texts, nq, &cfg, "labels", resp, FMT_JSON) < 0)
+	if (score_items(&s, labels, texts, nq, &cfg, &openrlhf_names, resp, FMT_JSON) < 0)
 		goto out;
 	for (i = 0; i < s.n; i++) {
 		if (s.tasks[i].result->status != RTLREWARD__STATUS__OK) {

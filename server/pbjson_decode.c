@@ -193,6 +193,14 @@ static inline void skip_ws(struct dec *d)
 		d->p++;
 }
 
+/* The literal lit starts at p (names a kind only for whole literals: "nope" is no null). */
+static int has_lit(const struct dec *d, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (size_t)(d->end - d->p) >= n && !memcmp(d->p, lit, n);
+}
+
 static const char *json_kind(struct dec *d)
 {
 	if (d->p >= d->end)
@@ -205,10 +213,11 @@ static const char *json_kind(struct dec *d)
 	case '[':
 		return "an array";
 	case 't':
+		return has_lit(d, "true") ? "a boolean" : NULL;
 	case 'f':
-		return "a boolean";
+		return has_lit(d, "false") ? "a boolean" : NULL;
 	case 'n':
-		return "null";
+		return has_lit(d, "null") ? "null" : NULL;
 	case '-':
 	case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':

@@ -175,6 +175,23 @@ def test_bad_requests(s):
         assert needle in raw.decode(), (needle, raw)
         if code == 405:
             assert h.get("Allow"), h
+    # the error's `field` names the wire field to blame, full path
+    fields = [
+        ({"itemz": []}, 400, "itemz"),
+        ({"items": [{"problme": "x"}]}, 400, "items[0].problme"),
+        ({"items": [{"problem": "it_adder", "completion": "x"}, {"problem": "nope"}]}, 404,
+         "items[1].problem"),
+        ({"items": [{"problem": "it_adder", "completion": "x"}], "weights": {"speed": 1}}, 400,
+         "weights.speed"),
+        ({"items": []}, 400, "items"),
+    ]
+    for body, code, field in fields:
+        st, err = s.json("POST", "/v1/score", body)
+        assert st == code and err["field"] == field and err["code"] == code, (body, st, err)
+    # not JSON at all is a syntax error with its position, not a type confusion
+    for bad in (b"not json", b"nul", b"tru"):
+        st, err = s.json("POST", "/v1/score", bad)
+        assert st == 400 and "malformed JSON" in err["error"], (bad, err)
     # oversized completion and body
     big = "x" * (300 << 10)
     st, _, raw = s.request("POST", "/v1/score", json.dumps({"items": [{"problem": "it_adder",
