@@ -222,3 +222,21 @@ def test_infra_error_not_a_reward(s):
     good = fence("module TopModule(input a, output y); assign y = a; endmodule")
     r, = s.score([("it_tb_ok", good)])
     assert r["status"] == "OK" and r["function"]["passed"], r
+    # A testbench the golden itself cannot pass (it never prints a verdict): the problem is
+    # registered, but scoring in testbench mode is the server's failure, not the candidate's:
+    # INFRA_ERROR with the reason and reward 0, never cached; /get_reward answers 503 so that
+    # OpenRLHF retries instead of learning a fake zero.
+    tb_bad = ("module tb; reg a; wire y; TopModule dut(.a(a), .y(y)); initial begin a = 0; #1;"
+              " $display(\"no verdict\"); end endmodule\n")
+    st, p = s.json("POST", "/v1/problems", {"id": "it_tb_bad", "reference": ref, "top": "TopModule",
+                                             "ref_top": "RefModule", "mode": "testbench", "testbench": tb_bad})
+    assert st == 201, p
+    for _ in range(2):
+        r, = s.score([("it_tb_bad", good)])
+        assert r["status"] == "INFRA_ERROR" and r["reward"] == 0.0 and not r["cached"], r
+        assert "golden does not pass its own testbench" in r["error"], r
+    st, e = s.json("POST", "/get_reward", {"query": [good], "prompts": [""], "labels": ["it_tb_bad"]})
+    assert st == 503 and "INFRA_ERROR" in e["error"] and e["field"] == "labels", (st, e)
+    # the same candidate on a usable problem is still fine
+    r, = s.score([("it_tb_ok", good)])
+    assert r["status"] == "OK" and r["reward"] == 1.0, r
