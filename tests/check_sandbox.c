@@ -967,6 +967,34 @@ static Suite *sandbox_suite(void)
 	return s;
 }
 
+/* Copies g_probe to g_root/sb-probe (mode 0755) and points g_probe at the copy. */
+static int copy_probe(void)
+{
+	char dst[PATH_MAX], buf[65536];
+	int in, out, ret = -1;
+	ssize_t n;
+
+	snprintf(dst, sizeof(dst), "%s/sb-probe", g_root);
+	in = open(g_probe, O_RDONLY | O_CLOEXEC);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (in < 0 || out < 0)
+		goto out;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n)
+			goto out;
+	}
+	if (n == 0 && fchmod(out, 0755) == 0) {
+		snprintf(g_probe, sizeof(g_probe), "%s", dst);
+		ret = 0;
+	}
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ret;
+}
+
 int main(void)
 {
 	char err[512];
@@ -993,6 +1021,13 @@ int main(void)
 	if (put_file(g_root, "canary.txt", CANARY, 0666) < 0 || mkdir(g_canary_dir, 0777) < 0 ||
 	    chmod(g_canary_dir, 0777) < 0 || put_file(g_canary_dir, "keep.txt", CANARY, 0666) < 0) {
 		perror("check_sandbox: canaries");
+		return 1;
+	}
+	/* The probe runs inside the sandbox's view, where /tmp is private: a checkout under /tmp
+	 * would be invisible there, so run a copy from g_root (visible, read-only). */
+	if (copy_probe() < 0) {
+		perror("check_sandbox: copying the probe");
+		nftw(g_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		return 1;
 	}
 	cfg.job_root = g_jobs;
