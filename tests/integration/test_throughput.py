@@ -1,0 +1,127 @@
+"""Cache and in-flight deduplication at the wire: what hits, what must miss, duplicates in one
+batch and across concurrent requests computed once, and a restart keeping results."""
+import os
+import re
+import shutil
+import tempfile
+import threading
+
+import harness
+from harness import fence
+
+ADDER = ("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);\n"
+         "  assign {cout, sum} = a + b;\nendmodule")
+# the same design: comments and insignificant whitespace differ
+ADDER_NOISY = ("// my adder\nmodule   TopModule ( input [7:0] a,input [7:0] b,\n"
+               "   output [7:0] sum, /* carry */ output cout ) ;\n\n\n"
+               "\tassign {cout,sum}=a+b;   // done\nendmodule\n")
+# a string literal differs: a different design for the cache
+STR_A = ("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);\n"
+         "  localparam [63:0] S = \"a  b\";\n  assign {cout, sum} = a + b;\nendmodule")
+STR_B = STR_A.replace('"a  b"', '"a b"')
+
+
+def _metric(s, name, labels=""):
+    status, _, raw = s.request("GET", "/metrics")
+    assert status == 200
+    pat = re.escape(name + ("{%s}" % labels if labels else "")) + r" (\d+)"
+    m = re.search(pat, raw.decode())
+    assert m, (name, labels)
+    return int(m.group(1))
+
+
+def test_cache_hits_and_misses(s):
+    seed = 90001
+    r = s.score([("add8_cout", fence(ADDER))], seed=seed)[0]
+    assert r["status"] == "OK" and not r.get("cached"), r
+    assert r["function"]["passed"], r
+    r2 = s.score([("add8_cout", fence(ADDER_NOISY))], seed=seed)[0]
+    assert r2.get("cached") and r2["key"] == r["key"], (r["key"], r2)
+    assert r2["reward"] == r["reward"]
+    # must miss: another seed, another problem, a changed string literal, another mode
+    assert not s.score([("add8_cout", fence(ADDER))], seed=seed + 1)[0].get("cached")
+    a = s.score([("add8_cout", fence(STR_A))], seed=seed)[0]
+    b = s.score([("add8_cout", fence(STR_B))], seed=seed)[0]
+    assert a["key"] != b["key"] and not b.get("cached"), (a["key"], b)
+    other = s.score([("add8_cout", fence(ADDER))], seed=seed, preset="binary")[0]
+    assert other.get("cached"), "weights/preset must not enter the key"
+    assert other["reward"] == 1.0
+
+
+def test_mode_and_engine_enter_the_key(s):
+    status, out = s.json("GET", "/v1/problems/tb_edge_detect")
+    assert status == 200, out
+    ref = harness.read(os.path.join(harness.ROOT, "problems", "tb_edge_detect", "reference.v"))
+    cand = fence(re.sub(r"\bRefModule\b", "TopModule", ref))
+    a = s.score([("tb_edge_detect", cand)], seed=90002)[0]
+    b = s.score([("tb_edge_detect", cand)], seed=90002, mode="equivalence")[0]
+    assert a["key"] != b["key"] and not b.get("cached"), (a, b)
+    # auto resolves to icarus before the key is made: the same key, a hit
+    c = s.score([("tb_edge_detect", cand)], seed=90002, engine="icarus")[0]
+    assert c.get("cached") and c["key"] == a["key"], (a["key"], c)
+
+
+def test_batch_duplicates_computed_once(s):
+    seed = 90003
+    variants = [fence(ADDER), fence(ADDER_NOISY), fence("// v%d\n" % 0 + ADDER)]
+    items = [("add8_cout", variants[i % 3]) for i in range(12)]
+    before = _metric(s, "rtlreward_cache_total", 'layer="disk",event="store"')
+    res = s.score(items, seed=seed)
+    assert len({r["key"] for r in res}) == 1
+    assert sum(1 for r in res if not r.get("cached")) == 1, [r.get("cached") for r in res]
+    assert all(r["reward"] == res[0]["reward"] for r in res)
+    assert _metric(s, "rtlreward_cache_total", 'layer="disk",event="store"') == before + 1
+
+
+def test_concurrent_requests_computed_once(s):
+    seed = 90004
+    out = []
+
+    def one():
+        out.append(s.score([("add8_cout", fence(ADDER))], seed=seed)[0])
+    ts = [threading.Thread(target=one) for _ in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert len(out) == 4
+    assert sum(1 for r in out if not r.get("cached")) == 1, [r.get("cached") for r in out]
+
+
+def test_no_cache_recomputes(s):
+    seed = 90005
+    s.score([("add8_cout", fence(ADDER))], seed=seed)
+    r = s.score([("add8_cout", fence(ADDER))], seed=seed, no_cache=True)[0]
+    assert not r.get("cached")
+
+
+def test_metrics_cache_layers(s):
+    s.score([("add8_cout", fence(ADDER))], seed=90006)
+    h0 = _metric(s, "rtlreward_cache_total", 'layer="mem",event="hit"')
+    s.score([("add8_cout", fence(ADDER))], seed=90006)
+    assert _metric(s, "rtlreward_cache_total", 'layer="mem",event="hit"') == h0 + 1
+    _metric(s, "rtlreward_infra_errors_total")
+    _metric(s, "rtlreward_queue_depth")
+    _metric(s, "rtlreward_workers_busy")
+    _metric(s, "rtlreward_cache_mem_entries")
+
+
+def test_restart_keeps_cache(s):
+    tmp = tempfile.mkdtemp(prefix="rtlr-it-cache-")
+    try:
+        cache = os.path.join(tmp, "cache")
+        a = harness.Server.start(["--cache-dir", cache])
+        try:
+            r = a.score([("add8_cout", fence(ADDER))], seed=90007)[0]
+            assert not r.get("cached")
+        finally:
+            a.stop()
+        b = harness.Server.start(["--cache-dir", cache])
+        try:
+            r2 = b.score([("add8_cout", fence(ADDER_NOISY))], seed=90007)[0]
+            assert r2.get("cached") and r2["key"] == r["key"], r2
+            assert _metric(b, "rtlreward_cache_total", 'layer="disk",event="hit"') >= 1
+        finally:
+            b.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
