@@ -9,8 +9,8 @@
 
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
-static struct task **q;
-static size_t q_cap, q_head, q_len;
+static struct batch *rr_head, *rr_tail;   /* batches with tasks not yet taken */
+static size_t q_cap, q_len;
 static pthread_t *threads;
 static unsigned n_workers;
 static int stopping;
@@ -29,8 +29,23 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&q_mu);
 			return NULL;
 		}
-		t = q[q_head];
-		q_head = (q_head + 1) % q_cap;
+		{
+			/* one task from the batch at the head, then that batch goes to the back */
+			struct batch *b = rr_head;
+
+			t = &b->tasks[b->next++];
+			rr_head = b->rr_next;
+			if (!rr_head)
+				rr_tail = NULL;
+			b->rr_next = NULL;
+			if (b->next < b->n) {
+				if (rr_tail)
+					rr_tail->rr_next = b;
+				else
+					rr_head = b;
+				rr_tail = b;
+			}
+		}
 		q_len--;
 		pthread_mutex_unlock(&q_mu);
 
@@ -52,9 +67,8 @@ int sched_init(unsigned workers, size_t queue_cap, char *err, size_t errlen)
 {
 	unsigned i;
 
-	q = calloc(queue_cap, sizeof(*q));
 	threads = calloc(workers, sizeof(*threads));
-	if (!q || !threads) {
+	if (!threads) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -80,9 +94,8 @@ void sched_shutdown(void)
 	for (i = 0; i < n_workers; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
-	free(q);
 	threads = NULL;
-	q = NULL;
+	rr_head = rr_tail = NULL;
 	n_workers = 0;
 }
 
@@ -91,6 +104,9 @@ void batch_init(struct batch *b, size_t n)
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	b->remaining = n;
+	b->tasks = NULL;
+	b->n = b->next = 0;
+	b->rr_next = NULL;
 }
 
 void batch_release(struct batch *b)
@@ -101,15 +117,25 @@ void batch_release(struct batch *b)
 
 int sched_submit(struct task *tasks, size_t n)
 {
-	size_t i;
+	struct batch *b;
 
+	if (!n)
+		return 0;
+	b = tasks[0].b;
 	pthread_mutex_lock(&q_mu);
 	if (stopping || q_cap - q_len < n) {
 		pthread_mutex_unlock(&q_mu);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		q[(q_head + q_len + i) % q_cap] = &tasks[i];
+	b->tasks = tasks;
+	b->n = n;
+	b->next = 0;
+	b->rr_next = NULL;
+	if (rr_tail)
+		rr_tail->rr_next = b;
+	else
+		rr_head = b;
+	rr_tail = b;
 	q_len += n;
 	pthread_cond_broadcast(&q_cv);
 	pthread_mutex_unlock(&q_mu);

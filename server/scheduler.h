@@ -2,6 +2,8 @@
  *
  * A request submits its whole batch at once (all or nothing: when the queue cannot take it,
  * sched_submit() fails at once and the server answers 429), then waits for the batch.
+ * Fairness: each submitted batch is its own queue; workers take one task from each waiting
+ * batch in turn (round-robin), so a small request is not stuck behind an 8k-candidate one.
  * Tasks and the batch are owned by the submitter and must outlive batch_wait().
  */
 #ifndef RTLR_SCHEDULER_H
@@ -13,10 +15,16 @@
 
 #include "pipeline.h"
 
+struct task;
+
 struct batch {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t remaining;
+	/* owned by the scheduler's lock while queued */
+	struct task *tasks;
+	size_t n, next;
+	struct batch *rr_next;
 };
 
 struct task {

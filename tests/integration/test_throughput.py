@@ -5,6 +5,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 
 import harness
 from harness import fence
@@ -125,3 +126,21 @@ def test_restart_keeps_cache(s):
             b.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_scheduler_round_robin_between_requests(s):
+    """A one-candidate request sent while a 40-candidate batch is queued is answered before the
+    batch: batches take turns (FIFO would make it wait for all 40)."""
+    big = [("add8_cout", fence(ADDER + "\nmodule Pad_%d; endmodule\n" % i)) for i in range(40)]
+    done = {}
+
+    def run_big():
+        s.score(big, seed=90008)
+        done["big"] = time.time()
+    t = threading.Thread(target=run_big)
+    t.start()
+    assert harness.wait_for(lambda: _metric(s, "rtlreward_queue_depth") > 10, timeout=30)
+    s.score([("add8_cout", fence(ADDER + "\nmodule Small; endmodule\n"))], seed=90008)
+    done["small"] = time.time()
+    t.join()
+    assert done["small"] < done["big"], done
