@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtlreward: loaded %zu problems from %s\n", n, g_config.problem_dirs[i]);
 		total += n;
 	}
-	if (sched_init((unsigned)g_config.workers, (size_t)g_config.queue, err, sizeof(err)) < 0) {
+	if (sched_init((unsigned)g_config.workers, (size_t)g_config.queue, (double)g_config.deadline, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);
 		return 1;
 	}

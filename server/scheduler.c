@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "metrics.h"
 
@@ -15,6 +16,28 @@ static pthread_t *threads;
 static unsigned n_workers;
 static int stopping;
 static _Atomic unsigned n_busy;
+static double deadline_s;
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static Rtlreward__Result *late_result(const struct task *t)
+{
+	Rtlreward__Result *r = result_new();
+
+	if (!r)
+		return NULL;
+	pb_set_str(&r->problem, t->p->id);
+	r->status = RTLREWARD__STATUS__INFRA_ERROR;
+	pb_set_str(&r->error, "deadline exceeded: the request waited longer than --deadline");
+	r->reward = 0;
+	return r;
+}
 
 static void *worker(void *arg)
 {
@@ -50,7 +73,10 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&q_mu);
 
 		atomic_fetch_add(&n_busy, 1);
-		t->result = pipeline_score(t->p, t->completion, t->len, t->cfg);
+		if (t->b->deadline > 0 && mono_s() > t->b->deadline)
+			t->result = late_result(t);
+		else
+			t->result = pipeline_score(t->p, t->completion, t->len, t->cfg);
 		if (t->result)
 			t->result->index = t->index;
 		metrics_result(t->result);
@@ -63,10 +89,11 @@ static void *worker(void *arg)
 	}
 }
 
-int sched_init(unsigned workers, size_t queue_cap, char *err, size_t errlen)
+int sched_init(unsigned workers, size_t queue_cap, double deadline, char *err, size_t errlen)
 {
 	unsigned i;
 
+	deadline_s = deadline;
 	threads = calloc(workers, sizeof(*threads));
 	if (!threads) {
 		snprintf(err, errlen, "out of memory");
@@ -107,6 +134,7 @@ void batch_init(struct batch *b, size_t n)
 	b->tasks = NULL;
 	b->n = b->next = 0;
 	b->rr_next = NULL;
+	b->deadline = 0;
 }
 
 void batch_release(struct batch *b)
@@ -131,6 +159,7 @@ int sched_submit(struct task *tasks, size_t n)
 	b->n = n;
 	b->next = 0;
 	b->rr_next = NULL;
+	b->deadline = deadline_s > 0 ? mono_s() + deadline_s : 0;
 	if (rr_tail)
 		rr_tail->rr_next = b;
 	else

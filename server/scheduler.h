@@ -25,6 +25,7 @@ struct batch {
 	struct task *tasks;
 	size_t n, next;
 	struct batch *rr_next;
+	double deadline;    /* CLOCK_MONOTONIC seconds; 0: none. Tasks taken later are not run */
 };
 
 struct task {
@@ -37,7 +38,9 @@ struct task {
 	struct batch *b;
 };
 
-int sched_init(unsigned workers, size_t queue_cap, char *err, size_t errlen);
+/* deadline_s: per-request deadline in seconds from submission (0: none). A task still queued
+ * at its request's deadline is answered INFRA_ERROR "deadline exceeded" without running. */
+int sched_init(unsigned workers, size_t queue_cap, double deadline_s, char *err, size_t errlen);
 void sched_shutdown(void);
 void batch_init(struct batch *b, size_t n);
 void batch_release(struct batch *b);

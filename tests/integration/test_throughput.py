@@ -144,3 +144,23 @@ def test_scheduler_round_robin_between_requests(s):
     done["small"] = time.time()
     t.join()
     assert done["small"] < done["big"], done
+
+
+def test_deadline_answers_late_candidates_infra_error(s):
+    """With --deadline 1 and one worker, the candidates of an 80-candidate batch still queued
+    after a second are answered INFRA_ERROR (masked by the trainer), not run, not scored 0."""
+    srv = harness.Server.start(["--deadline", "1", "--workers", "1"])
+    try:
+        items = [("add8_cout", fence(ADDER + "\nmodule Late_%d; endmodule\n" % i))
+                 for i in range(80)]
+        res = srv.score(items, seed=90009)
+        late = [r for r in res if r["status"] == "INFRA_ERROR"]
+        ok = [r for r in res if r["status"] == "OK"]
+        assert ok and ok[0]["function"]["passed"], res[0]
+        assert late, "no candidate hit the deadline"
+        assert all("deadline" in r["error"] and not r.get("reward") for r in late), late[0]
+        # the late ones were not cached: a second request computes them
+        again = srv.score([items[res.index(late[-1])]], seed=90009)[0]
+        assert again["status"] == "OK" and not again.get("cached"), again
+    finally:
+        srv.stop()
