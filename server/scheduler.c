@@ -83,8 +83,9 @@ static void *worker(void *arg)
 		atomic_fetch_sub(&n_busy, 1);
 
 		pthread_mutex_lock(&t->b->mu);
-		if (--t->b->remaining == 0)
-			pthread_cond_broadcast(&t->b->cv);
+		t->done = 1;
+		t->b->remaining--;
+		pthread_cond_broadcast(&t->b->cv);
 		pthread_mutex_unlock(&t->b->mu);
 	}
 }

@@ -35,6 +35,7 @@ struct task {
 	const struct reward_cfg *cfg;
 	Rtlreward__Result *result;  /* filled by a worker */
 	uint32_t index;
+	int done;                   /* set under b->mu once result is filled */
 	struct batch *b;
 };
 
@@ -46,6 +47,8 @@ void batch_init(struct batch *b, size_t n);
 void batch_release(struct batch *b);
 int sched_submit(struct task *tasks, size_t n);   /* 0, or -1 when the queue is full */
 void batch_wait(struct batch *b);
+/* Waits until task i of the batch (or any, for streaming: see api.c) is done; under b->mu the
+ * caller may read tasks[i].done. Each completion broadcasts b->cv. */
 void sched_stats(size_t *queued, size_t *cap, unsigned *busy, unsigned *workers);
 
 #endif

@@ -164,3 +164,45 @@ def test_deadline_answers_late_candidates_infra_error(s):
         assert again["status"] == "OK" and not again.get("cached"), again
     finally:
         srv.stop()
+
+
+def test_ndjson_streaming(s):
+    """Accept: application/x-ndjson: one Result per line as each finishes, tagged with its index;
+    a cached one (index 2) arrives before the uncached ones of the same request."""
+    import http.client
+    import json
+    seed = 90010
+    s.score([("add8_cout", fence(ADDER))], seed=seed)
+    items = [("add8_cout", fence(ADDER + "\nmodule S_%d; endmodule\n" % i)) for i in range(2)]
+    items += [("add8_cout", fence(ADDER_NOISY))]
+    items += [("add8_cout", fence(ADDER + "\nmodule S_%d; endmodule\n" % i)) for i in range(3, 6)]
+    items += [("add8_cout", "no code here")]
+    body = json.dumps({"items": [{"problem": p, "completion": c} for p, c in items], "seed": seed})
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=120)
+    try:
+        c.request("POST", "/v1/score", body, {"Content-Type": "application/json",
+                                              "Accept": "application/x-ndjson"})
+        r = c.getresponse()
+        assert r.status == 200 and r.getheader("Content-Type") == "application/x-ndjson"
+        lines = [json.loads(x) for x in r.read().decode().splitlines() if x.strip()]
+    finally:
+        c.close()
+    idx = [x.get("index", 0) for x in lines]
+    assert sorted(idx) == list(range(len(items))), idx
+    by = {x.get("index", 0): x for x in lines}
+    assert by[2].get("cached") and by[2]["function"]["passed"]
+    assert not by[6]["format"]["ok"]
+    assert all(by[i]["function"]["passed"] for i in range(6))
+    # finished order, not request order: the cached one is not behind the uncached 0 and 1
+    assert idx.index(2) < max(idx.index(0), idx.index(1)) or idx.index(2) < idx.index(5), idx
+
+
+def test_ndjson_overload_still_429(s):
+    srv = harness.Server.start(["--queue", "2"])
+    try:
+        items = [{"problem": "add8_cout", "completion": fence(ADDER)}] * 3
+        st, h, _ = srv.request("POST", "/v1/score", {"items": items},
+                               headers={"Accept": "application/x-ndjson"})
+        assert st == 429 and h.get("Retry-After"), (st, h)
+    finally:
+        srv.stop()
