@@ -473,7 +473,7 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 	uint64_t seed;
 	enum check_mode mode;
 	double t0 = now_ms(), t;
-	int x;
+	int x, claimed = 0;
 
 	if (!r)
 		return NULL;
@@ -528,14 +528,26 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 	}
 	cache_key(p, norm.data, norm.len, eng->name, seed, mode, key);
 	pb_set_str(&r->key, key);
-	if (!cfg->no_cache) {
+	while (!cfg->no_cache) {
 		unsigned char *data;
 		size_t dlen;
 
-		if (cache_get(key, &data, &dlen) == 0) {
+		/* a miss claims the key (then looks once more); an identical key in flight is
+		 * waited for, then looked up again */
+		if (cache_get(key, &data, &dlen) != 0) {
+			if (claimed)
+				break;
+			if (cache_claim(key) == 0)
+				claimed = 1;
+			continue;
+		}
+		{
 			Rtlreward__Result *c = rtlreward__result__unpack(NULL, dlen, data);
 			free(data);
 			if (c && c->format && c->syntax && c->interface && c->function && c->ppa && c->times) {
+				if (claimed)
+					cache_unclaim(key);
+				claimed = 0;
 				protobuf_c_message_free_unpacked(&r->base, NULL);
 				r = c;
 				r->cached = 1;
@@ -544,6 +556,7 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 			}
 			if (c)
 				protobuf_c_message_free_unpacked(&c->base, NULL);
+			break;
 		}
 	}
 
@@ -558,6 +571,8 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 			free(buf);
 		}
 	}
+	if (claimed)
+		cache_unclaim(key);
 compose:
 	reward_compose(cfg, r);
 out:

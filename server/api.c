@@ -1,6 +1,7 @@
 #include "api.h"
 
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,7 @@ struct scored {
 	size_t n;
 	struct batch b;
 	int submitted;
+	int queued;     /* the scheduler took the tasks: wait for them before freeing */
 };
 
 static void scored_release(struct scored *s)
@@ -193,7 +195,7 @@ static const struct batch_names openrlhf_names = {"labels", "", "query", ""};
 
 static int score_items(struct scored *s, const char *const *problems, const char *const *texts,
 		       size_t n, const struct reward_cfg *cfg, const struct batch_names *nm,
-		       struct api_resp *resp, enum api_fmt fmt)
+		       struct api_resp *resp, enum api_fmt fmt, int nowait)
 {
 	const char *field = nm->list;
 	char fld[96];
@@ -257,6 +259,9 @@ static int score_items(struct scored *s, const char *const *problems, const char
 			  g_config.queue);
 		return -1;
 	}
+	s->queued = 1;
+	if (nowait)
+		return 0;
 	batch_wait(&s->b);
 	for (i = 0; i < n; i++) {
 		if (!s->tasks[i].result) {
@@ -267,74 +272,161 @@ static int score_items(struct scored *s, const char *const *problems, const char
 	return 0;
 }
 
+/* NDJSON streaming: the request's state lives here until the last result is written. */
+struct api_stream {
+	Rtlreward__ScoreRequest *sr;
+	struct reward_cfg cfg;
+	struct scored s;
+	const char **pids, **texts, **wk;
+	double *wv;
+	char *sent;
+	size_t nsent, scan;
+	struct buf pending;
+	size_t pend_off;
+};
+
+long api_stream_read(struct api_stream *st, char *out, size_t max)
+{
+	for (;;) {
+		Rtlreward__Result *r;
+		size_t i;
+
+		if (st->pend_off < st->pending.len) {
+			size_t n = st->pending.len - st->pend_off;
+			if (n > max)
+				n = max;
+			memcpy(out, st->pending.data + st->pend_off, n);
+			st->pend_off += n;
+			return (long)n;
+		}
+		buf_reset(&st->pending);
+		st->pend_off = 0;
+		if (st->nsent == st->s.n)
+			return -1;
+		pthread_mutex_lock(&st->s.b.mu);
+		for (;;) {
+			for (i = 0; i < st->s.n; i++) {
+				size_t j = (st->scan + i) % st->s.n;
+				if (st->s.tasks[j].done && !st->sent[j])
+					break;
+			}
+			if (i < st->s.n)
+				break;
+			pthread_cond_wait(&st->s.b.cv, &st->s.b.mu);
+		}
+		i = (st->scan + i) % st->s.n;
+		pthread_mutex_unlock(&st->s.b.mu);
+		st->sent[i] = 1;
+		st->nsent++;
+		st->scan = i;
+		r = st->s.tasks[i].result;
+		if (!r || pbjson_encode(&r->base, &st->pending) < 0) {
+			buf_reset(&st->pending);
+			buf_printf(&st->pending, "{\"index\":%zu,\"status\":\"INFRA_ERROR\","
+				   "\"error\":\"out of memory while scoring\"}", i);
+		}
+		buf_addc(&st->pending, '\n');
+	}
+}
+
+void api_stream_free(struct api_stream *st)
+{
+	if (!st)
+		return;
+	if (st->s.queued)
+		batch_wait(&st->s.b);
+	scored_release(&st->s);
+	buf_release(&st->pending);
+	free(st->sent);
+	free(st->wk);
+	free(st->wv);
+	free(st->pids);
+	free(st->texts);
+	if (st->sr)
+		protobuf_c_message_free_unpacked(&st->sr->base, NULL);
+	free(st);
+}
+
+static int wants_ndjson(const struct api_req *req)
+{
+	return req->accept && strstr(req->accept, "application/x-ndjson");
+}
+
 static void handle_score(const struct api_req *req, struct api_resp *resp)
 {
 	enum api_fmt fmt = resp_fmt(req);
 	Rtlreward__ScoreRequest *sr;
 	Rtlreward__ScoreResponse out;
-	struct reward_cfg cfg;
-	struct scored s;
-	const char **pids = NULL, **texts = NULL, **wk = NULL;
-	double *wv = NULL;
+	struct api_stream *st;
 	Rtlreward__Result **res = NULL;
 	char err[512];
 	size_t i;
 
-	memset(&s, 0, sizeof(s));
-	sr = (Rtlreward__ScoreRequest *)decode_body(req, &rtlreward__score_request__descriptor, resp, fmt);
-	if (!sr)
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		api_error(resp, fmt, 503, "", "out of memory");
 		return;
-	wk = calloc(sr->n_weights + 1, sizeof(*wk));
-	wv = calloc(sr->n_weights + 1, sizeof(*wv));
-	pids = calloc(sr->n_items + 1, sizeof(*pids));
-	texts = calloc(sr->n_items + 1, sizeof(*texts));
-	if (!wk || !wv || !pids || !texts) {
+	}
+	buf_init(&st->pending, RTLR_MAX_RESPONSE);
+	sr = st->sr = (Rtlreward__ScoreRequest *)decode_body(req, &rtlreward__score_request__descriptor,
+							     resp, fmt);
+	if (!sr)
+		goto out;
+	st->wk = calloc(sr->n_weights + 1, sizeof(*st->wk));
+	st->wv = calloc(sr->n_weights + 1, sizeof(*st->wv));
+	st->pids = calloc(sr->n_items + 1, sizeof(*st->pids));
+	st->texts = calloc(sr->n_items + 1, sizeof(*st->texts));
+	st->sent = calloc(sr->n_items + 1, 1);
+	if (!st->wk || !st->wv || !st->pids || !st->texts || !st->sent) {
 		api_error(resp, fmt, 503, "", "out of memory");
 		goto out;
 	}
 	for (i = 0; i < sr->n_weights; i++) {
-		wk[i] = sr->weights[i]->key ? sr->weights[i]->key : "";
-		wv[i] = sr->weights[i]->value;
+		st->wk[i] = sr->weights[i]->key ? sr->weights[i]->key : "";
+		st->wv[i] = sr->weights[i]->value;
 	}
-	if (reward_cfg_init(&cfg, sr->preset, wk, wv, sr->n_weights, sr->engine, sr->seed, sr->mode,
-			    err, sizeof(err)) < 0) {
+	if (reward_cfg_init(&st->cfg, sr->preset, st->wk, st->wv, sr->n_weights, sr->engine, sr->seed,
+			    sr->mode, err, sizeof(err)) < 0) {
 		char field[64];
 		field_of(err, field, sizeof(field));
 		api_error(resp, fmt, 400, field, "%s", err);
 		goto out;
 	}
-	cfg.no_cache = sr->no_cache;
+	st->cfg.no_cache = sr->no_cache;
 	for (i = 0; i < sr->n_items; i++) {
 		if (!sr->items[i]) {
 			api_error(resp, fmt, 400, "items", "items[%zu]: empty item", i);
 			goto out;
 		}
-		pids[i] = sr->items[i]->problem;
-		texts[i] = sr->items[i]->completion;
+		st->pids[i] = sr->items[i]->problem;
+		st->texts[i] = sr->items[i]->completion;
 	}
-	if (score_items(&s, pids, texts, sr->n_items, &cfg, &score_names, resp, fmt) < 0)
+	if (score_items(&st->s, st->pids, st->texts, sr->n_items, &st->cfg, &score_names, resp, fmt,
+			wants_ndjson(req)) < 0)
 		goto out;
-	res = calloc(s.n, sizeof(*res));
+	if (wants_ndjson(req)) {
+		/* results go out as each finishes, one JSON Result (with its index) per line */
+		resp->status = 200;
+		resp->content_type = "application/x-ndjson";
+		resp->stream = st;
+		st = NULL;
+		goto out;
+	}
+	res = calloc(st->s.n, sizeof(*res));
 	if (!res) {
 		api_error(resp, fmt, 503, "", "out of memory");
 		goto out;
 	}
-	for (i = 0; i < s.n; i++)
-		res[i] = s.tasks[i].result;
+	for (i = 0; i < st->s.n; i++)
+		res[i] = st->s.tasks[i].result;
 	rtlreward__score_response__init(&out);
-	out.n_results = s.n;
+	out.n_results = st->s.n;
 	out.results = res;
 	resp->status = 200;
 	send_msg(resp, fmt, &out.base);
 out:
 	free(res);
-	scored_release(&s);
-	free(wk);
-	free(wv);
-	free(pids);
-	free(texts);
-	if (sr)
-		protobuf_c_message_free_unpacked(&sr->base, NULL);
+	api_stream_free(st);
 }
 
 /* --- OpenRLHF remote reward: {query, prompts, labels} → {rewards, scores, extra_logs} ------ */
@@ -426,7 +518,7 @@ static void handle_get_reward(const struct api_req *req, struct api_resp *resp)
 		texts[i] = (pl && !strncmp(query[i], prompts[i], pl)) ? query[i] + pl : query[i];
 	}
 	reward_cfg_init(&cfg, "", NULL, NULL, 0, "", 0, "", err, sizeof(err));
-	if (score_items(&s, labels, texts, nq, &cfg, &openrlhf_names, resp, FMT_JSON) < 0)
+	if (score_items(&s, labels, texts, nq, &cfg, &openrlhf_names, resp, FMT_JSON, 0) < 0)
 		goto out;
 	for (i = 0; i < s.n; i++) {
 		if (s.tasks[i].result->status != RTLREWARD__STATUS__OK) {

@@ -15,6 +15,7 @@ struct api_resp {
 	struct buf body;
 	unsigned retry_after;   /* seconds, for 429 */
 	const char *allow;      /* for 405 */
+	struct api_stream *stream; /* set: the body is streamed by api_stream_read (NDJSON) */
 };
 
 struct api_req {
@@ -25,6 +26,14 @@ struct api_req {
 	const char *body;
 	size_t body_len;
 };
+
+struct api_stream;
+/* Streaming: copies up to max bytes of the next finished results into out, blocking until one
+ * is ready; returns the count, or -1 at the end. api_stream_free() waits for the batch to
+ * finish (the workers still use it) and frees everything; http.c owns the stream once the
+ * response is queued. */
+long api_stream_read(struct api_stream *st, char *out, size_t max);
+void api_stream_free(struct api_stream *st);
 
 void api_resp_init(struct api_resp *r);
 void api_resp_release(struct api_resp *r);

@@ -27,6 +27,8 @@ static struct num_opt num_opts[] = {
 	{"lint-timeout", &g_config.lint_timeout, 10, 1, 600, "seconds for one Verilator run"},
 	{"compile-timeout", &g_config.compile_timeout, 30, 1, 3600, "seconds for one simulator compile"},
 	{"sim-timeout", &g_config.sim_timeout, 30, 1, 3600, "seconds for one simulation"},
+	{"deadline", &g_config.deadline, 0, 0, 86400, "seconds a request's candidates may wait in the queue (0: no limit); later ones get INFRA_ERROR"},
+	{"cache-mem", &g_config.cache_mem_mb, 256, 0, 1 << 20, "in-memory LRU cache budget, MiB (0: off)"},
 	{"mem-limit", &g_config.mem_limit_mb, 2048, 64, 1 << 20, "address space per tool run, MiB"},
 };
 #define NNUM (sizeof(num_opts) / sizeof(num_opts[0]))

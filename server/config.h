@@ -20,6 +20,8 @@ struct config {
 	long long compile_timeout;
 	long long sim_timeout;
 	long long mem_limit_mb;
+	long long cache_mem_mb;
+	long long deadline;
 	char cache_dir[1024];
 	char job_dir[1024];
 	const char *problem_dirs[CONFIG_MAX_PROBLEM_DIRS];

@@ -20,14 +20,36 @@ struct conn {
 
 static struct MHD_Daemon *daemon_;
 
+static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	long n = api_stream_read(cls, buf, max);
+
+	(void)pos;
+	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_free_cb(void *cls)
+{
+	api_stream_free(cls);
+}
+
 static enum MHD_Result queue(struct MHD_Connection *c, struct api_resp *r)
 {
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	char ra[32];
 
-	mr = MHD_create_response_from_buffer(r->body.len, r->body.data ? r->body.data : (void *)"",
-					     MHD_RESPMEM_MUST_COPY);
+	if (r->stream) {
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32768, stream_cb, r->stream,
+						       stream_free_cb);
+		if (!mr)
+			api_stream_free(r->stream);
+		r->stream = NULL;   /* owned by the response now */
+	} else {
+		mr = MHD_create_response_from_buffer(r->body.len,
+						     r->body.data ? r->body.data : (void *)"",
+						     MHD_RESPMEM_MUST_COPY);
+	}
 	if (!mr)
 		return MHD_NO;
 	MHD_add_response_header(mr, "Content-Type", r->content_type);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "fsutil.h"
 #include "http.h"
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 	g_tools.lim.compile_s = (double)g_config.compile_timeout;
 	g_tools.lim.sim_s = (double)g_config.sim_timeout;
 	g_tools.lim.mem_bytes = (uint64_t)g_config.mem_limit_mb << 20;
+	cache_set_mem_budget((size_t)g_config.cache_mem_mb << 20);
 	if (pipeline_init(g_config.cache_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);
 		return 1;
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtlreward: loaded %zu problems from %s\n", n, g_config.problem_dirs[i]);
 		total += n;
 	}
-	if (sched_init((unsigned)g_config.workers, (size_t)g_config.queue, err, sizeof(err)) < 0) {
+	if (sched_init((unsigned)g_config.workers, (size_t)g_config.queue, (double)g_config.deadline, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);
 		return 1;
 	}

@@ -91,7 +91,7 @@ int metrics_render(struct buf *o)
 {
 	size_t r, c, s, i, queued, cap;
 	unsigned busy, workers;
-	uint64_t hits, misses, stores;
+	struct cache_stats cs;
 
 	buf_adds(o, "# HELP rtlreward_requests_total HTTP requests by route and status.\n"
 		    "# TYPE rtlreward_requests_total counter\n");
@@ -124,13 +124,26 @@ int metrics_render(struct buf *o)
 	buf_printf(o, "# HELP rtlreward_rejected_total Requests refused with 429.\n"
 		      "# TYPE rtlreward_rejected_total counter\nrtlreward_rejected_total %llu\n",
 		   (unsigned long long)atomic_load(&rejected));
-	cache_stats(&hits, &misses, &stores);
-	buf_printf(o, "# HELP rtlreward_cache_total Cache lookups and stores (local store).\n"
+	cache_stats(&cs);
+	buf_printf(o, "# HELP rtlreward_cache_total Cache lookups and stores by layer (mem: LRU, disk: local store).\n"
 		      "# TYPE rtlreward_cache_total counter\n"
+		      "rtlreward_cache_total{layer=\"mem\",event=\"hit\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"mem\",event=\"miss\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"mem\",event=\"eviction\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"disk\",event=\"hit\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"disk\",event=\"miss\"} %llu\n"
-		      "rtlreward_cache_total{layer=\"disk\",event=\"store\"} %llu\n",
-		   (unsigned long long)hits, (unsigned long long)misses, (unsigned long long)stores);
+		      "rtlreward_cache_total{layer=\"disk\",event=\"store\"} %llu\n"
+		      "# HELP rtlreward_cache_dedup_total Lookups that waited for an identical key in flight.\n"
+		      "# TYPE rtlreward_cache_dedup_total counter\nrtlreward_cache_dedup_total %llu\n"
+		      "# TYPE rtlreward_cache_mem_bytes gauge\nrtlreward_cache_mem_bytes %llu\n"
+		      "# TYPE rtlreward_cache_mem_entries gauge\nrtlreward_cache_mem_entries %llu\n"
+		      "# HELP rtlreward_infra_errors_total Candidates answered INFRA_ERROR.\n"
+		      "# TYPE rtlreward_infra_errors_total counter\nrtlreward_infra_errors_total %llu\n",
+		   (unsigned long long)cs.mem_hits, (unsigned long long)cs.mem_misses,
+		   (unsigned long long)cs.mem_evictions, (unsigned long long)cs.disk_hits,
+		   (unsigned long long)cs.disk_misses, (unsigned long long)cs.stores,
+		   (unsigned long long)cs.dedup_waits, (unsigned long long)cs.mem_bytes,
+		   (unsigned long long)cs.mem_entries, (unsigned long long)atomic_load(&cand_infra));
 	sched_stats(&queued, &cap, &busy, &workers);
 	buf_printf(o, "# TYPE rtlreward_queue_depth gauge\nrtlreward_queue_depth %zu\n"
 		      "# TYPE rtlreward_queue_capacity gauge\nrtlreward_queue_capacity %zu\n"

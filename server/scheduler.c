@@ -4,17 +4,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "metrics.h"
 
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
-static struct task **q;
-static size_t q_cap, q_head, q_len;
+static struct batch *rr_head, *rr_tail;   /* batches with tasks not yet taken */
+static size_t q_cap, q_len;
 static pthread_t *threads;
 static unsigned n_workers;
 static int stopping;
 static _Atomic unsigned n_busy;
+static double deadline_s;
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static Rtlreward__Result *late_result(const struct task *t)
+{
+	Rtlreward__Result *r = result_new();
+
+	if (!r)
+		return NULL;
+	pb_set_str(&r->problem, t->p->id);
+	r->status = RTLREWARD__STATUS__INFRA_ERROR;
+	pb_set_str(&r->error, "deadline exceeded: the request waited longer than --deadline");
+	r->reward = 0;
+	return r;
+}
 
 static void *worker(void *arg)
 {
@@ -29,32 +52,51 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&q_mu);
 			return NULL;
 		}
-		t = q[q_head];
-		q_head = (q_head + 1) % q_cap;
+		{
+			/* one task from the batch at the head, then that batch goes to the back */
+			struct batch *b = rr_head;
+
+			t = &b->tasks[b->next++];
+			rr_head = b->rr_next;
+			if (!rr_head)
+				rr_tail = NULL;
+			b->rr_next = NULL;
+			if (b->next < b->n) {
+				if (rr_tail)
+					rr_tail->rr_next = b;
+				else
+					rr_head = b;
+				rr_tail = b;
+			}
+		}
 		q_len--;
 		pthread_mutex_unlock(&q_mu);
 
 		atomic_fetch_add(&n_busy, 1);
-		t->result = pipeline_score(t->p, t->completion, t->len, t->cfg);
+		if (t->b->deadline > 0 && mono_s() > t->b->deadline)
+			t->result = late_result(t);
+		else
+			t->result = pipeline_score(t->p, t->completion, t->len, t->cfg);
 		if (t->result)
 			t->result->index = t->index;
 		metrics_result(t->result);
 		atomic_fetch_sub(&n_busy, 1);
 
 		pthread_mutex_lock(&t->b->mu);
-		if (--t->b->remaining == 0)
-			pthread_cond_broadcast(&t->b->cv);
+		t->done = 1;
+		t->b->remaining--;
+		pthread_cond_broadcast(&t->b->cv);
 		pthread_mutex_unlock(&t->b->mu);
 	}
 }
 
-int sched_init(unsigned workers, size_t queue_cap, char *err, size_t errlen)
+int sched_init(unsigned workers, size_t queue_cap, double deadline, char *err, size_t errlen)
 {
 	unsigned i;
 
-	q = calloc(queue_cap, sizeof(*q));
+	deadline_s = deadline;
 	threads = calloc(workers, sizeof(*threads));
-	if (!q || !threads) {
+	if (!threads) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -80,9 +122,8 @@ void sched_shutdown(void)
 	for (i = 0; i < n_workers; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
-	free(q);
 	threads = NULL;
-	q = NULL;
+	rr_head = rr_tail = NULL;
 	n_workers = 0;
 }
 
@@ -91,6 +132,10 @@ void batch_init(struct batch *b, size_t n)
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	b->remaining = n;
+	b->tasks = NULL;
+	b->n = b->next = 0;
+	b->rr_next = NULL;
+	b->deadline = 0;
 }
 
 void batch_release(struct batch *b)
@@ -101,15 +146,26 @@ void batch_release(struct batch *b)
 
 int sched_submit(struct task *tasks, size_t n)
 {
-	size_t i;
+	struct batch *b;
 
+	if (!n)
+		return 0;
+	b = tasks[0].b;
 	pthread_mutex_lock(&q_mu);
 	if (stopping || q_cap - q_len < n) {
 		pthread_mutex_unlock(&q_mu);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		q[(q_head + q_len + i) % q_cap] = &tasks[i];
+	b->tasks = tasks;
+	b->n = n;
+	b->next = 0;
+	b->rr_next = NULL;
+	b->deadline = deadline_s > 0 ? mono_s() + deadline_s : 0;
+	if (rr_tail)
+		rr_tail->rr_next = b;
+	else
+		rr_head = b;
+	rr_tail = b;
 	q_len += n;
 	pthread_cond_broadcast(&q_cv);
 	pthread_mutex_unlock(&q_mu);

@@ -1,0 +1,208 @@
+"""Cache and in-flight deduplication at the wire: what hits, what must miss, duplicates in one
+batch and across concurrent requests computed once, and a restart keeping results."""
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+
+import harness
+from harness import fence
+
+ADDER = ("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);\n"
+         "  assign {cout, sum} = a + b;\nendmodule")
+# the same design: comments and insignificant whitespace differ
+ADDER_NOISY = ("// my adder\nmodule   TopModule ( input [7:0] a,input [7:0] b,\n"
+               "   output [7:0] sum, /* carry */ output cout ) ;\n\n\n"
+               "\tassign {cout,sum}=a+b;   // done\nendmodule\n")
+# a string literal differs: a different design for the cache
+STR_A = ("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);\n"
+         "  localparam [63:0] S = \"a  b\";\n  assign {cout, sum} = a + b;\nendmodule")
+STR_B = STR_A.replace('"a  b"', '"a b"')
+
+
+def _metric(s, name, labels=""):
+    status, _, raw = s.request("GET", "/metrics")
+    assert status == 200
+    pat = re.escape(name + ("{%s}" % labels if labels else "")) + r" (\d+)"
+    m = re.search(pat, raw.decode())
+    assert m, (name, labels)
+    return int(m.group(1))
+
+
+def test_cache_hits_and_misses(s):
+    seed = 90001
+    r = s.score([("add8_cout", fence(ADDER))], seed=seed)[0]
+    assert r["status"] == "OK" and not r.get("cached"), r
+    assert r["function"]["passed"], r
+    r2 = s.score([("add8_cout", fence(ADDER_NOISY))], seed=seed)[0]
+    assert r2.get("cached") and r2["key"] == r["key"], (r["key"], r2)
+    assert r2["reward"] == r["reward"]
+    # must miss: another seed, another problem, a changed string literal, another mode
+    assert not s.score([("add8_cout", fence(ADDER))], seed=seed + 1)[0].get("cached")
+    a = s.score([("add8_cout", fence(STR_A))], seed=seed)[0]
+    b = s.score([("add8_cout", fence(STR_B))], seed=seed)[0]
+    assert a["key"] != b["key"] and not b.get("cached"), (a["key"], b)
+    other = s.score([("add8_cout", fence(ADDER))], seed=seed, preset="binary")[0]
+    assert other.get("cached"), "weights/preset must not enter the key"
+    assert other["reward"] == 1.0
+
+
+def test_mode_and_engine_enter_the_key(s):
+    status, out = s.json("GET", "/v1/problems/tb_edge_detect")
+    assert status == 200, out
+    ref = harness.read(os.path.join(harness.ROOT, "problems", "tb_edge_detect", "reference.v"))
+    cand = fence(re.sub(r"\bRefModule\b", "TopModule", ref))
+    a = s.score([("tb_edge_detect", cand)], seed=90002)[0]
+    b = s.score([("tb_edge_detect", cand)], seed=90002, mode="equivalence")[0]
+    assert a["key"] != b["key"] and not b.get("cached"), (a, b)
+    # auto resolves to icarus before the key is made: the same key, a hit
+    c = s.score([("tb_edge_detect", cand)], seed=90002, engine="icarus")[0]
+    assert c.get("cached") and c["key"] == a["key"], (a["key"], c)
+
+
+def test_batch_duplicates_computed_once(s):
+    seed = 90003
+    variants = [fence(ADDER), fence(ADDER_NOISY), fence("// v%d\n" % 0 + ADDER)]
+    items = [("add8_cout", variants[i % 3]) for i in range(12)]
+    before = _metric(s, "rtlreward_cache_total", 'layer="disk",event="store"')
+    res = s.score(items, seed=seed)
+    assert len({r["key"] for r in res}) == 1
+    assert sum(1 for r in res if not r.get("cached")) == 1, [r.get("cached") for r in res]
+    assert all(r["reward"] == res[0]["reward"] for r in res)
+    assert _metric(s, "rtlreward_cache_total", 'layer="disk",event="store"') == before + 1
+
+
+def test_concurrent_requests_computed_once(s):
+    seed = 90004
+    out = []
+
+    def one():
+        out.append(s.score([("add8_cout", fence(ADDER))], seed=seed)[0])
+    ts = [threading.Thread(target=one) for _ in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert len(out) == 4
+    assert sum(1 for r in out if not r.get("cached")) == 1, [r.get("cached") for r in out]
+
+
+def test_no_cache_recomputes(s):
+    seed = 90005
+    s.score([("add8_cout", fence(ADDER))], seed=seed)
+    r = s.score([("add8_cout", fence(ADDER))], seed=seed, no_cache=True)[0]
+    assert not r.get("cached")
+
+
+def test_metrics_cache_layers(s):
+    s.score([("add8_cout", fence(ADDER))], seed=90006)
+    h0 = _metric(s, "rtlreward_cache_total", 'layer="mem",event="hit"')
+    s.score([("add8_cout", fence(ADDER))], seed=90006)
+    assert _metric(s, "rtlreward_cache_total", 'layer="mem",event="hit"') == h0 + 1
+    _metric(s, "rtlreward_infra_errors_total")
+    _metric(s, "rtlreward_queue_depth")
+    _metric(s, "rtlreward_workers_busy")
+    _metric(s, "rtlreward_cache_mem_entries")
+
+
+def test_restart_keeps_cache(s):
+    tmp = tempfile.mkdtemp(prefix="rtlr-it-cache-")
+    try:
+        cache = os.path.join(tmp, "cache")
+        a = harness.Server.start(["--cache-dir", cache])
+        try:
+            r = a.score([("add8_cout", fence(ADDER))], seed=90007)[0]
+            assert not r.get("cached")
+        finally:
+            a.stop()
+        b = harness.Server.start(["--cache-dir", cache])
+        try:
+            r2 = b.score([("add8_cout", fence(ADDER_NOISY))], seed=90007)[0]
+            assert r2.get("cached") and r2["key"] == r["key"], r2
+            assert _metric(b, "rtlreward_cache_total", 'layer="disk",event="hit"') >= 1
+        finally:
+            b.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_scheduler_round_robin_between_requests(s):
+    """A one-candidate request sent while a 40-candidate batch is queued is answered before the
+    batch: batches take turns (FIFO would make it wait for all 40)."""
+    big = [("add8_cout", fence(ADDER + "\nmodule Pad_%d; endmodule\n" % i)) for i in range(40)]
+    done = {}
+
+    def run_big():
+        s.score(big, seed=90008)
+        done["big"] = time.time()
+    t = threading.Thread(target=run_big)
+    t.start()
+    assert harness.wait_for(lambda: _metric(s, "rtlreward_queue_depth") > 10, timeout=30)
+    s.score([("add8_cout", fence(ADDER + "\nmodule Small; endmodule\n"))], seed=90008)
+    done["small"] = time.time()
+    t.join()
+    assert done["small"] < done["big"], done
+
+
+def test_deadline_answers_late_candidates_infra_error(s):
+    """With --deadline 1 and one worker, the candidates of an 80-candidate batch still queued
+    after a second are answered INFRA_ERROR (masked by the trainer), not run, not scored 0."""
+    srv = harness.Server.start(["--deadline", "1", "--workers", "1"])
+    try:
+        items = [("add8_cout", fence(ADDER + "\nmodule Late_%d; endmodule\n" % i))
+                 for i in range(80)]
+        res = srv.score(items, seed=90009)
+        late = [r for r in res if r["status"] == "INFRA_ERROR"]
+        ok = [r for r in res if r["status"] == "OK"]
+        assert ok and ok[0]["function"]["passed"], res[0]
+        assert late, "no candidate hit the deadline"
+        assert all("deadline" in r["error"] and not r.get("reward") for r in late), late[0]
+        # the late ones were not cached: a second request computes them
+        again = srv.score([items[res.index(late[-1])]], seed=90009)[0]
+        assert again["status"] == "OK" and not again.get("cached"), again
+    finally:
+        srv.stop()
+
+
+def test_ndjson_streaming(s):
+    """Accept: application/x-ndjson: one Result per line as each finishes, tagged with its index;
+    a cached one (index 2) arrives before the uncached ones of the same request."""
+    import http.client
+    import json
+    seed = 90010
+    s.score([("add8_cout", fence(ADDER))], seed=seed)
+    items = [("add8_cout", fence(ADDER + "\nmodule S_%d; endmodule\n" % i)) for i in range(2)]
+    items += [("add8_cout", fence(ADDER_NOISY))]
+    items += [("add8_cout", fence(ADDER + "\nmodule S_%d; endmodule\n" % i)) for i in range(3, 6)]
+    items += [("add8_cout", "no code here")]
+    body = json.dumps({"items": [{"problem": p, "completion": c} for p, c in items], "seed": seed})
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=120)
+    try:
+        c.request("POST", "/v1/score", body, {"Content-Type": "application/json",
+                                              "Accept": "application/x-ndjson"})
+        r = c.getresponse()
+        assert r.status == 200 and r.getheader("Content-Type") == "application/x-ndjson"
+        lines = [json.loads(x) for x in r.read().decode().splitlines() if x.strip()]
+    finally:
+        c.close()
+    idx = [x.get("index", 0) for x in lines]
+    assert sorted(idx) == list(range(len(items))), idx
+    by = {x.get("index", 0): x for x in lines}
+    assert by[2].get("cached") and by[2]["function"]["passed"]
+    assert not by[6]["format"]["ok"]
+    assert all(by[i]["function"]["passed"] for i in range(6))
+    # finished order, not request order: the cached one is not behind the uncached 0 and 1
+    assert idx.index(2) < max(idx.index(0), idx.index(1)) or idx.index(2) < idx.index(5), idx
+
+
+def test_ndjson_overload_still_429(s):
+    srv = harness.Server.start(["--queue", "2"])
+    try:
+        items = [{"problem": "add8_cout", "completion": fence(ADDER)}] * 3
+        st, h, _ = srv.request("POST", "/v1/score", {"items": items},
+                               headers={"Accept": "application/x-ndjson"})
+        assert st == 429 and h.get("Retry-After"), (st, h)
+    finally:
+        srv.stop()
