@@ -56,7 +56,7 @@ static struct {
 	char yosys[256], sta_bin[256];
 	char versions[300];
 	char key[65];
-	char name[256];
+	char name[1500];
 	char cache_dir[1024];
 	pthread_mutex_t lock;
 	struct golden *gold;
@@ -184,8 +184,15 @@ int ppa_init(const char *cache_dir, char *err, size_t errlen)
 	hash_add_u64(h, LIB_MAX_INPUTS);
 	hash_add_u64(h, (unsigned long long)(PPA_ACTIVITY * 1e6));
 	hash_final_hex(h, g.key);
-	snprintf(g.name, sizeof(g.name), "%s (%s, %d cells used of %zu) sha256:%.12s", g.lib.name,
-		 g.liberty_path ? g.liberty_path : "bundled", n, g.lib.ncells, g.lib.hash);
+	{
+		char drive[300] = "no driving cell: no buffer";
+		if (g.buffer)
+			snprintf(drive, sizeof(drive), "driving cell %s/%s, load %.6g", g.buffer->name,
+				 g.buffer->out_pin, g.buffer->in_cap > 0 ? 4 * g.buffer->in_cap : 0);
+		snprintf(g.name, sizeof(g.name), "%s (%s; %d of %zu cells used; %s) sha256:%.12s",
+			 g.lib.name, g.liberty_path ? g.liberty_path : "bundled", n, g.lib.ncells, drive,
+			 g.lib.hash);
+	}
 	save_libs();
 	g.ready = 1;
 	fprintf(stderr, "rtlreward: ppa: %s; %s\n", g.name, g.versions);
@@ -238,7 +245,7 @@ static int write_scripts(const struct problem *p, const char *job, const char *f
 	buf_printf(&ys,
 		   "read_verilog -sv %s\n"
 		   "hierarchy -check -top %s\n"
-		   "synth -flatten -noabc -top %s\n"
+		   "synth -flatten -noabc -nofsm -top %s\n"
 		   "select -assert-none t:$_DLATCH* t:$_SR_* t:$_DLATCHSR_*\n"
 		   "dfflibmap -liberty " F_SEQ "\n"
 		   "abc -liberty " F_COMB "\n"

@@ -4,7 +4,7 @@
  *
  * Flow per design (every tool through tool_run(), build stage, in the job directory; the
  * scripts hold only fixed text, fixed file names and the problem's validated identifiers):
- *   yosys: read_verilog -sv; hierarchy -check -top T; synth -flatten -noabc -top T;
+ *   yosys: read_verilog -sv; hierarchy -check -top T; synth -flatten -noabc -nofsm -top T;
  *          (latches refused); dfflibmap -liberty seq.lib; abc -liberty comb.lib;
  *          opt_clean -purge; (unmapped cells refused); tee stat; write_verilog -noattr
  *          -simple-lhs net.v
