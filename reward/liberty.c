@@ -486,7 +486,11 @@ int liberty_load(struct liberty *l, const char *path, const char *data, size_t l
 		snprintf(err, errlen, "liberty: too large");
 		goto fail;
 	}
-	if (memchr(b.data ? b.data : "", '\0', b.len)) {
+	if (!b.len) {
+		snprintf(err, errlen, "liberty: empty file");
+		goto fail;
+	}
+	if (memchr(b.data, '\0', b.len)) {
 		snprintf(err, errlen, "liberty: the file holds NUL bytes (not a text liberty file)");
 		goto fail;
 	}
