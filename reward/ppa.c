@@ -342,7 +342,7 @@ static void yosys_reason(const struct sb_result *r, char *reason, size_t rlen)
 	for (i = 0; i < 2; i++) {
 		if (!find_line(texts[i], "ERROR:", line, sizeof(line)))
 			continue;
-		if (strstr(line, "DLATCH") || strstr(line, "$_SR_"))
+		if (strstr(line, "DLATCH") || strstr(line, "$_SR_") || strstr(line, "Latch inferred"))
 			snprintf(reason, rlen, "synthesis: the design infers latches, which the PPA tier "
 				 "does not allow (%s)", line);
 		else if (strstr(line, "Assertion failed"))
