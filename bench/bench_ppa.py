@@ -111,6 +111,8 @@ def main():
         run("rtlr_generic", [], BUNDLED)
     if only == "rtlr_generic":
         return 0
+    if only not in ("", "sky130"):
+        return 0
     if os.path.exists(SKY130):
         run("sky130", ["--liberty", SKY130], SKY130)
     else:

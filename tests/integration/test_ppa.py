@@ -145,6 +145,11 @@ def _sta_script(liberty):
 def test_ppa_agreement_bundled(s):
     _register(s)
     _check_agreement(s, "ppa_add16", "add16_ripple.v")
+    # the golden's figures are kept in the cache directory, once per problem
+    r = _score(s, "ppa_add16", "add16_lookahead.v")["ppa"]
+    kept = [read(f).split() for f in glob.glob(os.path.join(s.tmp, "cache", "ppa", "golden-*"))]
+    areas = [float(k[2]) for k in kept if k[1] == "1"]
+    assert any(abs(a - r["golden_area"]) < 1e-9 for a in areas), (areas, r["golden_area"])
 
 
 def test_ppa_failure_and_gating(s):
