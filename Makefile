@@ -19,10 +19,10 @@ endif
 
 # Debian packages the project needs, at build, run and test time.
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler \
-	libjson-c-dev libseccomp-dev libssl-dev check verilator iverilog yosys opensta \
+	libjson-c-dev libseccomp-dev libssl-dev zlib1g-dev check verilator iverilog yosys opensta \
 	redis-server python3 valgrind
 
-PKGS     := libmicrohttpd libprotobuf-c json-c libseccomp libcrypto
+PKGS     := libmicrohttpd libprotobuf-c json-c libseccomp libcrypto zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
@@ -87,6 +87,9 @@ $(GEN_BUILTIN): $(B)/tools/embed $(shell find problems -type f 2>/dev/null)
 $(B)/obj/%.o: %.c | $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# the bundled liberty is embedded with .incbin (reward/ppa.c)
+$(B)/obj/reward/ppa.o: reward/lib/rtlr_generic.lib
 
 $(B)/obj/proto/%.o: $(B)/proto/%.c
 	@mkdir -p $(dir $@)

@@ -4,7 +4,14 @@
  *   pass_rate     the functional pass rate, 0 when the function tier did not run.
  *   hierarchical  ChipSeek-R1 style: each tier pays only when the one before it passed:
  *                 format + syntax + interface + function × pass_rate + pass (full pass only)
- *                 + ppa × ppa.score (full pass only). Defaults: 0, 0.1, 0.1, 0.5, 0.3, 0.
+ *                 + ppa × (ppa.score − 1) (full pass only). Defaults: 0, 0.1, 0.1, 0.5, 0.3,
+ *                 0.1. ppa.score is the weighted mean of the three capped ratios golden /
+ *                 candidate (area, delay, power; weights ppa_area 0.4, ppa_delay 0.4,
+ *                 ppa_power 0.2), in [0, 2]: 1 when the candidate matches the golden, so a
+ *                 full pass earns 1.0 at the golden's PPA, up to 1 + ppa when it beats it, down
+ *                 to 1 − ppa when it is worse or does not synthesize (ppa.failed: score 0). A
+ *                 full pass always earns more than any partial one. When the golden itself does
+ *                 not synthesize (or PPA is off) the PPA term is 0.
  * A time-out, crash or sandbox kill of the candidate's own simulation scores 0 under every
  * preset, as does a policy refusal. */
 #include "pipeline.h"
@@ -34,15 +41,19 @@ void reward_weights_default(enum preset p, struct reward_weights *w)
 		w->interface = 0.1;
 		w->function = 0.5;
 		w->pass = 0.3;
-		w->ppa = 0.0;
+		w->ppa = 0.1;
 	}
+	w->ppa_area = 0.4;
+	w->ppa_delay = 0.4;
+	w->ppa_power = 0.2;
 }
 
 int reward_cfg_init(struct reward_cfg *cfg, const char *preset, const char *const *wkeys,
 		    const double *wvals, size_t nw, const char *engine, uint64_t seed,
 		    const char *mode, char *err, size_t errlen)
 {
-	static const char *const names[] = {"format", "syntax", "interface", "function", "pass", "ppa"};
+	static const char *const names[] = {"format", "syntax", "interface", "function", "pass", "ppa",
+					    "ppa_area", "ppa_delay", "ppa_power"};
 	size_t i, k;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -59,14 +70,20 @@ int reward_cfg_init(struct reward_cfg *cfg, const char *preset, const char *cons
 	reward_weights_default(cfg->preset, &cfg->w);
 	for (i = 0; i < nw; i++) {
 		double *slot[] = {&cfg->w.format, &cfg->w.syntax, &cfg->w.interface, &cfg->w.function,
-				  &cfg->w.pass, &cfg->w.ppa};
-		for (k = 0; k < 6; k++)
+				  &cfg->w.pass, &cfg->w.ppa, &cfg->w.ppa_area, &cfg->w.ppa_delay,
+				  &cfg->w.ppa_power};
+		for (k = 0; k < 9; k++)
 			if (!strcmp(wkeys[i], names[k]))
 				break;
-		if (k == 6) {
+		if (k == 9) {
 			snprintf(err, errlen,
-				 "weights.%s: unknown weight (use format, syntax, interface, function, pass, ppa)",
+				 "weights.%s: unknown weight (use format, syntax, interface, function, pass, ppa, "
+				 "ppa_area, ppa_delay, ppa_power)",
 				 wkeys[i]);
+			return -1;
+		}
+		if (k >= 6 && !(wvals[i] >= 0)) {
+			snprintf(err, errlen, "weights.%s: must be >= 0", wkeys[i]);
 			return -1;
 		}
 		if (!isfinite(wvals[i]) || fabs(wvals[i]) > 1000) {
@@ -74,6 +91,10 @@ int reward_cfg_init(struct reward_cfg *cfg, const char *preset, const char *cons
 			return -1;
 		}
 		*slot[k] = wvals[i];
+	}
+	if (cfg->w.ppa_area + cfg->w.ppa_delay + cfg->w.ppa_power <= 0) {
+		snprintf(err, errlen, "weights: ppa_area + ppa_delay + ppa_power must be > 0");
+		return -1;
 	}
 	if (!mode || !mode[0])
 		cfg->mode = -1;
@@ -95,6 +116,17 @@ int reward_cfg_init(struct reward_cfg *cfg, const char *preset, const char *cons
 	return 0;
 }
 
+/* ppa.score under the request's weights; 0 for a candidate whose design failed. */
+static double ppa_score(const struct reward_weights *w, const Rtlreward__PpaTier *t)
+{
+	double sum = w->ppa_area + w->ppa_delay + w->ppa_power;
+
+	if (!t->checked || sum <= 0)
+		return 0;
+	return (w->ppa_area * t->area_ratio + w->ppa_delay * t->delay_ratio +
+		w->ppa_power * t->power_ratio) / sum;
+}
+
 void reward_compose(const struct reward_cfg *cfg, Rtlreward__Result *r)
 {
 	const struct reward_weights *w = &cfg->w;
@@ -106,6 +138,7 @@ void reward_compose(const struct reward_cfg *cfg, Rtlreward__Result *r)
 		r->reward = 0;
 		return;
 	}
+	r->ppa->score = ppa_score(w, r->ppa);
 	/* min score: a function tier that did not complete its check although it was reached */
 	if (ifc && !r->function->checked) {
 		r->reward = 0;
@@ -129,8 +162,8 @@ void reward_compose(const struct reward_cfg *cfg, Rtlreward__Result *r)
 			v += w->function * r->function->pass_rate;
 		if (passed) {
 			v += w->pass;
-			if (r->ppa->checked)
-				v += w->ppa * r->ppa->score;
+			if (r->ppa->checked || r->ppa->failed)
+				v += w->ppa * (r->ppa->score - 1.0);
 		}
 	}
 	r->reward = v;

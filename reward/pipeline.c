@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "normalize.h"
 #include "policy.h"
+#include "ppa.h"
 #include "tools.h"
 
 #define PIPELINE_VERSION "rtlreward-pipeline-3"
@@ -24,12 +25,15 @@ int pipeline_init(const char *cache_dir, char *err, size_t errlen)
 {
 	if (tools_init(err, errlen) < 0)
 		return -1;
+	if (ppa_init(cache_dir, err, errlen) < 0)
+		return -1;
 	return cache_init(cache_dir, err, errlen);
 }
 
 void pipeline_shutdown(void)
 {
 	cache_shutdown();
+	ppa_shutdown();
 }
 
 void pb_set_str(char **field, const char *s)
@@ -72,7 +76,7 @@ Rtlreward__Result *result_new(void)
 		return NULL;
 	}
 	r->status = RTLREWARD__STATUS__OK;
-	pb_set_str(&r->ppa->reason, "PPA is not computed by this server version");
+	pb_set_str(&r->ppa->reason, "not computed: the function tier did not pass in full");
 	return r;
 }
 
@@ -317,6 +321,7 @@ static void cache_key(const struct problem *p, const char *norm, size_t normlen,
 	hash_add_str(h, engine);
 	hash_add_u64(h, seed);
 	hash_add_str(h, g_tools.versions);
+	hash_add_str(h, ppa_key());
 	hash_final_hex(h, key);
 }
 
@@ -451,6 +456,17 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 		goto out;
 	}
 	fill_function(r->function, &fo);
+
+	/* PPA: only after a full functional pass (deleting logic must never pay) */
+	if (r->function->passed) {
+		t = now_ms();
+		x = ppa_stage(p, job, CAND_PP, r->ppa, err, sizeof(err));
+		r->times->ppa_ms = now_ms() - t;
+		if (x < 0) {
+			set_infra(r, "ppa: %s", err);
+			goto out;
+		}
+	}
 out:
 	func_out_release(&fo);
 	vinfo_release(&cand);

@@ -27,6 +27,7 @@ enum preset { PRESET_HIERARCHICAL = 0, PRESET_BINARY, PRESET_PASS_RATE };
 
 struct reward_weights {
 	double format, syntax, interface, function, pass, ppa;
+	double ppa_area, ppa_delay, ppa_power; /* how ppa.score weighs the three ratios */
 };
 
 struct reward_cfg {

@@ -30,6 +30,8 @@ static struct num_opt num_opts[] = {
 	{"deadline", &g_config.deadline, 0, 0, 86400, "seconds a request's candidates may wait in the queue (0: no limit); later ones get INFRA_ERROR"},
 	{"cache-mem", &g_config.cache_mem_mb, 256, 0, 1 << 20, "in-memory LRU cache budget, MiB (0: off)"},
 	{"mem-limit", &g_config.mem_limit_mb, 2048, 64, 1 << 20, "address space per tool run, MiB"},
+	{"ppa", &g_config.ppa, 1, 0, 1, "1: PPA tier (Yosys + OpenSTA) for full passes; 0: off"},
+	{"ppa-timeout", &g_config.ppa_timeout, 60, 1, 3600, "seconds for one Yosys or OpenSTA run"},
 };
 #define NNUM (sizeof(num_opts) / sizeof(num_opts[0]))
 
@@ -47,7 +49,9 @@ void config_usage(const char *prog)
 	       "  --no-builtin          do not register the built-in problem set\n"
 	       "  --cache-dir DIR       persistent result cache (default ./.cache; '' disables)\n"
 	       "  --job-dir DIR         where sandbox job directories go (default $TMPDIR/rtlreward-<pid>)\n"
-	       "  --require-isolation   refuse to start without namespaces and seccomp\n",
+	       "  --require-isolation   refuse to start without namespaces and seccomp\n"
+	       "  --liberty FILE        liberty for the PPA tier, plain or .gz (default: the bundled\n"
+	       "                        generic teaching library rtlr_generic)\n",
 	       prog);
 	for (i = 0; i < NNUM; i++) {
 		char flag[64];
@@ -129,6 +133,12 @@ int config_parse(int argc, char **argv, char *err, size_t errlen)
 			snprintf(g_config.bind, sizeof(g_config.bind), "%s", val);
 		} else if (!strcmp(name, "cache-dir")) {
 			snprintf(g_config.cache_dir, sizeof(g_config.cache_dir), "%s", val);
+		} else if (!strcmp(name, "liberty")) {
+			if (access(val, R_OK) < 0) {
+				snprintf(err, errlen, "--liberty %s: %s", val, strerror(errno));
+				return -1;
+			}
+			snprintf(g_config.liberty, sizeof(g_config.liberty), "%s", val);
 		} else if (!strcmp(name, "job-dir")) {
 			snprintf(g_config.job_dir, sizeof(g_config.job_dir), "%s", val);
 		} else if (!strcmp(name, "problems")) {

@@ -22,6 +22,9 @@ struct config {
 	long long mem_limit_mb;
 	long long cache_mem_mb;
 	long long deadline;
+	long long ppa;          /* 1: the PPA tier runs */
+	long long ppa_timeout;  /* seconds for one Yosys or OpenSTA run */
+	char liberty[1024];     /* "": the bundled rtlr_generic library */
 	char cache_dir[1024];
 	char job_dir[1024];
 	const char *problem_dirs[CONFIG_MAX_PROBLEM_DIRS];

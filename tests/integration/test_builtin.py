@@ -21,7 +21,9 @@ def test_builtin_candidates(s):
         f = r["function"]
         ok = r["status"] == "OK"
         if fn.startswith("good"):
-            ok = ok and f["passed"] and f["pass_rate"] == 1.0 and r["reward"] == 1.0
+            # a full pass earns 1, moved by at most the ppa weight (0.1) by its PPA against the golden's
+            ok = ok and f["passed"] and f["pass_rate"] == 1.0 and r["ppa"]["checked"]
+            ok = ok and abs(r["reward"] - (1.0 + 0.1 * (r["ppa"]["score"] - 1.0))) < 1e-9
         elif fn.startswith("bad"):
             ok = ok and f["checked"] and f["pass_rate"] < 1.0 and not f["passed"] and r["reward"] < 1
             if r["function"]["mode"] == "equivalence":

@@ -1,0 +1,670 @@
+#include "ppa.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "caps.h"
+#include "fsutil.h"
+#include "hash.h"
+#include "liberty.h"
+#include "pipeline.h"
+#include "tools.h"
+
+#define PPA_FLOW_VERSION "rtlreward-ppa-1"
+#define F_SEQ "ppa_seq.lib"
+#define F_COMB "ppa_comb.lib"
+#define F_STA "ppa_sta.lib"
+#define F_YS "ppa_syn.ys"
+#define F_TCL "ppa_sta.tcl"
+#define F_STAT "ppa_stat.txt"
+#define F_NET "ppa_net.v"
+#define F_GOLD "ppa_gold.v"
+#define MAX_GOLDEN (4 * RTLR_MAX_PROBLEMS)
+
+/* The bundled library, embedded at build time. */
+__asm__(".section .rodata\n"
+	".global rtlr_generic_lib\n"
+	"rtlr_generic_lib:\n"
+	".incbin \"reward/lib/rtlr_generic.lib\"\n"
+	".global rtlr_generic_lib_end\n"
+	"rtlr_generic_lib_end:\n"
+	".byte 0\n"
+	".previous\n");
+extern const char rtlr_generic_lib[], rtlr_generic_lib_end[];
+
+struct golden {
+	char key[65];
+	struct ppa_metrics m;
+	int ok;
+	char reason[256];
+};
+
+static struct {
+	const char *liberty_path;
+	int enabled;
+	double timeout_s;
+	int ready;
+	struct liberty lib;
+	struct buf seq, comb, sta;
+	const struct lib_cell *buffer;
+	char yosys[256], sta_bin[256];
+	char versions[300];
+	char key[65];
+	char name[1500];
+	char cache_dir[1024];
+	pthread_mutex_t lock;
+	struct golden *gold;
+	size_t ngold, capgold;
+} g = {.enabled = 1, .timeout_s = 60, .lock = PTHREAD_MUTEX_INITIALIZER};
+
+void ppa_configure(const char *liberty, int enabled, double timeout_s)
+{
+	g.liberty_path = liberty && liberty[0] ? liberty : NULL;
+	g.enabled = enabled;
+	if (timeout_s > 0)
+		g.timeout_s = timeout_s;
+}
+
+const char *ppa_key(void)
+{
+	return g.key;
+}
+
+const char *ppa_liberty_name(void)
+{
+	return g.name;
+}
+
+static int simple_ident(const char *s)
+{
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '$')
+			return 0;
+	return 1;
+}
+
+/* First line of a tool's version output, through the sandbox. */
+static void version_of(const char *bin, const char *flag, char *out, size_t outlen)
+{
+	const char *argv[] = {bin, flag, NULL};
+	char job[512], err[256];
+	struct sb_result r;
+
+	out[0] = '\0';
+	if (sb_job_create(job, sizeof(job), err, sizeof(err)) < 0)
+		return;
+	if (tool_run(job, argv, SB_STAGE_BUILD, 20, &r, err, sizeof(err)) == 0) {
+		const char *s = r.out_len ? r.out : r.err ? r.err : "";
+		snprintf(out, outlen, "%.*s", (int)strcspn(s, "\r\n"), s);
+		sb_result_release(&r);
+	}
+	sb_job_remove(job, err, sizeof(err));
+}
+
+/* Keeps the reduced libraries next to the cache for reproducing a run by hand. */
+static void save_libs(void)
+{
+	char dir[1200], path[1300];
+	const struct buf *b[] = {&g.seq, &g.comb, &g.sta};
+	const char *n[] = {F_SEQ, F_COMB, F_STA};
+	size_t i;
+
+	if (!g.cache_dir[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s/ppa/lib-%.16s", g.cache_dir, g.lib.hash);
+	if (mkdir_p(dir) < 0)
+		return;
+	for (i = 0; i < 3; i++) {
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/%s", dir, n[i]);
+		if (access(path, F_OK) == 0)
+			continue;
+		f = fopen(path, "w");
+		if (!f)
+			continue;
+		fwrite(b[i]->data, 1, b[i]->len, f);
+		fclose(f);
+	}
+}
+
+int ppa_init(const char *cache_dir, char *err, size_t errlen)
+{
+	struct hash_ctx *h;
+	char vy[128], vs[128];
+	int n;
+
+	snprintf(g.cache_dir, sizeof(g.cache_dir), "%s", cache_dir ? cache_dir : "");
+	snprintf(g.yosys, sizeof(g.yosys), "/usr/bin/yosys");
+	snprintf(g.sta_bin, sizeof(g.sta_bin), "/usr/bin/sta");
+	if (!g.enabled) {
+		snprintf(g.key, sizeof(g.key), "ppa-off");
+		snprintf(g.name, sizeof(g.name), "(PPA off)");
+		return 0;
+	}
+	if (access(g.yosys, X_OK) < 0 || access(g.sta_bin, X_OK) < 0) {
+		snprintf(err, errlen, "ppa: /usr/bin/yosys or /usr/bin/sta not found (install the yosys "
+			 "and opensta packages, or start with --ppa 0)");
+		return -1;
+	}
+	if (liberty_load(&g.lib, g.liberty_path, g.liberty_path ? NULL : rtlr_generic_lib,
+			 (size_t)(rtlr_generic_lib_end - rtlr_generic_lib), err, errlen) < 0)
+		return -1;
+	n = liberty_select(&g.lib, err, errlen);
+	if (n < 0)
+		return -1;
+	buf_init(&g.seq, LIB_MAX_BYTES);
+	buf_init(&g.comb, LIB_MAX_BYTES);
+	buf_init(&g.sta, LIB_MAX_BYTES);
+	if (liberty_write(&g.lib, LIB_PART_SEQ, 1, &g.seq) < 0 ||
+	    liberty_write(&g.lib, LIB_PART_COMB, 1, &g.comb) < 0 ||
+	    liberty_write(&g.lib, LIB_PART_ALL, 0, &g.sta) < 0) {
+		snprintf(err, errlen, "ppa: out of memory writing the reduced library");
+		return -1;
+	}
+	g.buffer = liberty_buffer(&g.lib);
+	version_of(g.yosys, "-V", vy, sizeof(vy));
+	version_of(g.sta_bin, "-version", vs, sizeof(vs));
+	if (!vy[0] || !vs[0]) {
+		snprintf(err, errlen, "ppa: could not run yosys or sta in the sandbox");
+		return -1;
+	}
+	snprintf(g.versions, sizeof(g.versions), "%s; opensta %s", vy, vs);
+	h = hash_new();
+	hash_add_str(h, PPA_FLOW_VERSION);
+	hash_add_str(h, g.lib.hash);
+	hash_add_str(h, g.versions);
+	hash_add_u64(h, LIB_MAX_INPUTS);
+	hash_add_u64(h, (unsigned long long)(PPA_ACTIVITY * 1e6));
+	hash_final_hex(h, g.key);
+	{
+		char drive[300] = "no driving cell: no buffer";
+		if (g.buffer)
+			snprintf(drive, sizeof(drive), "driving cell %s/%s, load %.6g", g.buffer->name,
+				 g.buffer->out_pin, g.buffer->in_cap > 0 ? 4 * g.buffer->in_cap : 0);
+		snprintf(g.name, sizeof(g.name), "%s (%s; %d of %zu cells used; %s) sha256:%.12s",
+			 g.lib.name, g.liberty_path ? g.liberty_path : "bundled", n, g.lib.ncells, drive,
+			 g.lib.hash);
+	}
+	save_libs();
+	g.ready = 1;
+	fprintf(stderr, "rtlreward: ppa: %s; %s\n", g.name, g.versions);
+	return 0;
+}
+
+void ppa_shutdown(void)
+{
+	pthread_mutex_lock(&g.lock);
+	free(g.gold);
+	g.gold = NULL;
+	g.ngold = g.capgold = 0;
+	pthread_mutex_unlock(&g.lock);
+	buf_release(&g.seq);
+	buf_release(&g.comb);
+	buf_release(&g.sta);
+	liberty_release(&g.lib);
+	g.ready = 0;
+}
+
+double ppa_ratio(double golden, double cand)
+{
+	double r;
+
+	if (cand <= 1e-15)
+		return golden <= 1e-15 ? 1.0 : PPA_RATIO_CAP;
+	r = golden / cand;
+	return r > PPA_RATIO_CAP ? PPA_RATIO_CAP : r < 0 ? 0 : r;
+}
+
+/* --- one design ---------------------------------------------------------------------------- */
+
+static int write_scripts(const struct problem *p, const char *job, const char *file,
+			 const char *top, char *reason, size_t rlen, char *err, size_t errlen)
+{
+	struct buf ys, tcl;
+	const struct vinfo *gv = &p->prep.gold;
+	double period = p->clock_period_ns > 0 ? p->clock_period_ns : PPA_DEFAULT_PERIOD;
+	double scale = g.lib.time_scale_ns;
+	size_t i, k, nin = 0;
+	int ret = -1;
+
+	buf_init(&ys, 64 << 10);
+	buf_init(&tcl, 256 << 10);
+	if (!simple_ident(top)) {
+		snprintf(reason, rlen, "top module name '%s' is not a simple identifier", top);
+		ret = 1;
+		goto out;
+	}
+	buf_printf(&ys,
+		   "read_verilog -sv %s\n"
+		   "hierarchy -check -top %s\n"
+		   "synth -flatten -noabc -nofsm -top %s\n"
+		   "select -assert-none t:$_DLATCH* t:$_SR_* t:$_DLATCHSR_*\n"
+		   "dfflibmap -liberty " F_SEQ "\n"
+		   "abc -liberty " F_COMB "\n"
+		   "opt_clean -purge\n"
+		   "select -assert-none t:$_*\n"
+		   "tee -q -o " F_STAT " stat\n"
+		   "write_verilog -noattr -simple-lhs " F_NET "\n",
+		   file, top, top);
+
+	buf_printf(&tcl, "read_liberty " F_STA "\nread_verilog " F_NET "\nlink_design %s\n", top);
+	for (i = 0; i < p->prep.nclocks; i++) {
+		if (!simple_ident(p->prep.clocks[i]))
+			goto bad_port;
+		buf_printf(&tcl, "create_clock -name rtlr_clk%zu -period %.6g%s [get_ports {%s}]\n", i,
+			   period / scale, i ? " -add" : "", p->prep.clocks[i]);
+	}
+	if (!p->prep.nclocks)
+		buf_printf(&tcl, "create_clock -name rtlr_clk0 -period %.6g\n", period / scale);
+	buf_adds(&tcl, "set rtlr_in {}\n");
+	for (i = 0; i < gv->nports; i++) {
+		const struct vport *vp = &gv->ports[i];
+		int clk = 0;
+		if (!simple_ident(vp->name))
+			goto bad_port;
+		for (k = 0; k < p->prep.nclocks; k++)
+			clk |= !strcmp(p->prep.clocks[k], vp->name);
+		if (vp->dir == PORT_IN && !clk) {
+			buf_printf(&tcl, "lappend rtlr_in {%s}\n", vp->name);
+			nin++;
+		}
+	}
+	if (nin) {
+		buf_adds(&tcl, "set_input_delay 0 -clock rtlr_clk0 [get_ports $rtlr_in]\n");
+		if (g.buffer)
+			buf_printf(&tcl, "set_driving_cell -lib_cell %s -pin %s [get_ports $rtlr_in]\n",
+				   g.buffer->name, g.buffer->out_pin);
+	}
+	buf_adds(&tcl, "set rtlr_out [all_outputs]\n"
+		       "if {[llength $rtlr_out]} {\n"
+		       "  set_output_delay 0 -clock rtlr_clk0 $rtlr_out\n");
+	if (g.buffer && g.buffer->in_cap > 0)
+		buf_printf(&tcl, "  set_load %.6g $rtlr_out\n", 4 * g.buffer->in_cap);
+	buf_printf(&tcl, "}\n"
+			 "set_power_activity -global -activity %g -duty 0.5\n"
+			 "report_checks -path_delay max -digits 6\n"
+			 "report_power -digits 6\n",
+		   PPA_ACTIVITY);
+	if (ys.overflow || tcl.overflow) {
+		snprintf(reason, rlen, "too many ports for the PPA scripts");
+		ret = 1;
+		goto out;
+	}
+	if (tool_write_file(job, F_YS, ys.data, ys.len, err, errlen) < 0 ||
+	    tool_write_file(job, F_TCL, tcl.data, tcl.len, err, errlen) < 0 ||
+	    tool_write_file(job, F_SEQ, g.seq.data, g.seq.len, err, errlen) < 0 ||
+	    tool_write_file(job, F_COMB, g.comb.data, g.comb.len, err, errlen) < 0 ||
+	    tool_write_file(job, F_STA, g.sta.data, g.sta.len, err, errlen) < 0)
+		goto out;
+	ret = 0;
+	goto out;
+bad_port:
+	snprintf(reason, rlen, "a port or clock name of the golden is not a simple identifier");
+	ret = 1;
+out:
+	buf_release(&ys);
+	buf_release(&tcl);
+	return ret;
+}
+
+/* The first line of text starting with prefix (at a line start), into out. */
+static int find_line(const char *text, const char *prefix, char *out, size_t outlen)
+{
+	const char *p = text;
+	size_t pl = strlen(prefix);
+
+	while (p && *p) {
+		if (!strncmp(p, prefix, pl)) {
+			snprintf(out, outlen, "%.*s", (int)strcspn(p, "\r\n"), p);
+			return 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static void yosys_reason(const struct sb_result *r, char *reason, size_t rlen)
+{
+	char line[400];
+	const char *texts[] = {r->err ? r->err : "", r->out ? r->out : ""};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (!find_line(texts[i], "ERROR:", line, sizeof(line)))
+			continue;
+		if (strstr(line, "DLATCH") || strstr(line, "$_SR_") || strstr(line, "Latch inferred"))
+			snprintf(reason, rlen, "synthesis: the design infers latches, which the PPA tier "
+				 "does not allow (%s)", line);
+		else if (strstr(line, "Assertion failed"))
+			snprintf(reason, rlen, "synthesis: cells the library cannot implement remain after "
+				 "mapping (%s)", line);
+		else
+			snprintf(reason, rlen, "synthesis: yosys: %s", line);
+		return;
+	}
+	snprintf(reason, rlen, "synthesis: yosys exited with status %d", r->exit_code);
+}
+
+/* Classifies a finished run: 0 fine, 1 the design's failure (reason), -1 infrastructure. */
+static int classify(const char *tool, const struct sb_result *r, char *reason, size_t rlen,
+		    char *err, size_t errlen)
+{
+	if (r->limit != SB_LIMIT_NONE && r->limit != SB_LIMIT_OUTPUT) {
+		snprintf(reason, rlen, "%s: %s limit hit", tool, sb_limit_name(r->limit));
+		return 1;
+	}
+	if (r->signal) {
+		snprintf(err, errlen, "%s killed by signal %d", tool, r->signal);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_stat(const char *job, struct ppa_metrics *m, char *reason, size_t rlen)
+{
+	char path[1024];
+	struct buf b;
+	const char *p;
+	int ret = 1;
+
+	buf_init(&b, RTLR_MAX_TOOL_OUTPUT);
+	snprintf(path, sizeof(path), "%s/%s", job, F_STAT);
+	if (buf_read_file(&b, path) < 0 || !b.data) {
+		snprintf(reason, rlen, "synthesis: yosys wrote no statistics");
+		goto out;
+	}
+	p = strstr(b.data, "Number of cells:");
+	if (!p || sscanf(p, "Number of cells: %u", &m->cells) != 1) {
+		snprintf(reason, rlen, "synthesis: no cell count in yosys's statistics");
+		goto out;
+	}
+	p = strchr(p, '\n');
+	while (p && *++p) {
+		char name[128];
+		unsigned n;
+		const struct lib_cell *c;
+
+		if (sscanf(p, " %127s %u", name, &n) == 2 && (c = liberty_cell(&g.lib, name))) {
+			m->area += c->area * n;
+			if (c->seq)
+				m->seq_cells += n;
+		}
+		p = strchr(p, '\n');
+	}
+	ret = 0;
+out:
+	buf_release(&b);
+	return ret;
+}
+
+static int parse_sta(const char *out, struct ppa_metrics *m, char *reason, size_t rlen)
+{
+	char line[400];
+	const char *p;
+	double in, sw, lk, tot;
+
+	if (find_line(out, "Error", line, sizeof(line))) {
+		snprintf(reason, rlen, "timing: opensta: %s", line);
+		return 1;
+	}
+	p = strstr(out, "Creating black box");
+	if (p) {
+		snprintf(reason, rlen, "timing: opensta: the netlist uses cells the library lacks");
+		return 1;
+	}
+	p = strstr(out, "data arrival time");
+	if (p) {
+		const char *ls = p;
+		while (ls > out && ls[-1] != '\n')
+			ls--;
+		if (sscanf(ls, " %lf", &m->delay_ns) != 1) {
+			snprintf(reason, rlen, "timing: unreadable arrival time in OpenSTA's report");
+			return 1;
+		}
+		m->delay_ns *= g.lib.time_scale_ns;
+	} else if (!strstr(out, "No paths found")) {
+		snprintf(reason, rlen, "timing: OpenSTA printed no path report");
+		return 1;
+	}
+	p = out;
+	for (;;) {
+		p = strstr(p, "\nTotal");
+		if (!p) {
+			snprintf(reason, rlen, "power: OpenSTA printed no power report");
+			return 1;
+		}
+		p++;
+		if (sscanf(p, "Total %lf %lf %lf %lf", &in, &sw, &lk, &tot) == 4)
+			break;
+	}
+	m->power = tot;
+	return 0;
+}
+
+int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,
+		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *err, size_t errlen)
+{
+	const char *yargv[] = {g.yosys, "-q", "-s", F_YS, NULL};
+	const char *sargv[] = {g.sta_bin, "-no_init", "-no_splash", "-exit", F_TCL, NULL};
+	struct sb_result r;
+	int x;
+
+	memset(m, 0, sizeof(*m));
+	*ok = 0;
+	reason[0] = '\0';
+	x = write_scripts(p, job, file, top, reason, rlen, err, errlen);
+	if (x)
+		return x < 0 ? -1 : 0;
+	if (tool_run(job, yargv, SB_STAGE_BUILD, g.timeout_s, &r, err, errlen) < 0)
+		return -1;
+	x = classify("yosys", &r, reason, rlen, err, errlen);
+	if (x == 0 && (!r.exited || r.exit_code != 0)) {
+		yosys_reason(&r, reason, rlen);
+		x = 1;
+	}
+	sb_result_release(&r);
+	if (x)
+		return x < 0 ? -1 : 0;
+	if (parse_stat(job, m, reason, rlen))
+		return 0;
+	if (tool_run(job, sargv, SB_STAGE_BUILD, g.timeout_s, &r, err, errlen) < 0)
+		return -1;
+	x = classify("opensta", &r, reason, rlen, err, errlen);
+	if (x == 0) {
+		struct buf all;
+		buf_init(&all, 2 * RTLR_MAX_TOOL_OUTPUT + 2);
+		buf_adds(&all, r.out ? r.out : "");
+		buf_adds(&all, "\n");
+		buf_adds(&all, r.err ? r.err : "");
+		x = parse_sta(all.data ? all.data : "", m, reason, rlen);
+		buf_release(&all);
+	}
+	sb_result_release(&r);
+	if (x)
+		return x < 0 ? -1 : 0;
+	*ok = 1;
+	return 0;
+}
+
+/* --- the golden, once per problem ---------------------------------------------------------- */
+
+static int golden_find(const char *key, struct golden *out)
+{
+	size_t i;
+	int found = 0;
+
+	pthread_mutex_lock(&g.lock);
+	for (i = 0; i < g.ngold; i++) {
+		if (!strcmp(g.gold[i].key, key)) {
+			*out = g.gold[i];
+			found = 1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g.lock);
+	return found;
+}
+
+static void golden_keep(const struct golden *e)
+{
+	struct golden tmp;
+
+	if (golden_find(e->key, &tmp))
+		return;
+	pthread_mutex_lock(&g.lock);
+	if (g.ngold == g.capgold && g.capgold < MAX_GOLDEN) {
+		size_t nc = g.capgold ? 2 * g.capgold : 64;
+		struct golden *n = realloc(g.gold, nc * sizeof(*n));
+		if (n) {
+			g.gold = n;
+			g.capgold = nc;
+		}
+	}
+	if (g.ngold < g.capgold)
+		g.gold[g.ngold++] = *e;
+	pthread_mutex_unlock(&g.lock);
+}
+
+static void golden_path(const char *key, char *path, size_t len)
+{
+	snprintf(path, len, "%s/ppa/golden-%s", g.cache_dir, key);
+}
+
+static int golden_load(struct golden *e)
+{
+	char path[1300], line[512];
+	FILE *f;
+	int ok = 0;
+
+	if (!g.cache_dir[0])
+		return 0;
+	golden_path(e->key, path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f) &&
+	    sscanf(line, PPA_FLOW_VERSION " %d %lf %lf %lf %u %u", &e->ok, &e->m.area, &e->m.delay_ns,
+		   &e->m.power, &e->m.cells, &e->m.seq_cells) == 6) {
+		e->reason[0] = '\0';
+		if (fgets(e->reason, sizeof(e->reason), f))
+			e->reason[strcspn(e->reason, "\n")] = '\0';
+		ok = 1;
+	}
+	fclose(f);
+	return ok;
+}
+
+static void golden_save(const struct golden *e)
+{
+	char path[1300], tmp[1400], dir[1200];
+	FILE *f;
+
+	if (!g.cache_dir[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s/ppa", g.cache_dir);
+	if (mkdir_p(dir) < 0)
+		return;
+	golden_path(e->key, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.%d.%lx", path, (int)getpid(), (unsigned long)pthread_self());
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fprintf(f, PPA_FLOW_VERSION " %d %.17g %.17g %.17g %u %u\n%s\n", e->ok, e->m.area,
+		e->m.delay_ns, e->m.power, e->m.cells, e->m.seq_cells, e->reason);
+	if (fclose(f) == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+}
+
+static int golden_get(struct problem *p, struct golden *e, char *err, size_t errlen)
+{
+	struct hash_ctx *h = hash_new();
+	char job[512], e2[256];
+	int x;
+
+	memset(e, 0, sizeof(*e));
+	hash_add_str(h, g.key);
+	hash_add_str(h, p->hash);
+	hash_final_hex(h, e->key);
+	if (golden_find(e->key, e))
+		return 0;
+	if (golden_load(e)) {
+		golden_keep(e);
+		return 0;
+	}
+	if (sb_job_create(job, sizeof(job), err, errlen) < 0)
+		return -1;
+	x = tool_write_file(job, F_GOLD, p->reference, strlen(p->reference), err, errlen);
+	if (x == 0)
+		x = ppa_measure(p, job, F_GOLD, p->ref_top, &e->m, &e->ok, e->reason, sizeof(e->reason),
+				err, errlen);
+	sb_job_remove(job, e2, sizeof(e2));
+	if (x < 0)
+		return -1;
+	golden_keep(e);
+	golden_save(e);
+	return 0;
+}
+
+/* --- the tier ------------------------------------------------------------------------------ */
+
+int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
+	      char *err, size_t errlen)
+{
+	struct golden gd;
+	struct ppa_metrics m;
+	char reason[512], msg[700];
+	int ok;
+
+	t->checked = 0;
+	t->failed = 0;
+	if (!g.enabled || !g.ready) {
+		pb_set_str(&t->reason, "PPA is off on this server (--ppa 0)");
+		return 0;
+	}
+	pb_set_str(&t->liberty, g.name);
+	pb_set_str(&t->area_unit, "liberty area unit (um^2 for sky130 and rtlr_generic)");
+	pb_set_str(&t->power_unit, "W");
+	pb_set_str(&t->delay_unit, "ns");
+	if (golden_get(p, &gd, err, errlen) < 0)
+		return -1;
+	if (!gd.ok) {
+		snprintf(msg, sizeof(msg), "not scored: the golden does not synthesize: %s", gd.reason);
+		pb_set_str(&t->reason, msg);
+		return 0;
+	}
+	t->golden_area = gd.m.area;
+	t->golden_delay_ns = gd.m.delay_ns;
+	t->golden_power = gd.m.power;
+	t->golden_cells = gd.m.cells;
+	t->golden_seq_cells = gd.m.seq_cells;
+	if (ppa_measure(p, job, file, p->top, &m, &ok, reason, sizeof(reason), err, errlen) < 0)
+		return -1;
+	if (!ok) {
+		t->failed = 1;
+		pb_set_str(&t->reason, reason);
+		return 0;
+	}
+	t->area = m.area;
+	t->cells = m.cells;
+	t->seq_cells = m.seq_cells;
+	t->delay_ns = m.delay_ns;
+	t->power = m.power;
+	t->area_ratio = ppa_ratio(gd.m.area, m.area);
+	t->delay_ratio = ppa_ratio(gd.m.delay_ns, m.delay_ns);
+	t->power_ratio = ppa_ratio(gd.m.power, m.power);
+	t->checked = 1;
+	pb_set_str(&t->reason, "");
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* ppa: the PPA tier. Yosys maps a design to the liberty, OpenSTA times it and estimates its
+ * power; the golden's figures are computed once per problem and kept; the tier reports the
+ * candidate's, the golden's and their ratios.
+ *
+ * Flow per design (every tool through tool_run(), build stage, in the job directory; the
+ * scripts hold only fixed text, fixed file names and the problem's validated identifiers):
+ *   yosys: read_verilog -sv; hierarchy -check -top T; synth -flatten -noabc -nofsm -top T;
+ *          (latches refused); dfflibmap -liberty seq.lib; abc -liberty comb.lib;
+ *          opt_clean -purge; (unmapped cells refused); tee stat; write_verilog -noattr
+ *          -simple-lhs net.v
+ *   sta:   read_liberty sta.lib; read_verilog net.v; link_design T; a clock on each of the
+ *          golden's clocks at the problem's period (or a virtual clock); input and output
+ *          delays 0 against it; driving cell: the smallest buffer of the library; load on
+ *          outputs: 4 × its input capacitance; set_power_activity -global -activity 0.1
+ *          -duty 0.5; report_checks -path_delay max; report_power.
+ * The three library files are reduced copies of the liberty (see liberty.h): seq.lib and
+ * comb.lib without power groups for Yosys and ABC, sta.lib with everything for OpenSTA.
+ * Area is the sum of the kept cells' areas (what `stat -liberty` prints); delay is the data
+ * arrival time of the worst path, in ns; power is OpenSTA's total, in W.
+ *
+ * Call order: ppa_configure() (before pipeline_init), ppa_init() (from pipeline_init, after
+ * tools_init), then ppa_stage() from any thread, ppa_shutdown() at exit.
+ * Errors: -1 with err means infrastructure (the trainer must mask the sample); a design that
+ * does not synthesize is a PPA failure reported in the tier (checked = 0, reason set).
+ */
+#ifndef RTLR_PPA_H
+#define RTLR_PPA_H
+
+#include <stddef.h>
+
+#include "problem.h"
+#include "reward.pb-c.h"
+
+#define PPA_RATIO_CAP 2.0       /* a ratio golden/candidate is capped here */
+#define PPA_ACTIVITY 0.1        /* toggles per clock period on every non-clock input */
+#define PPA_DEFAULT_PERIOD 10.0 /* ns, when the problem gives none */
+
+struct ppa_metrics {
+	double area, delay_ns, power;
+	unsigned cells, seq_cells;
+};
+
+/* liberty: NULL for the bundled library; enabled 0 turns the tier off. */
+void ppa_configure(const char *liberty, int enabled, double timeout_s);
+int ppa_init(const char *cache_dir, char *err, size_t errlen);
+void ppa_shutdown(void);
+/* Identifies the liberty and the flow: part of every cache key. */
+const char *ppa_key(void);
+/* Describes the library, e.g. "rtlr_generic (bundled) a1b2c3d4". */
+const char *ppa_liberty_name(void);
+
+/* Runs the tier for a candidate that passed the function tier in full: file is the
+ * candidate's source in job (top p->top). Fills t (metrics, golden, ratios; not the score).
+ * Returns 0, or -1 with err on an infrastructure failure. */
+int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
+	      char *err, size_t errlen);
+/* Synthesizes and times one design (exposed for tests and the golden). Returns 0 with *ok set
+ * (reason filled when 0), -1 on infrastructure failure. */
+int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,
+		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *err, size_t errlen);
+/* capped golden/candidate ratio: 1 when both are 0, the cap when only the candidate's is. */
+double ppa_ratio(double golden, double cand);
+
+#endif
