@@ -45,6 +45,10 @@ struct engine {
 };
 
 extern const struct engine engine_icarus;
+extern const struct engine engine_verilator;
+
+/* Where the Verilator engine keeps its runtime objects (<cache_dir>/verilator/); once at start. */
+void engine_verilator_init(const char *cache_dir);
 
 /* Picks the engine for a request's "engine" field ("", "auto", "icarus", "verilator").
  * Returns NULL with err for an unknown or unavailable engine. */

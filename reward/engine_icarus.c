@@ -386,10 +386,8 @@ const struct engine *engine_pick(const char *name, const struct problem *p, char
 {
 	if (!name || !name[0] || !strcmp(name, "auto") || !strcmp(name, "icarus"))
 		return &engine_icarus;
-	if (!strcmp(name, "verilator")) {
-		snprintf(err, errlen, "engine: verilator is not available yet; use auto or icarus");
-		return NULL;
-	}
+	if (!strcmp(name, "verilator"))
+		return &engine_verilator;
 	snprintf(err, errlen, "engine: '%s' is not one of auto, icarus, verilator", name);
 	return NULL;
 }

@@ -24,7 +24,10 @@ int pipeline_init(const char *cache_dir, char *err, size_t errlen)
 {
 	if (tools_init(err, errlen) < 0)
 		return -1;
-	return cache_init(cache_dir, err, errlen);
+	if (cache_init(cache_dir, err, errlen) < 0)
+		return -1;
+	engine_verilator_init(cache_dir);
+	return 0;
 }
 
 void pipeline_shutdown(void)
