@@ -97,3 +97,22 @@ def test_testbench_mode_says_icarus(s):
     r = s.score([("tb_gray_counter", fence(ref))], engine="verilator", mode="testbench")[0]
     assert r["status"] == "OK", r.get("error")
     assert "Icarus" in r["function"]["note"], r["function"]
+
+
+def test_auto_picks_by_cost(s):
+    ref = ("module RefModule(input clk, input reset, input [7:0] d, output reg [15:0] q);\n"
+           "  always @(posedge clk) if (reset) q <= 0; else q <= q + d;\nendmodule\n")
+    for pid, cycles in (("vl_auto_long", 300000), ("vl_auto_short", 100)):
+        st, out = s.json("POST", "/v1/problems", {"id": pid, "reference": ref, "top": "TopModule",
+                                                  "ref_top": "RefModule", "cycles": cycles})
+        assert st in (200, 201), (st, out)
+    cand = fence(ref.replace("RefModule", "TopModule"))
+    wrong = fence(ref.replace("RefModule", "TopModule").replace("q + d", "q - d"))
+    long_ok, long_bad, short = s.score([("vl_auto_long", cand), ("vl_auto_long", wrong),
+                                        ("vl_auto_short", cand)], engine="auto")
+    assert long_ok["function"]["engine"] == "verilator", long_ok["function"]
+    assert long_ok["function"]["note"].startswith("auto: verilator"), long_ok["function"]
+    assert long_ok["function"]["passed"] and long_ok["function"]["samples"] == 2 * (300000 + 2)
+    assert not long_bad["function"]["passed"] and long_bad["function"]["first_mismatch"]["signal"] == "q"
+    assert short["function"]["engine"] == "icarus", short["function"]
+    assert short["function"]["note"].startswith("auto: icarus"), short["function"]
