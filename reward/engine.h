@@ -45,9 +45,15 @@ struct engine {
 };
 
 extern const struct engine engine_icarus;
+extern const struct engine engine_verilator;
+
+/* Where the Verilator engine keeps its runtime objects (<cache_dir>/verilator/); once at start. */
+void engine_verilator_init(const char *cache_dir);
 
 /* Picks the engine for a request's "engine" field ("", "auto", "icarus", "verilator").
- * Returns NULL with err for an unknown or unavailable engine. */
+ * Returns NULL with err for an unknown or unavailable engine. For "auto" (or "") it picks by
+ * expected cost (build cost against simulated samples; p must be prepared) and writes why into
+ * err ("auto: verilator (...)"); otherwise err is left empty on success. */
 const struct engine *engine_pick(const char *name, const struct problem *p, char *err,
 				 size_t errlen);
 void func_out_release(struct func_out *f);

@@ -27,7 +27,10 @@ int pipeline_init(const char *cache_dir, char *err, size_t errlen)
 		return -1;
 	if (ppa_init(cache_dir, err, errlen) < 0)
 		return -1;
-	return cache_init(cache_dir, err, errlen);
+	if (cache_init(cache_dir, err, errlen) < 0)
+		return -1;
+	engine_verilator_init(cache_dir);
+	return 0;
 }
 
 void pipeline_shutdown(void)
@@ -293,8 +296,13 @@ static void fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
 	f->mismatches = fo->mismatches;
 	if (fo->reason[0])
 		pb_set_str(&f->reason, fo->reason);
-	if (fo->note[0])
+	if (fo->note[0] && f->note && f->note[0]) {
+		char both[800];
+		snprintf(both, sizeof(both), "%s; %s", f->note, fo->note);
+		pb_set_str(&f->note, both);
+	} else if (fo->note[0]) {
 		pb_set_str(&f->note, fo->note);
+	}
 	if (fo->has_first) {
 		Rtlreward__Mismatch *m = malloc(sizeof(*m));
 		if (m) {
@@ -509,11 +517,14 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		set_infra(r, "problem's testbench is unusable: %s", p->prep.tb_err);
 		goto out;
 	}
+	err[0] = '\0';
 	eng = engine_pick(cfg->engine_req, p, err, sizeof(err));
 	if (!eng) {
 		set_infra(r, "%s", err);
 		goto out;
 	}
+	if (err[0])
+		pb_set_str(&r->function->note, err); /* why auto chose this engine */
 	seed = cfg->seed ? cfg->seed : p->seed;
 
 	/* format */

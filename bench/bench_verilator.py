@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Verilator: the naive flow (`verilator --binary --timing`, as TuRTLe runs it, on the problem's
+own testbench) against the server's Verilator engine (engine=verilator, equivalence mode) on the
+same VerilogEval references, median wall and CPU per candidate and their ratio; then a long
+simulation (10^6 cycles) where engine=auto picks Verilator, against Icarus.
+
+Env: RTLR_SERVER (binary), SHARED (../shared), RTLR_BENCH_N (problems, default 30).
+The naive flow runs outside the server's sandbox (it is the baseline being measured, run on the
+benchmark's trusted references only)."""
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                "integration"))
+import harness  # noqa: E402
+
+
+def child_cpu():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def naive(pid):
+    d = tempfile.mkdtemp(prefix="rtlr-naive-")
+    try:
+        for suf in ("_ref.sv", "_test.sv"):
+            shutil.copy(os.path.join(harness.VEVAL, pid + suf), d)
+        with open(os.path.join(d, "top.sv"), "w") as f:
+            f.write(harness.veval_ref_as_candidate(pid))
+        c0, t0 = child_cpu(), time.time()
+        b = subprocess.run(["verilator", "--binary", "--timing", "-Wno-fatal", "-Wno-lint",
+                            "-Wno-style", "--top-module", "tb", "-Mdir", "obj",
+                            pid + "_test.sv", pid + "_ref.sv", "top.sv"], cwd=d,
+                           capture_output=True, timeout=300)
+        ok = b.returncode == 0
+        if ok:
+            subprocess.run(["./obj/Vtb"], cwd=d, capture_output=True, timeout=60)
+        return ok, time.time() - t0, child_cpu() - c0
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def server_cpu(s):
+    with open("/proc/%d/stat" % s.proc.pid) as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    tck = os.sysconf("SC_CLK_TCK")
+    return sum(int(x) for x in v[11:15]) / tck  # utime stime cutime cstime
+
+
+def main():
+    try:
+        harness.need_shared()
+    except harness.Skip as e:
+        print("bench_verilator: skipped: %s" % e)
+        return 0
+    n = int(os.environ.get("RTLR_BENCH_N", "30"))
+    pids = harness.veval_problems()
+    step = max(1, len(pids) // n)
+    pids = pids[::step][:n]
+    s = harness.Server.start()
+    try:
+        # warm-up: builds the runtime objects once into the cache
+        s.score([(pids[0], harness.fence(harness.veval_ref_as_candidate(pids[0])))],
+                engine="verilator", mode="equivalence", no_cache=True)
+        nw, nc, fw, fc, stages = [], [], [], [], []
+        for pid in pids:
+            ok, w, c = naive(pid)
+            if ok:
+                nw.append(w)
+                nc.append(c)
+            c0, t0 = server_cpu(s), time.time()
+            r = s.score([(pid, harness.fence(harness.veval_ref_as_candidate(pid)))],
+                        engine="verilator", mode="equivalence", no_cache=True)[0]
+            fw.append(time.time() - t0)
+            fc.append(server_cpu(s) - c0)
+            stages.append(r["times"]["function_ms"])
+        mn, mf = statistics.median(nw), statistics.median(fw)
+        print("verilator naive (--binary --timing): %d/%d built, median wall %.3f s, cpu %.3f s"
+              % (len(nw), len(pids), mn, statistics.median(nc)))
+        print("verilator engine (server, equivalence): median wall %.3f s, cpu %.3f s, "
+              "function stage %.0f ms" % (mf, statistics.median(fc), statistics.median(stages)))
+        print("ratio naive/engine: wall %.1fx, cpu %.1fx"
+              % (mn / mf, statistics.median(nc) / max(1e-9, statistics.median(fc))))
+
+        # long simulation: a counter with reset configured for 10^6 cycles
+        ref = ("module RefModule(input clk, input reset, input [7:0] d, output reg [15:0] q);\n"
+               "  always @(posedge clk) if (reset) q <= 0; else q <= q + d;\nendmodule\n")
+        st, out = s.json("POST", "/v1/problems", {"id": "long_accum", "reference": ref,
+                                                  "top": "TopModule", "ref_top": "RefModule",
+                                                  "cycles": 1000000})
+        assert st in (200, 201), (st, out)
+        cand = harness.fence(ref.replace("RefModule", "TopModule"))
+        res = {}
+        for eng in ("auto", "icarus", "verilator"):
+            t0 = time.time()
+            r = s.score([("long_accum", cand)], engine=eng, no_cache=True)[0]
+            res[eng] = (time.time() - t0, r["function"]["engine"], r["function"]["passed"],
+                        r["function"]["note"])
+            print("long simulation (10^6 cycles) engine=%s: %.2f s, ran %s, passed %s; %s"
+                  % (eng, res[eng][0], res[eng][1], res[eng][2], res[eng][3][:120]))
+        print("long simulation: icarus/auto wall ratio %.1fx" % (res["icarus"][0] / res["auto"][0]))
+    finally:
+        s.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
