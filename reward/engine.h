@@ -59,5 +59,7 @@ const struct engine *engine_pick(const char *name, const struct problem *p, char
 void func_out_release(struct func_out *f);
 /* A random tag "RTLR<hex>:" for one run. */
 void engine_new_tag(char tag[40]);
+/* The next line of *cursor that starts with tag (the text after it, *len bytes), or NULL. */
+const char *engine_next_tagged(const char **cursor, const char *tag, size_t *len);
 
 #endif

@@ -138,7 +138,7 @@ static void judge_abnormal(const struct sb_result *r, struct func_out *out)
 }
 
 /* Iterates over the trusted lines: those starting with tag; returns the text after it. */
-static const char *next_tagged(const char **cursor, const char *tag, size_t *len)
+const char *engine_next_tagged(const char **cursor, const char *tag, size_t *len)
 {
 	size_t tl = strlen(tag);
 	const char *p = *cursor;
@@ -197,7 +197,7 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 	if (simulate(jobdir, &r, out) < 0)
 		goto out;
 	cur = r.out;
-	while ((t = next_tagged(&cur, tag, &len))) {
+	while ((t = engine_next_tagged(&cur, tag, &len))) {
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
 		memcpy(line, t, len);
@@ -249,7 +249,7 @@ static void judge_testbench(const struct problem *p, const struct sb_result *r, 
 	unsigned long long n = 0, m = 0;
 	char line[1024];
 
-	while ((t = next_tagged(&cur, tag, &len))) {
+	while ((t = engine_next_tagged(&cur, tag, &len))) {
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
 		memcpy(line, t, len);

@@ -166,35 +166,6 @@ out:
 	return ret;
 }
 
-static int is_clock(const struct problem *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->prep.nclocks; i++)
-		if (!strcmp(p->prep.clocks[i], name))
-			return 1;
-	return 0;
-}
-
-static const struct reset_spec *reset_of(const struct problem *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->prep.nresets; i++)
-		if (!strcmp(p->prep.resets[i].name, name))
-			return &p->prep.resets[i];
-	return NULL;
-}
-
-static size_t nphases(const struct problem *p)
-{
-	size_t k = p->prep.nresets;
-
-	if (!p->prep.nclocks || k <= 1)
-		return 1;
-	return 1 + (k > 4 ? 4 : k);
-}
-
 /* The same seed transform as harness.c. */
 static uint64_t splitmix(uint64_t x)
 {
@@ -214,7 +185,7 @@ static void set_both(struct buf *o, const char *n, const char *expr)
 static int cpp_harness(const struct problem *p, uint64_t seed, const char *tag, struct buf *o)
 {
 	const struct vinfo *g = &p->prep.gold;
-	size_t i, ph, nph = nphases(p);
+	size_t i, ph, nph = harness_nphases(p);
 
 	buf_adds(o, "#include \"verilated.h\"\n#include \"Vgold.h\"\n#include \"Vcand.h\"\n"
 		    "#include <cstdio>\n#include <cstdint>\n#include <cstring>\n"
@@ -234,9 +205,9 @@ static int cpp_harness(const struct problem *p, uint64_t seed, const char *tag, 
 		const struct reset_spec *r;
 		unsigned lo;
 
-		if (pt->dir != PORT_IN || is_clock(p, pt->name))
+		if (pt->dir != PORT_IN || harness_is_clock(p, pt->name))
 			continue;
-		r = p->prep.nclocks ? reset_of(p, pt->name) : NULL;
+		r = p->prep.nclocks ? harness_reset_of(p, pt->name) : NULL;
 		if (r) {
 			buf_printf(o, "  nxt(); if (pulse) { g->%s = ((rng & 63) == 0) ? %d : %d; c->%s = g->%s; }\n",
 				   pt->name, !r->active_low, r->active_low, pt->name, pt->name);
@@ -390,27 +361,6 @@ static int build_step(const char *jobdir, const char *const *argv, int cand_step
 	return ret;
 }
 
-static const char *next_line(const char **cur, const char *tag, size_t *len)
-{
-	size_t tl = strlen(tag);
-	const char *p = *cur;
-
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
-		const char *line = p;
-
-		p = eol ? eol + 1 : p + n;
-		if (n >= tl && !memcmp(line, tag, tl)) {
-			*cur = p;
-			*len = n - tl;
-			return line + tl;
-		}
-	}
-	*cur = p;
-	return NULL;
-}
-
 static int verilator_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
 				 struct func_out *out)
 {
@@ -491,7 +441,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	}
 	out->run_ms = ms_since(&t0);
 	cur = r.out;
-	while ((t = next_line(&cur, tag, &len))) {
+	while ((t = engine_next_tagged(&cur, tag, &len))) {
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
 		memcpy(line, t, len);

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-static int is_clock(const struct problem *p, const char *name)
+int harness_is_clock(const struct problem *p, const char *name)
 {
 	size_t i;
 
@@ -12,7 +12,7 @@ static int is_clock(const struct problem *p, const char *name)
 	return 0;
 }
 
-static const struct reset_spec *reset_of(const struct problem *p, const char *name)
+const struct reset_spec *harness_reset_of(const struct problem *p, const char *name)
 {
 	size_t i;
 
@@ -22,7 +22,7 @@ static const struct reset_spec *reset_of(const struct problem *p, const char *na
 	return NULL;
 }
 
-static size_t nphases(const struct problem *p)
+size_t harness_nphases(const struct problem *p)
 {
 	size_t k = p->prep.nresets;
 
@@ -37,7 +37,7 @@ uint64_t harness_samples(const struct problem *p)
 {
 	if (!p->prep.nclocks)
 		return 2ull * p->cycles;
-	return (uint64_t)nphases(p) *
+	return (uint64_t)harness_nphases(p) *
 	       (uint64_t)((p->prep.nresets ? HARNESS_RESET_CYCLES : 0) + p->cycles) * 2ull;
 }
 
@@ -66,7 +66,7 @@ int harness_equivalence(const struct problem *p, uint64_t seed, const char *tag,
 			const char *module_name, struct buf *o)
 {
 	const struct vinfo *g = &p->prep.gold;
-	size_t i, ph, nph = nphases(p);
+	size_t i, ph, nph = harness_nphases(p);
 	int first;
 
 	buf_printf(o, "module %s;\n", module_name);
@@ -115,9 +115,9 @@ int harness_equivalence(const struct problem *p, uint64_t seed, const char *tag,
 		const struct reset_spec *r;
 		unsigned lo;
 
-		if (pt->dir != PORT_IN || is_clock(p, pt->name))
+		if (pt->dir != PORT_IN || harness_is_clock(p, pt->name))
 			continue;
-		r = p->prep.nclocks ? reset_of(p, pt->name) : NULL;
+		r = p->prep.nclocks ? harness_reset_of(p, pt->name) : NULL;
 		if (r) {
 			buf_printf(o, "      rtlr_rng = rtlr_next(rtlr_rng);\n"
 				      "      if (pulse) rtlr_i_%s = (rtlr_rng[5:0] == 0) ? 1'b%d : 1'b%d;\n",

@@ -15,6 +15,7 @@
 #ifndef RTLR_HARNESS_H
 #define RTLR_HARNESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
 #include "problem.h"
@@ -24,5 +25,10 @@
 int harness_equivalence(const struct problem *p, uint64_t seed, const char *tag,
 			const char *module_name, struct buf *out);
 uint64_t harness_samples(const struct problem *p);
+/* Shared with the Verilator engine's C++ harness, so both drive the same stimulus: whether a
+ * port is one of the problem's clocks, its reset spec (NULL when none), the reset phases. */
+int harness_is_clock(const struct problem *p, const char *name);
+const struct reset_spec *harness_reset_of(const struct problem *p, const char *name);
+size_t harness_nphases(const struct problem *p);
 
 #endif
