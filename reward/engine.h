@@ -61,5 +61,10 @@ void func_out_release(struct func_out *f);
 void engine_new_tag(char tag[40]);
 /* The next line of *cursor that starts with tag (the text after it, *len bytes), or NULL. */
 const char *engine_next_tagged(const char **cursor, const char *tag, size_t *len);
+struct sb_result;
+/* Fills out from the tagged output of a generated equivalence harness run (r), which must
+ * report `expect` samples; an incomplete run is a min_score failure with its reason. */
+void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64_t expect,
+			      struct func_out *out);
 
 #endif

@@ -159,16 +159,65 @@ const char *engine_next_tagged(const char **cursor, const char *tag, size_t *len
 	return NULL;
 }
 
+/* Judges the output of a generated equivalence harness (either engine): the tagged "first"
+ * line gives the first mismatch, the tagged "done <samples> <mismatches>" line the verdict,
+ * which counts only when the sample count is the expected one. */
+void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64_t expect,
+			      struct func_out *out)
+{
+	const char *cur, *t;
+	char line[1024];
+	size_t len;
+	int have_done = 0;
+	unsigned long long samples = 0, mism = 0;
+
+	cur = r->out;
+	while ((t = engine_next_tagged(&cur, tag, &len))) {
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, t, len);
+		line[len] = '\0';
+		if (!strncmp(line, " first ", 7) && !out->has_first) {
+			unsigned long long tm;
+			char sig[128], ex[256], got[256];
+			if (sscanf(line + 7, "%llu %127s %255s %255s", &tm, sig, ex, got) == 4) {
+				out->has_first = 1;
+				out->first_time = tm;
+				snprintf(out->first_signal, sizeof(out->first_signal), "%s", sig);
+				snprintf(out->first_expected, sizeof(out->first_expected), "%s", ex);
+				snprintf(out->first_got, sizeof(out->first_got), "%s", got);
+			}
+		} else if (!strncmp(line, " done ", 6)) {
+			if (sscanf(line + 6, "%llu %llu", &samples, &mism) == 2)
+				have_done = 1;
+		}
+	}
+	if (!have_done || samples != expect) {
+		judge_abnormal(r, out);
+		if (have_done)
+			snprintf(out->reason, sizeof(out->reason),
+				 "simulation reported %llu samples, expected %llu", samples,
+				 (unsigned long long)expect);
+	} else {
+		out->checked = 1;
+		out->samples = samples;
+		out->mismatches = mism;
+		out->pass_rate = samples ? (double)(samples - mism) / (double)samples : 0;
+		out->passed = mism == 0 && samples > 0;
+		if (!out->passed && !out->reason[0])
+			snprintf(out->reason, sizeof(out->reason), "%llu of %llu samples mismatch", mism,
+				 samples);
+	}
+}
+
 static int icarus_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
 			      struct func_out *out)
 {
-	char tag[40], modname[64], err[256], line[1024];
+	char tag[40], modname[64], err[256];
 	struct buf h;
 	struct sb_result r;
-	const char *cur, *t;
-	size_t len;
-	int ret = -1, have_done = 0;
-	unsigned long long samples = 0, mism = 0, expect = harness_samples(p);
+	int ret = -1;
+	uint64_t expect = harness_samples(p);
 
 	buf_init(&h, RTLR_MAX_REFERENCE);
 	engine_new_tag(tag);
@@ -196,42 +245,7 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 	}
 	if (simulate(jobdir, &r, out) < 0)
 		goto out;
-	cur = r.out;
-	while ((t = engine_next_tagged(&cur, tag, &len))) {
-		if (len >= sizeof(line))
-			len = sizeof(line) - 1;
-		memcpy(line, t, len);
-		line[len] = '\0';
-		if (!strncmp(line, " first ", 7) && !out->has_first) {
-			unsigned long long tm;
-			char sig[128], ex[256], got[256];
-			if (sscanf(line + 7, "%llu %127s %255s %255s", &tm, sig, ex, got) == 4) {
-				out->has_first = 1;
-				out->first_time = tm;
-				snprintf(out->first_signal, sizeof(out->first_signal), "%s", sig);
-				snprintf(out->first_expected, sizeof(out->first_expected), "%s", ex);
-				snprintf(out->first_got, sizeof(out->first_got), "%s", got);
-			}
-		} else if (!strncmp(line, " done ", 6)) {
-			if (sscanf(line + 6, "%llu %llu", &samples, &mism) == 2)
-				have_done = 1;
-		}
-	}
-	if (!have_done || samples != expect) {
-		judge_abnormal(&r, out);
-		if (have_done)
-			snprintf(out->reason, sizeof(out->reason),
-				 "simulation reported %llu samples, expected %llu", samples, expect);
-	} else {
-		out->checked = 1;
-		out->samples = samples;
-		out->mismatches = mism;
-		out->pass_rate = samples ? (double)(samples - mism) / (double)samples : 0;
-		out->passed = mism == 0 && samples > 0;
-		if (!out->passed && !out->reason[0])
-			snprintf(out->reason, sizeof(out->reason), "%llu of %llu samples mismatch", mism,
-				 samples);
-	}
+	engine_judge_equivalence(&r, tag, expect, out);
 	sb_result_release(&r);
 	ret = 0;
 out:

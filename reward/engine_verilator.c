@@ -364,14 +364,12 @@ static int build_step(const char *jobdir, const char *const *argv, int cand_step
 static int verilator_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
 				 struct func_out *out)
 {
-	char tag[40], err[512], gtop[160], line[1024], rt1[1300], rt2[1300], sim[600];
+	char tag[40], err[512], gtop[160], rt1[1300], rt2[1300], sim[600], dst2[600];
 	struct buf h;
 	struct sb_result r;
 	struct timespec t0;
-	const char *cur, *t;
-	size_t len;
-	int ret = -1, have_done = 0, x;
-	unsigned long long samples = 0, mism = 0, expect = harness_samples(p);
+	int ret = -1, x;
+	uint64_t expect = harness_samples(p);
 
 	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -412,9 +410,9 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	snprintf(rt1, sizeof(rt1), "%s/verilated.o", rt_dir);
 	snprintf(sim, sizeof(sim), "%s/rt1.o", jobdir);
 	snprintf(rt2, sizeof(rt2), "%s/verilated_threads.o", rt_dir);
-	snprintf(line, sizeof(line), "%s/rt2.o", jobdir);
+	snprintf(dst2, sizeof(dst2), "%s/rt2.o", jobdir);
 	if (copy_file(rt1, sim, out->infra_err, sizeof(out->infra_err)) < 0 ||
-	    copy_file(rt2, line, out->infra_err, sizeof(out->infra_err)) < 0)
+	    copy_file(rt2, dst2, out->infra_err, sizeof(out->infra_err)) < 0)
 		goto out;
 	snprintf(rt1, sizeof(rt1), "rt1.o");
 	snprintf(rt2, sizeof(rt2), "rt2.o");
@@ -440,49 +438,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 		}
 	}
 	out->run_ms = ms_since(&t0);
-	cur = r.out;
-	while ((t = engine_next_tagged(&cur, tag, &len))) {
-		if (len >= sizeof(line))
-			len = sizeof(line) - 1;
-		memcpy(line, t, len);
-		line[len] = '\0';
-		if (!strncmp(line, " first ", 7) && !out->has_first) {
-			unsigned long long tm;
-			char sig[128], ex[256], got[256];
-			if (sscanf(line + 7, "%llu %127s %255s %255s", &tm, sig, ex, got) == 4) {
-				out->has_first = 1;
-				out->first_time = tm;
-				snprintf(out->first_signal, sizeof(out->first_signal), "%s", sig);
-				snprintf(out->first_expected, sizeof(out->first_expected), "%s", ex);
-				snprintf(out->first_got, sizeof(out->first_got), "%s", got);
-			}
-		} else if (!strncmp(line, " done ", 6)) {
-			if (sscanf(line + 6, "%llu %llu", &samples, &mism) == 2)
-				have_done = 1;
-		}
-	}
-	if (!have_done || samples != expect) {
-		out->min_score = 1;
-		if (have_done)
-			snprintf(out->reason, sizeof(out->reason),
-				 "simulation reported %llu samples, expected %llu", samples, expect);
-		else if (r.limit != SB_LIMIT_NONE && r.limit != SB_LIMIT_OUTPUT)
-			snprintf(out->reason, sizeof(out->reason), "simulation stopped: %s limit",
-				 sb_limit_name(r.limit));
-		else
-			snprintf(out->reason, sizeof(out->reason),
-				 "simulation ended before the check finished (exit %d, signal %d)",
-				 r.exit_code, r.signal);
-	} else {
-		out->checked = 1;
-		out->samples = samples;
-		out->mismatches = mism;
-		out->pass_rate = samples ? (double)(samples - mism) / (double)samples : 0;
-		out->passed = mism == 0 && samples > 0;
-		if (!out->passed)
-			snprintf(out->reason, sizeof(out->reason), "%llu of %llu samples mismatch", mism,
-				 samples);
-	}
+	engine_judge_equivalence(&r, tag, expect, out);
 	snprintf(out->note, sizeof(out->note),
 		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared");
 	sb_result_release(&r);
