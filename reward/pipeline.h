@@ -37,6 +37,7 @@ struct reward_cfg {
 	uint64_t seed;           /* 0: the problem's */
 	int no_cache;
 	int mode;                /* -1: the problem's; else enum check_mode */
+	double deadline_s;       /* the request's queue deadline (0: none); not part of any key */
 };
 
 /* Fills cfg from a request's preset, weight overrides and engine. Returns -1 with err naming

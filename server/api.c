@@ -393,6 +393,12 @@ static void handle_score(const struct api_req *req, struct api_resp *resp)
 		goto out;
 	}
 	st->cfg.no_cache = sr->no_cache;
+	if (!(sr->deadline_s >= 0 && sr->deadline_s <= 86400)) {
+		api_error(resp, fmt, 400, "deadline_s", "deadline_s: %g; must be 0 (none) to 86400 seconds",
+			  sr->deadline_s);
+		goto out;
+	}
+	st->cfg.deadline_s = sr->deadline_s;
 	for (i = 0; i < sr->n_items; i++) {
 		if (!sr->items[i]) {
 			api_error(resp, fmt, 400, "items", "items[%zu]: empty item", i);

@@ -34,7 +34,7 @@ static Rtlreward__Result *late_result(const struct task *t)
 		return NULL;
 	pb_set_str(&r->problem, t->p->id);
 	r->status = RTLREWARD__STATUS__INFRA_ERROR;
-	pb_set_str(&r->error, "deadline exceeded: the request waited longer than --deadline");
+	pb_set_str(&r->error, "deadline exceeded: the candidate waited in the queue past its request's deadline (deadline_s or --deadline)");
 	r->reward = 0;
 	return r;
 }
@@ -160,7 +160,14 @@ int sched_submit(struct task *tasks, size_t n)
 	b->n = n;
 	b->next = 0;
 	b->rr_next = NULL;
-	b->deadline = deadline_s > 0 ? mono_s() + deadline_s : 0;
+	{
+		/* the smaller of the server's --deadline and the request's deadline_s */
+		double d = deadline_s, r = tasks[0].cfg ? tasks[0].cfg->deadline_s : 0;
+
+		if (r > 0 && (d <= 0 || r < d))
+			d = r;
+		b->deadline = d > 0 ? mono_s() + d : 0;
+	}
 	if (rr_tail)
 		rr_tail->rr_next = b;
 	else

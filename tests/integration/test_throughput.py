@@ -166,6 +166,29 @@ def test_deadline_answers_late_candidates_infra_error(s):
         srv.stop()
 
 
+def test_request_deadline_field(s):
+    """deadline_s in the request: on a one-worker server without --deadline, an 80-candidate
+    batch with deadline_s 1 gets its still-queued candidates INFRA_ERROR "deadline exceeded";
+    the same batch without the field all runs; a negative or huge deadline_s is a 400 naming
+    the field."""
+    srv = harness.Server.start(["--workers", "1"])
+    try:
+        items = [("add8_cout", fence(ADDER + "\nmodule Rq_%d; endmodule\n" % i))
+                 for i in range(80)]
+        res = srv.score(items, seed=90011, deadline_s=1)
+        late = [r for r in res if r["status"] == "INFRA_ERROR"]
+        assert late and all("deadline" in r["error"] for r in late), res[-1]
+        assert res[0]["status"] == "OK" and res[0]["function"]["passed"], res[0]
+        res2 = srv.score(items[:4], seed=90012)
+        assert all(r["status"] == "OK" for r in res2), res2
+        for bad in (-1, 1e9):
+            st, out = srv.json("POST", "/v1/score", {"items": [{"problem": "add8_cout",
+                               "completion": fence(ADDER)}], "deadline_s": bad})
+            assert st == 400 and out["field"] == "deadline_s", (st, out)
+    finally:
+        srv.stop()
+
+
 def test_ndjson_streaming(s):
     """Accept: application/x-ndjson: one Result per line as each finishes, tagged with its index;
     a cached one (index 2) arrives before the uncached ones of the same request."""
