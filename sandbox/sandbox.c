@@ -436,6 +436,11 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 	memset(&sb_g, 0, sizeof(sb_g));
 	if (make_job_root(cfg->job_root, err, errlen) < 0)
 		return -1;
+	{
+		const char *t = getenv("RTLR_TRACE_JOBS");
+		if (t && t[0] == '/' && strlen(t) < sizeof(sb_g.trace_dir))
+			snprintf(sb_g.trace_dir, sizeof(sb_g.trace_dir), "%s", t);
+	}
 	sb_g.euid = geteuid();
 	sb_g.egid = getegid();
 	if (force) {
@@ -979,6 +984,8 @@ int sb_run(const struct sb_spec *spec, struct sb_result *res, char *err, size_t 
 	run_init(&r, spec);
 	if (prepare(&r, err, errlen) < 0)
 		goto out;
+	if (sb_g.trace_dir[0])
+		sb_trace_cmd(spec);
 
 	r.t0 = mono_now();
 	r.pid = sb_child_spawn(&r.c);

@@ -142,8 +142,15 @@ struct sb_state {
 	struct sock_fprog prog_build, prog_run;
 	char *exec_page;
 	size_t exec_page_len;
+	char trace_dir[PATH_MAX];  /* RTLR_TRACE_JOBS (benchmarks only): "" off */
 };
 extern struct sb_state sb_g;
+
+/* Benchmarks only (RTLR_TRACE_JOBS=DIR): each sb_run() appends its command line to
+ * DIR/<job>.sh, and sb_job_remove() moves the job directory to DIR/<job> instead of removing
+ * it, so that the same tool commands can be replayed by a plain shell loop (the tool floor). */
+void sb_trace_cmd(const struct sb_spec *spec);
+int sb_trace_keep(const char *name);
 
 /* --- seccomp (sb_filter.c) --- */
 /* Builds both filters into sb_g.prog_build/prog_run; exec_page is the address execve's path must

@@ -222,6 +222,10 @@ int sb_job_remove(const char *path, char *err, size_t errlen)
 		sb_errf(err, errlen, "refusing to remove %s: not a directory", path);
 		goto out;
 	}
+	if (sb_g.trace_dir[0] && sb_trace_keep(name) == 0) {
+		ret = 0;
+		goto out;
+	}
 	fd = open_subdir(rootfd, name);
 	if (fd < 0) {
 		sb_errf(err, errlen, "open %s: %s", path, SB_STRERR(errno));
@@ -237,4 +241,49 @@ int sb_job_remove(const char *path, char *err, size_t errlen)
 out:
 	close(rootfd);
 	return ret;
+}
+
+/* --- tracing for the tool-floor benchmark (RTLR_TRACE_JOBS) ------------------------------- */
+
+static void put_quoted(FILE *f, const char *a)
+{
+	fputc('\'', f);
+	for (; *a; a++) {
+		if (*a == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*a, f);
+	}
+	fputc('\'', f);
+}
+
+void sb_trace_cmd(const struct sb_spec *spec)
+{
+	const char *name = sb_job_name(spec->jobdir);
+	char path[PATH_MAX + 64];
+	FILE *f;
+	size_t i;
+
+	if (!name)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.sh", sb_g.trace_dir, name);
+	f = fopen(path, "ae");
+	if (!f)
+		return;
+	for (i = 0; spec->argv[i]; i++) {
+		if (i)
+			fputc(' ', f);
+		put_quoted(f, spec->argv[i]);
+	}
+	fputs(spec->stdin_data ? " # (stdin not replayed)\n" : " </dev/null\n", f);
+	fclose(f);
+}
+
+int sb_trace_keep(const char *name)
+{
+	char from[PATH_MAX + 64], to[PATH_MAX + 64];
+
+	snprintf(from, sizeof(from), "%s/%s", sb_g.job_root, name);
+	snprintf(to, sizeof(to), "%s/%s", sb_g.trace_dir, name);
+	return rename(from, to) == 0 ? 0 : -1;
 }

@@ -33,7 +33,7 @@ class Server:
         self.base = "http://127.0.0.1:%d" % port
 
     @classmethod
-    def start(cls, extra=None):
+    def start(cls, extra=None, env=None):
         binary = os.environ.get("RTLR_SERVER") or os.path.join(ROOT, "build", "rtlreward-server")
         tmp = tempfile.mkdtemp(prefix="rtlr-it-")
         args = [binary, "--bind", "127.0.0.1", "--port", "0",
@@ -44,7 +44,7 @@ class Server:
             args += ["--problems", RTLLM]
         args += extra or []
         log = open(os.path.join(tmp, "server.log"), "w")
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         line = proc.stdout.readline()
         m = re.search(r":(\d+)\s*$", line)
         if not m:

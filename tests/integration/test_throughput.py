@@ -189,6 +189,37 @@ def test_request_deadline_field(s):
         srv.stop()
 
 
+def test_trace_jobs_replays_the_same_commands(s):
+    """RTLR_TRACE_JOBS (the tool-floor benchmark's recorder): the candidate's job directory is
+    kept with the command lines the sandbox ran in it, and replaying them by hand gives the
+    same simulation verdict line as the server's run."""
+    import subprocess
+    import tempfile
+    trace = tempfile.mkdtemp(prefix="rtlr-trace-")
+    srv = harness.Server.start(["--workers", "1"], env=dict(os.environ, RTLR_TRACE_JOBS=trace))
+    try:
+        r = srv.score([("add8_cout", fence(ADDER + "\nmodule Traced; endmodule\n"))],
+                      seed=90013)[0]
+        assert r["status"] == "OK" and r["function"]["passed"], r
+        jobs = [j for j in os.listdir(trace) if j.endswith(".sh")
+                and "cand.v" in open(os.path.join(trace, j)).read()
+                and "iverilog" in open(os.path.join(trace, j)).read()]
+        assert len(jobs) == 1, os.listdir(trace)
+        d = os.path.join(trace, jobs[0][:-3])
+        assert os.path.isfile(os.path.join(d, "cand.v")), os.listdir(d)
+        lines = open(os.path.join(trace, jobs[0])).read().splitlines()
+        assert any("'/usr/bin/vvp'" in ln for ln in lines), lines
+        out = subprocess.run(["env", "-i", "PATH=/usr/bin:/bin", "sh", os.path.join(trace, jobs[0])],
+                             cwd=d, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        m = re.search(r" done (\d+) (\d+)\s*$", out.stdout, re.M)
+        assert m and int(m.group(1)) == r["function"]["samples"] and m.group(2) == "0", \
+            out.stdout[-2000:]
+    finally:
+        srv.stop()
+        shutil.rmtree(trace, ignore_errors=True)
+
+
 def test_ndjson_streaming(s):
     """Accept: application/x-ndjson: one Result per line as each finishes, tagged with its index;
     a cached one (index 2) arrives before the uncached ones of the same request."""
