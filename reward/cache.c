@@ -553,7 +553,7 @@ static void disk_import_old(struct dbc *c, const char *dir)
 	while ((e = readdir(d))) {
 		if (strlen(e->d_name) != 2 || e->d_name[0] == '.')
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", old, e->d_name);
+		snprintf(sub, sizeof(sub), "%s/%.2s", old, e->d_name);
 		if (!(sd = opendir(sub)))
 			continue;
 		while ((f = readdir(sd))) {
