@@ -710,6 +710,7 @@ static void disk_close(int keep_path)
 struct rslot {
 	pthread_mutex_t mu;
 	redisContext *c;
+	unsigned epoch;          /* r_epoch when c connected */
 };
 
 static struct rslot rpool[REDIS_POOL];
@@ -720,6 +721,7 @@ static long long r_ttl = 7 * 24 * 3600;
 static _Atomic int64_t r_down_until, r_last_log;
 static atomic_int r_failing;
 static _Atomic unsigned r_next;
+static _Atomic unsigned r_epoch;  /* bumped by every failure: older connections are replaced */
 static _Atomic uint64_t r_hits, r_misses, r_stores, r_errs, r_skips;
 
 static void rpool_make(void)
@@ -760,6 +762,7 @@ static void redis_fail(struct rslot *s, const char *why)
 		redisFree(s->c);
 		s->c = NULL;
 	}
+	atomic_fetch_add(&r_epoch, 1);
 	atomic_store(&r_down_until, now + REDIS_BACKOFF_MS);
 	atomic_store(&r_failing, 1);
 	if (now - last >= REDIS_LOG_MS && atomic_compare_exchange_strong(&r_last_log, &last, now))
@@ -788,7 +791,13 @@ static struct rslot *redis_conn(void)
 		return NULL;
 	}
 	s = rslot_take();
+	if (s->c && s->epoch != atomic_load(&r_epoch)) {
+		/* connected before a failure (Redis may have restarted since): a fresh one */
+		redisFree(s->c);
+		s->c = NULL;
+	}
 	if (!s->c) {
+		s->epoch = atomic_load(&r_epoch);
 		s->c = redisConnectWithTimeout(r_host, r_port, tv);
 		if (!s->c || s->c->err) {
 			char why[200];
