@@ -238,6 +238,8 @@ void cache_unclaim(const char *key)
 #define DB_BUSY_MS 2000          /* a writer waits this long for another writer's transaction */
 #define TOUCH_AFTER_S 3600       /* a disk hit refreshes last_used when it is older than this */
 #define EVICT_BATCH 64           /* entries one eviction transaction deletes at most */
+#define CKPT_MS 1000             /* the background checkpoint runs this often after writes */
+#define AUTOCKPT_PAGES 20000     /* a writer checkpoints itself only when the WAL is this big */
 
 struct dbc {
 	sqlite3 *db;
@@ -262,6 +264,17 @@ static uint64_t disk_max;
 static _Atomic uint64_t d_bytes, d_entries;
 static _Atomic uint64_t n_hits, n_misses, n_stores, n_devict, n_derr, n_imported;
 static atomic_int evicting;
+/* Writers of this process take turns on w_mu rather than in SQLite's busy handler, which
+ * sleeps a millisecond or more per retry; other processes on the same file still meet the
+ * busy timeout. */
+static pthread_mutex_t w_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic uint64_t w_since_ckpt;
+/* The WAL is copied into the database by a thread of its own (PASSIVE: it never blocks a
+ * writer), so that no scoring worker pays for the checkpoint's fsync. */
+static pthread_t ckpt_thr;
+static int ckpt_running, ckpt_stop;
+static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
 
 static void dbc_close(struct dbc *c)
 {
@@ -321,6 +334,7 @@ static struct dbc *dbc_open(int *rc_out, char *err, size_t errlen)
 	rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
+	sqlite3_wal_autocheckpoint(c->db, AUTOCKPT_PAGES);
 	if ((rc = prep(c->db, "SELECT data, last_used FROM results WHERE key = ?1", &c->get)) ||
 	    (rc = prep(c->db, "INSERT OR IGNORE INTO results(key, data, size, created, last_used) "
 		       "VALUES (?1, ?2, ?3, ?4, ?4)", &c->ins)) ||
@@ -435,6 +449,7 @@ static void disk_evict(struct dbc *c)
 
 	if (atomic_exchange(&evicting, 1))
 		return;
+	pthread_mutex_lock(&w_mu);
 	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int(c->oldest, 1, EVICT_BATCH);
@@ -458,6 +473,7 @@ static void disk_evict(struct dbc *c)
 		atomic_fetch_add(&n_derr, 1);
 	}
 out:
+	pthread_mutex_unlock(&w_mu);
 	atomic_store(&evicting, 0);
 }
 
@@ -473,6 +489,7 @@ static int disk_put(const char *key, const unsigned char *data, size_t len)
 	sqlite3_bind_blob(c->ins, 2, data, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(c->ins, 3, (sqlite3_int64)len);
 	sqlite3_bind_int64(c->ins, 4, now);
+	pthread_mutex_lock(&w_mu);
 	rc = sqlite3_step(c->ins);
 	added = rc == SQLITE_DONE && sqlite3_changes(c->db) == 1;
 	st_done(c->ins);
@@ -485,6 +502,8 @@ static int disk_put(const char *key, const unsigned char *data, size_t len)
 		rc = sqlite3_step(c->upd);
 		st_done(c->upd);
 	}
+	pthread_mutex_unlock(&w_mu);
+	atomic_fetch_add(&w_since_ckpt, 1);
 	if (rc != SQLITE_DONE) {
 		atomic_fetch_add(&n_derr, 1);
 		return -1;
@@ -497,6 +516,51 @@ static int disk_put(const char *key, const unsigned char *data, size_t len)
 	if (disk_max && atomic_load(&d_bytes) > disk_max)
 		disk_evict(c);
 	return 0;
+}
+
+static void *ckpt_main(void *arg)
+{
+	struct timespec ts;
+	struct dbc *c;
+
+	(void)arg;
+	pthread_mutex_lock(&ckpt_mu);
+	while (!ckpt_stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += CKPT_MS / 1000;
+		ts.tv_nsec += (CKPT_MS % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ckpt_cv, &ckpt_mu, &ts);
+		if (ckpt_stop)
+			break;
+		pthread_mutex_unlock(&ckpt_mu);
+		if (atomic_exchange(&w_since_ckpt, 0) && (c = dbc_get()))
+			sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&ckpt_mu);
+	}
+	pthread_mutex_unlock(&ckpt_mu);
+	return NULL;   /* the thread's connection is closed by holder_free() */
+}
+
+static void ckpt_start(void)
+{
+	ckpt_stop = 0;
+	ckpt_running = pthread_create(&ckpt_thr, NULL, ckpt_main, NULL) == 0;
+}
+
+static void ckpt_end(void)
+{
+	if (!ckpt_running)
+		return;
+	pthread_mutex_lock(&ckpt_mu);
+	ckpt_stop = 1;
+	pthread_cond_signal(&ckpt_cv);
+	pthread_mutex_unlock(&ckpt_mu);
+	pthread_join(ckpt_thr, NULL);
+	ckpt_running = 0;
 }
 
 static int read_capped(const char *path, unsigned char **out, size_t *outlen)
@@ -953,6 +1017,7 @@ int cache_init(const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 opened:
+	ckpt_start();
 	fprintf(stderr, "rtlreward: cache: %s: %llu entries, %llu bytes of results%s\n", db_path,
 		(unsigned long long)atomic_load(&d_entries), (unsigned long long)atomic_load(&d_bytes),
 		disk_max ? "" : " (no bound)");
@@ -963,6 +1028,7 @@ void cache_shutdown(void)
 {
 	size_t i;
 
+	ckpt_end();
 	disk_close(0);
 	redis_close();
 	if (mem_tab) {
