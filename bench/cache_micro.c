@@ -7,6 +7,7 @@
  * 4. with REDIS_PORT: puts and hits through Redis only (no local store, LRU off).
  * Prints one line per measurement: name, count, p50, p99, max in microseconds. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return 2;
+	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < sizeof(blob); i++)
 		blob[i] = (unsigned char)(i * 7);
 	init(argv[1], 0, NULL, 0);

@@ -9,7 +9,8 @@
  *          A store of the old layout (<dir>/results/<2 hex>/<key>) is imported once at start.
  *   redis: optional, shared by replicas (cache_set_redis()); every command has a timeout, and
  *          when Redis fails the layer is skipped for a second: a lookup never fails or waits
- *          longer than the timeout because of it.
+ *          longer than the timeout because of it. hiredis writes to its socket with write(2):
+ *          a process using this layer must ignore SIGPIPE (the server does).
  * A hit in a lower layer is promoted into the layers above it (redis → disk and mem,
  * disk → mem). cache_put() writes every layer. cache_get() returns a malloc'd copy (caller
  * frees). Thread-safe.
