@@ -3,6 +3,7 @@
  *
  * 1. cache_put into SQLite (LRU off) from NTHR threads at once, ENTRY bytes each;
  * 2. cache_get hits from SQLite (LRU off), from NTHR threads;
+ * 2b. cache_get hits from SQLite on one thread while the other thread writes new entries;
  * 3. cache_get hits from the LRU;
  * 4. with REDIS_PORT: puts and hits through Redis only (no local store, LRU off).
  * Prints one line per measurement: name, count, p50, p99, max in microseconds. */
@@ -20,7 +21,7 @@
 #define ENTRY 1500
 
 static double lat[NTHR][PER];
-static int mode, base;           /* 0 put, 1 get */
+static int mode, base;           /* 0 put, 1 get, 2 thread 0 puts new keys, the others get */
 static unsigned char blob[ENTRY];
 
 static double now_us(void)
@@ -42,8 +43,10 @@ static void *worker(void *arg)
 		double t0;
 
 		snprintf(key, sizeof(key), "%064x", base + t * PER + i);
+		if (mode == 2 && t == 0)
+			snprintf(key, sizeof(key), "%064x", (1 << 22) + i);
 		t0 = now_us();
-		if (mode == 0) {
+		if (mode == 0 || (mode == 2 && t == 0)) {
 			if (cache_put(key, blob, sizeof(blob)) != 0)
 				abort();
 		} else {
@@ -76,6 +79,10 @@ static void run(const char *name, int m)
 	for (i = 0; i < NTHR; i++)
 		pthread_join(th[i], NULL);
 	memcpy(all, lat, sizeof(all));
+	if (m == 2) {               /* the readers' latencies only */
+		memcpy(all, lat[1], sizeof(lat[0]) * (NTHR - 1));
+		n = (NTHR - 1) * PER;
+	}
 	qsort(all, n, sizeof(all[0]), cmp);
 	printf("%s n=%zu p50=%.1f p99=%.1f max=%.1f us\n", name, n, all[n / 2],
 	       all[(size_t)(n * 0.99)], all[n - 1]);
@@ -107,6 +114,7 @@ int main(int argc, char **argv)
 	base = 0;
 	run("sqlite put", 0);
 	run("sqlite hit", 1);
+	run("sqlite hit while the other thread writes", 2);
 	cache_shutdown();
 	init(argv[1], 256u << 20, NULL, 0);
 	run("sqlite hit (promoting into the LRU)", 1);

@@ -266,6 +266,30 @@ def test_redis_unreachable_at_start(s):
         srv.stop()
 
 
+def test_redis_that_never_answers(s):
+    """A Redis address that accepts connections and never replies (a hung or overloaded
+    server): every lookup gives up after --redis-timeout, the layer is skipped for a second,
+    and the request is answered (the 60 s bound only guards against a hang)."""
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(64)                       # the kernel completes the handshake; nobody reads
+    srv = harness.Server.start(FAST + ["--redis", "127.0.0.1:%d" % hole.getsockname()[1],
+                                       "--redis-timeout", "50"])
+    try:
+        t0 = time.time()
+        res = srv.score([("add8_cout", adder(600 + i)) for i in range(4)], seed=91007)
+        assert time.time() - t0 < 60
+        assert all(r["status"] == "OK" and r["function"]["passed"] for r in res), res[0]
+        assert layer(srv, "redis", "error") >= 1
+        assert layer(srv, "redis", "hit") == 0 and layer(srv, "redis", "store") == 0
+        log = open(os.path.join(srv.tmp, "server.log")).read()
+        assert "going on without it" in log, log[-2000:]
+        assert all(r.get("cached") for r in srv.score([("add8_cout", adder(600))], seed=91007))
+    finally:
+        srv.stop()
+        hole.close()
+
+
 # --- what must miss ---------------------------------------------------------------------------
 
 def test_other_or_edited_problem_misses(s):
