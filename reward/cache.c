@@ -432,9 +432,11 @@ static int disk_get(const char *key, unsigned char **data, size_t *len)
 	if (disk_max && time(NULL) - last > TOUCH_AFTER_S) {
 		sqlite3_bind_text(c->touch, 1, key, 64, SQLITE_STATIC);
 		sqlite3_bind_int64(c->touch, 2, (sqlite3_int64)time(NULL));
+		pthread_mutex_lock(&w_mu);
 		if (sqlite3_step(c->touch) != SQLITE_DONE)
 			atomic_fetch_add(&n_derr, 1);
 		st_done(c->touch);
+		pthread_mutex_unlock(&w_mu);
 	}
 	return 0;
 }
