@@ -22,7 +22,7 @@ DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libprotobuf-c-dev proto
 	libjson-c-dev libseccomp-dev libssl-dev zlib1g-dev check verilator iverilog yosys opensta \
 	redis-server libhiredis-dev libsqlite3-dev gnuplot-nox python3 valgrind
 
-PKGS     := libmicrohttpd libprotobuf-c json-c libseccomp libcrypto zlib
+PKGS     := libmicrohttpd libprotobuf-c json-c libseccomp libcrypto zlib sqlite3 hiredis
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)

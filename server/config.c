@@ -29,6 +29,9 @@ static struct num_opt num_opts[] = {
 	{"sim-timeout", &g_config.sim_timeout, 30, 1, 3600, "seconds for one simulation"},
 	{"deadline", &g_config.deadline, 0, 0, 86400, "seconds a request's candidates may wait in the queue (0: no limit); later ones get INFRA_ERROR"},
 	{"cache-mem", &g_config.cache_mem_mb, 256, 0, 1 << 20, "in-memory LRU cache budget, MiB (0: off)"},
+	{"cache-disk-max", &g_config.cache_disk_max_mb, 0, 0, 1 << 24, "local store bound, MiB of entries; least recently used go first (0: no bound)"},
+	{"redis-ttl", &g_config.redis_ttl, 7 * 24 * 3600, 1, 10LL * 365 * 24 * 3600, "seconds a result stays in Redis (SET ... EX)"},
+	{"redis-timeout", &g_config.redis_timeout_ms, 50, 1, 10000, "ms for the Redis connect and each command"},
 	{"mem-limit", &g_config.mem_limit_mb, 2048, 64, 1 << 20, "address space per tool run, MiB"},
 	{"ppa", &g_config.ppa, 1, 0, 1, "1: PPA tier (Yosys + OpenSTA) for full passes; 0: off"},
 	{"ppa-timeout", &g_config.ppa_timeout, 60, 1, 3600, "seconds for one Yosys or OpenSTA run"},
@@ -47,7 +50,10 @@ void config_usage(const char *prog)
 	       "                        spec-to-rtl layout (ProbNNN_name_{prompt.txt,ref.sv,test.sv}),\n"
 	       "                        or the RTLLM v2 layout (<name>/testbench.v + verified_<name>.v)\n"
 	       "  --no-builtin          do not register the built-in problem set\n"
-	       "  --cache-dir DIR       persistent result cache (default ./.cache; '' disables)\n"
+	       "  --cache-dir DIR       persistent result cache, DIR/results.sqlite3 (default ./.cache;\n"
+	       "                        '' disables)\n"
+	       "  --redis HOST:PORT     shared result cache in Redis, after the local layers (off by\n"
+	       "                        default; [v6addr]:PORT for IPv6)\n"
 	       "  --job-dir DIR         where sandbox job directories go (default $TMPDIR/rtlreward-<pid>)\n"
 	       "  --require-isolation   refuse to start without namespaces and seccomp\n"
 	       "  --liberty FILE        liberty for the PPA tier, plain or .gz (default: the bundled\n"
@@ -73,6 +79,30 @@ static int parse_ll(const char *s, long long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* HOST:PORT or [HOST]:PORT into g_config.redis_host, redis_port. */
+static int parse_hostport(const char *s, char *err, size_t errlen)
+{
+	const char *colon = strrchr(s, ':'), *h = s;
+	size_t hl;
+	long long port;
+
+	if (!colon || parse_ll(colon + 1, &port) < 0 || port < 1 || port > 65535)
+		goto bad;
+	hl = (size_t)(colon - s);
+	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+		h = s + 1;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(g_config.redis_host))
+		goto bad;
+	snprintf(g_config.redis_host, sizeof(g_config.redis_host), "%.*s", (int)hl, h);
+	g_config.redis_port = (int)port;
+	return 0;
+bad:
+	snprintf(err, errlen, "--redis: '%s' is not HOST:PORT (port 1..65535)", s);
+	return -1;
 }
 
 int config_parse(int argc, char **argv, char *err, size_t errlen)
@@ -133,6 +163,11 @@ int config_parse(int argc, char **argv, char *err, size_t errlen)
 			snprintf(g_config.bind, sizeof(g_config.bind), "%s", val);
 		} else if (!strcmp(name, "cache-dir")) {
 			snprintf(g_config.cache_dir, sizeof(g_config.cache_dir), "%s", val);
+		} else if (!strcmp(name, "redis")) {
+			if (val[0] && parse_hostport(val, err, errlen) < 0)
+				return -1;
+			if (!val[0])
+				g_config.redis_host[0] = '\0';
 		} else if (!strcmp(name, "liberty")) {
 			if (access(val, R_OK) < 0) {
 				snprintf(err, errlen, "--liberty %s: %s", val, strerror(errno));

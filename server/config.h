@@ -21,6 +21,11 @@ struct config {
 	long long sim_timeout;
 	long long mem_limit_mb;
 	long long cache_mem_mb;
+	long long cache_disk_max_mb;  /* 0: the local store is not bounded */
+	long long redis_ttl;          /* seconds */
+	long long redis_timeout_ms;
+	char redis_host[256];         /* "": no Redis layer */
+	int redis_port;
 	long long deadline;
 	long long ppa;          /* 1: the PPA tier runs */
 	long long ppa_timeout;  /* seconds for one Yosys or OpenSTA run */

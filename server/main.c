@@ -60,6 +60,9 @@ int main(int argc, char **argv)
 	g_tools.lim.sim_s = (double)g_config.sim_timeout;
 	g_tools.lim.mem_bytes = (uint64_t)g_config.mem_limit_mb << 20;
 	cache_set_mem_budget((size_t)g_config.cache_mem_mb << 20);
+	cache_set_disk_max((uint64_t)g_config.cache_disk_max_mb << 20);
+	cache_set_redis(g_config.redis_host, g_config.redis_port, g_config.redis_ttl,
+			(int)g_config.redis_timeout_ms);
 	ppa_configure(g_config.liberty, (int)g_config.ppa, (double)g_config.ppa_timeout);
 	if (pipeline_init(g_config.cache_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);

@@ -125,7 +125,7 @@ int metrics_render(struct buf *o)
 		      "# TYPE rtlreward_rejected_total counter\nrtlreward_rejected_total %llu\n",
 		   (unsigned long long)atomic_load(&rejected));
 	cache_stats(&cs);
-	buf_printf(o, "# HELP rtlreward_cache_total Cache lookups and stores by layer (mem: LRU, disk: local store).\n"
+	buf_printf(o, "# HELP rtlreward_cache_total Cache lookups and stores by layer (mem: LRU, disk: local SQLite store, redis: shared).\n"
 		      "# TYPE rtlreward_cache_total counter\n"
 		      "rtlreward_cache_total{layer=\"mem\",event=\"hit\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"mem\",event=\"miss\"} %llu\n"
@@ -133,6 +133,16 @@ int metrics_render(struct buf *o)
 		      "rtlreward_cache_total{layer=\"disk\",event=\"hit\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"disk\",event=\"miss\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"disk\",event=\"store\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"disk\",event=\"eviction\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"disk\",event=\"error\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"redis\",event=\"hit\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"redis\",event=\"miss\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"redis\",event=\"store\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"redis\",event=\"error\"} %llu\n"
+		      "rtlreward_cache_total{layer=\"redis\",event=\"skip\"} %llu\n"
+		      "# TYPE rtlreward_cache_disk_bytes gauge\nrtlreward_cache_disk_bytes %llu\n"
+		      "# TYPE rtlreward_cache_disk_entries gauge\nrtlreward_cache_disk_entries %llu\n"
+		      "# TYPE rtlreward_cache_redis_enabled gauge\nrtlreward_cache_redis_enabled %d\n"
 		      "# HELP rtlreward_cache_dedup_total Lookups that waited for an identical key in flight.\n"
 		      "# TYPE rtlreward_cache_dedup_total counter\nrtlreward_cache_dedup_total %llu\n"
 		      "# TYPE rtlreward_cache_mem_bytes gauge\nrtlreward_cache_mem_bytes %llu\n"
@@ -142,6 +152,11 @@ int metrics_render(struct buf *o)
 		   (unsigned long long)cs.mem_hits, (unsigned long long)cs.mem_misses,
 		   (unsigned long long)cs.mem_evictions, (unsigned long long)cs.disk_hits,
 		   (unsigned long long)cs.disk_misses, (unsigned long long)cs.stores,
+		   (unsigned long long)cs.disk_evictions, (unsigned long long)cs.disk_errors,
+		   (unsigned long long)cs.redis_hits, (unsigned long long)cs.redis_misses,
+		   (unsigned long long)cs.redis_stores, (unsigned long long)cs.redis_errors,
+		   (unsigned long long)cs.redis_skips, (unsigned long long)cs.disk_bytes,
+		   (unsigned long long)cs.disk_entries, cs.redis_on,
 		   (unsigned long long)cs.dedup_waits, (unsigned long long)cs.mem_bytes,
 		   (unsigned long long)cs.mem_entries, (unsigned long long)atomic_load(&cand_infra));
 	sched_stats(&queued, &cap, &busy, &workers);
