@@ -28,8 +28,17 @@ def _args_in(path):
         assert m, "no ENTRYPOINT in %s" % path
         found += json.loads(m.group(1))[1:]
     for m in re.finditer(r"^\s*(?:args|command):\s*(\[.*\])\s*$", text, re.M):
-        found += json.loads(m.group(1))
+        arr = json.loads(m.group(1))
+        if arr and arr[0] == "redis-server":
+            continue          # the shared cache's own container: checked by test_redis_args
+        found += arr
     return [a for a in found if a.startswith("--")]
+
+
+def _redis_commands(path):
+    text = harness.read(path)
+    return [json.loads(m.group(1)) for m in
+            re.finditer(r"^\s*command:\s*(\[\s*\"redis-server\".*\])\s*$", text, re.M)]
 
 
 def test_image_and_manifests_use_real_flags(s):
@@ -50,3 +59,47 @@ def test_image_and_manifests_use_real_flags(s):
         for ep in re.findall(r"(/healthz|/metrics)", harness.read(path)):
             st, _, _ = s.request("GET", ep)
             assert st == 200, (path, ep, st)
+
+
+def test_redis_args_and_server_flags(s):
+    """The manifests' Redis runs with the arguments they give it (a real redis-server started
+    here with them, on loopback, answers PING), and every rtlreward container that names a
+    Redis does so with --redis HOST:PORT of a Redis the same file defines."""
+    import shutil
+    import socket
+    import tempfile
+    if not shutil.which("redis-server"):
+        raise harness.Skip("redis-server not installed")
+    kdir = os.path.join(ROOT, "deploy", "k8s")
+    files = [os.path.join(ROOT, "deploy", "compose.yaml")] + \
+        [os.path.join(kdir, f) for f in sorted(os.listdir(kdir)) if f.endswith(".yaml")]
+    seen = 0
+    for path in files:
+        text = harness.read(path)
+        for cmd in _redis_commands(path):
+            seen += 1
+            with socket.socket() as so:
+                so.bind(("127.0.0.1", 0))
+                port = so.getsockname()[1]
+            d = tempfile.mkdtemp(prefix="rtlr-redis-")
+            p = subprocess.Popen(cmd + ["--port", str(port), "--bind", "127.0.0.1", "--dir", d],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            try:
+                def pong():
+                    try:
+                        with socket.create_connection(("127.0.0.1", port), timeout=1) as c:
+                            c.sendall(b"PING\r\n")
+                            return c.recv(16).startswith(b"+PONG")
+                    except OSError:
+                        return False
+                assert harness.wait_for(pong, timeout=10), (path, cmd, p.poll())
+            finally:
+                p.terminate()
+                p.wait(timeout=10)
+                shutil.rmtree(d, ignore_errors=True)
+        for m in re.finditer(r'"--redis", "([^"]+)"', text):
+            host, _, port = m.group(1).rpartition(":")
+            assert host and port.isdigit(), m.group(0)
+            assert re.search(r"(name:\s*%s\b|^  %s:)" % (re.escape(host), re.escape(host)),
+                             text, re.M), (path, host)
+    assert seen >= 2, seen
