@@ -44,6 +44,9 @@ LIB_SRC  := $(filter-out sandbox/probe.c,$(LIB_SRC))
 LIB_OBJ  := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/proto/reward.pb-c.o \
 	$(B)/obj/gen/builtin_problems.o
 TEST_SRC := $(wildcard tests/check_*.c)
+# helpers shared by several test suites, linked into every test binary
+TEST_LIB_SRC := $(wildcard tests/lib_*.c)
+TEST_LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(TEST_LIB_SRC))
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 SERVER   := $(B)/rtlreward-server
 PROBE    := $(B)/sb-probe
@@ -109,7 +112,7 @@ $(SERVER): $(B)/obj/server/main.o $(B)/librtlr.a
 $(PROBE): $(B)/obj/sandbox/probe.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(B)/librtlr.a
+$(B)/tests/%: $(B)/obj/tests/%.o $(TEST_LIB_OBJ) $(B)/librtlr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
