@@ -35,13 +35,33 @@
 #include "tools.h"
 
 #define VL_INC "/usr/share/verilator/include"
+/* The g++ flags of every translation unit: the runtime, the precompiled header, the golden model
+ * and the candidate's unit (a PCH is only used under the flags it was built with). */
 #define VL_FLAGS "-std=c++17", "-O0", "-I" VL_INC, "-I" VL_INC "/vltstd", "-DVM_COVERAGE=0", \
 		 "-DVM_SC=0", "-DVM_TRACE=0", "-w"
 #define VL_FLAGS_STR "-std=c++17 -O0 -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0"
+/* verilator_bin's flags for golden and candidate alike (part of the golden model's key) */
+#define VL_VERILATE "--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-unlimited-stack"
+#define VL_VERILATE_STR "--cc -Wno-fatal -Wno-lint -Wno-style --no-unlimited-stack"
+/* What the precompiled header holds: verilated.h (which every generated model header includes)
+ * and the harness's own headers. */
+#define PCH_NAME "rtlr_pch.h"
+#define PCH_TEXT "#include \"verilated.h\"\n#include <cstdio>\n#include <cstdint>\n#include <cstring>\n"
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
-static char rt_dir[1200];   /* where verilated.o and verilated_threads.o are, once built */
+static char rt_dir[1200];   /* verilated.o, verilated_threads.o and the PCH, once built */
+static int rt_pch;          /* g++ was seen using the PCH (-H prints '!' for it) */
+static const char *rt_ld;   /* "-fuse-ld=gold" when gold is there, else NULL */
 static char cache_root[900];
+
+/* Golden models being built in this process (one build per key; the others wait). */
+struct gold_claim {
+	char key[17];
+	struct gold_claim *next;
+};
+static pthread_mutex_t gold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gold_cond = PTHREAD_COND_INITIALIZER;
+static struct gold_claim *gold_busy;
 
 void engine_verilator_init(const char *cache_dir)
 {
@@ -89,12 +109,108 @@ out:
 	return ret;
 }
 
-/* Builds the runtime objects once (under rt_lock: concurrent workers wait for one build), in a
- * job directory of their own, then moves them into the cache with an atomic rename. */
+/* Copies job/name into the cache directory tmp, read-only for everybody. */
+static int keep_file(const char *job, const char *name, const char *tmp, char *err, size_t errlen)
+{
+	char from[1300], to[1300];
+
+	snprintf(from, sizeof(from), "%s/%s", job, name);
+	snprintf(to, sizeof(to), "%s/%s", tmp, name);
+	if (copy_file(from, to, err, errlen) < 0)
+		return -1;
+	if (chmod(to, 0444) < 0) {
+		snprintf(err, errlen, "chmod %.300s: %s", to, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Moves a filled tmp directory to dir; when another process got there first, drops tmp. */
+static int publish_dir(const char *tmp, const char *dir, const char *const *names, size_t n,
+		       char *err, size_t errlen)
+{
+	char path[1300];
+	size_t i;
+
+	if (rename(tmp, dir) == 0)
+		return 0;
+	if (errno != EEXIST && errno != ENOTEMPTY) {
+		snprintf(err, errlen, "rename %.300s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmp, names[i]);
+		unlink(path);
+	}
+	rmdir(tmp);
+	return 0;
+}
+
+/* Puts the cache file dir/name into the job directory as `as`. A hard link when the sandbox
+ * cannot write through it (the server is root, so tools run as uid 65534, and the file is
+ * root's and not group/other-writable: a tool, or the candidate's simulation, can unlink its
+ * name but not change the cache's copy); otherwise a copy. */
+static int share_file(const char *dir, const char *name, const char *jobdir, const char *as,
+		      char *err, size_t errlen)
+{
+	char from[1300], to[1300];
+	struct stat st;
+
+	snprintf(from, sizeof(from), "%s/%s", dir, name);
+	snprintf(to, sizeof(to), "%s/%s", jobdir, as);
+	if (geteuid() == 0 && stat(from, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022) &&
+	    link(from, to) == 0)
+		return 0;
+	return copy_file(from, to, err, errlen);
+}
+
+/* Whether g++ -H reports the PCH as used ('!' before its name) in err_text. */
+static int pch_used(const char *err_text)
+{
+	const char *l = err_text;
+
+	while (l && *l) {
+		if (l[0] == '!' && l[1] == ' ') {
+			const char *e = strchr(l, '\n');
+			size_t n = e ? (size_t)(e - l) : strlen(l);
+			if (n > 4 && memmem(l, n, PCH_NAME ".gch", strlen(PCH_NAME ".gch")))
+				return 1;
+		}
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return 0;
+}
+
+/* Runs one trusted build tool in job (runtime, PCH, probe); -1 with err when it fails. */
+static int build_trusted(const char *job, const char *const *argv, const char *what,
+			 struct sb_result *keep, char *err, size_t errlen)
+{
+	struct sb_result r;
+
+	if (tool_run(job, argv, SB_STAGE_BUILD, 300, &r, err, errlen) < 0)
+		return -1;
+	if (!r.exited || r.exit_code) {
+		snprintf(err, errlen, "%s failed: %.300s", what, r.err ? r.err : "");
+		sb_result_release(&r);
+		return -1;
+	}
+	if (keep)
+		*keep = r;
+	else
+		sb_result_release(&r);
+	return 0;
+}
+
+/* Builds the runtime objects and the precompiled header once (under rt_lock: concurrent workers
+ * wait for one build), in a job directory of their own, then moves them into the cache with an
+ * atomic rename. Checks once that g++ uses the PCH; without it the engine still works, slower. */
 static int runtime_ready(char *err, size_t errlen)
 {
-	char job[512], dir[1000], tmp[1100], from[1300], to[1400], key[65];
-	static const char *const objs[] = {"verilated.o", "verilated_threads.o"};
+	char job[512], dir[1000], tmp[1100], from[1300], key[65];
+	static const char *const objs[] = {"verilated.o", "verilated_threads.o", PCH_NAME,
+					   PCH_NAME ".gch"};
 	struct hash_ctx *h;
 	struct sb_result r;
 	struct stat st;
@@ -111,49 +227,60 @@ static int runtime_ready(char *err, size_t errlen)
 		snprintf(err, errlen, "the Verilator engine needs a cache directory (--cache-dir)");
 		goto out;
 	}
+	rt_ld = access("/usr/bin/ld.gold", X_OK) == 0 ? "-fuse-ld=gold" : NULL;
 	h = hash_new();
 	hash_add_str(h, g_tools.versions);
 	hash_add_str(h, VL_FLAGS_STR);
+	hash_add_str(h, PCH_TEXT);
 	hash_final_hex(h, key);
 	snprintf(dir, sizeof(dir), "%s/verilator/%.16s", cache_root, key);
-	snprintf(from, sizeof(from), "%s/verilated_threads.o", dir);
-	if (stat(from, &st) == 0) {
-		snprintf(rt_dir, sizeof(rt_dir), "%s", dir);
-		ret = 0;
-		goto out;
-	}
 	if (sb_job_create(job, sizeof(job), err, errlen) < 0) {
 		job[0] = '\0';
 		goto out;
 	}
-	for (i = 0; i < 2; i++) {
-		const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-c", i ? VL_INC "/verilated_threads.cpp"
-								: VL_INC "/verilated.cpp",
-				      "-o", objs[i], NULL};
-		if (tool_run(job, argv, SB_STAGE_BUILD, 300, &r, err, errlen) < 0)
-			goto out;
-		if (!r.exited || r.exit_code) {
-			snprintf(err, errlen, "building the Verilator runtime failed: %.300s",
-				 r.err ? r.err : "");
-			sb_result_release(&r);
+	snprintf(from, sizeof(from), "%s/" PCH_NAME ".gch", dir);
+	if (stat(from, &st) < 0) {
+		for (i = 0; i < 2; i++) {
+			const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-c",
+					      i ? VL_INC "/verilated_threads.cpp" : VL_INC "/verilated.cpp",
+					      "-o", objs[i], NULL};
+			if (build_trusted(job, argv, "building the Verilator runtime", NULL, err,
+					  errlen) < 0)
+				goto out;
+		}
+		{
+			const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-x", "c++-header", PCH_NAME,
+					      "-o", PCH_NAME ".gch", NULL};
+			if (tool_write_file(job, PCH_NAME, PCH_TEXT, strlen(PCH_TEXT), err, errlen) < 0 ||
+			    build_trusted(job, argv, "building the precompiled header", NULL, err,
+					  errlen) < 0)
+				goto out;
+		}
+		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", dir, (long)getpid());
+		if (mkdir_p(tmp) < 0) {
+			snprintf(err, errlen, "mkdir %.300s: %s", tmp, strerror(errno));
 			goto out;
 		}
-		sb_result_release(&r);
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", dir, (long)getpid());
-	if (mkdir_p(tmp) < 0) {
-		snprintf(err, errlen, "mkdir %.300s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	for (i = 0; i < 2; i++) {
-		snprintf(from, sizeof(from), "%s/%s", job, objs[i]);
-		snprintf(to, sizeof(to), "%s/%s", tmp, objs[i]);
-		if (copy_file(from, to, err, errlen) < 0)
+		for (i = 0; i < 4; i++)
+			if (keep_file(job, objs[i], tmp, err, errlen) < 0)
+				goto out;
+		if (publish_dir(tmp, dir, objs, 4, err, errlen) < 0)
 			goto out;
 	}
-	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
-		snprintf(err, errlen, "rename %.300s: %s", tmp, strerror(errno));
-		goto out;
+	/* the probe: an empty unit with the PCH, as the candidate's unit will be compiled */
+	{
+		const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-Winvalid-pch", "-H", "-include",
+				      PCH_NAME, "-c", "probe.cpp", "-o", "probe.o", NULL};
+		if (tool_write_file(job, "probe.cpp", "int rtlr_probe;\n", 16, err, errlen) < 0 ||
+		    share_file(dir, PCH_NAME, job, PCH_NAME, err, errlen) < 0 ||
+		    share_file(dir, PCH_NAME ".gch", job, PCH_NAME ".gch", err, errlen) < 0 ||
+		    build_trusted(job, argv, "probing the precompiled header", &r, err, errlen) < 0)
+			goto out;
+		rt_pch = pch_used(r.err);
+		if (!rt_pch)
+			fprintf(stderr, "rtlreward: verilator: g++ does not use the precompiled header "
+					"%s/" PCH_NAME ".gch: compiling without it\n", dir);
+		sb_result_release(&r);
 	}
 	snprintf(rt_dir, sizeof(rt_dir), "%s", dir);
 	ret = 0;
@@ -361,13 +488,142 @@ static int build_step(const char *jobdir, const char *const *argv, int cand_step
 	return ret;
 }
 
+/* Claims key for this process's build of it; waits while another thread builds it. */
+static void gold_claim(struct gold_claim *c, const char *key)
+{
+	struct gold_claim *o;
+
+	snprintf(c->key, sizeof(c->key), "%.16s", key);
+	pthread_mutex_lock(&gold_lock);
+	for (;;) {
+		for (o = gold_busy; o && strcmp(o->key, key); o = o->next)
+			;
+		if (!o)
+			break;
+		pthread_cond_wait(&gold_cond, &gold_lock);
+	}
+	c->next = gold_busy;
+	gold_busy = c;
+	pthread_mutex_unlock(&gold_lock);
+}
+
+static void gold_release(struct gold_claim *c)
+{
+	struct gold_claim **pp;
+
+	pthread_mutex_lock(&gold_lock);
+	for (pp = &gold_busy; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	pthread_cond_broadcast(&gold_cond);
+	pthread_mutex_unlock(&gold_lock);
+}
+
+/* The golden model, verilated (--prefix Vgold) and compiled into gold.o once per (golden text,
+ * top, Verilator version, flags) under <cache>/verilator/golden/<key>/ with its Vgold.h, the
+ * only part of it the harness includes. Built in a job directory of its own, in the build
+ * stage, one build per key at a time in this process (atomic rename across processes).
+ * *built_ms is the build's cost when this call built it, else 0. 0 ok, -1 infra. */
+static int golden_ready(const struct problem *p, char *dir, size_t dirlen, double *built_ms,
+			struct func_out *out)
+{
+	static const char *const keep[] = {"gold.o", "Vgold.h"};
+	char key[65], gtop[160], job[512], tmp[1100], path[1300], err[512];
+	struct gold_claim claim;
+	struct hash_ctx *h;
+	struct timespec t0;
+	struct stat st;
+	struct buf u;
+	int ret = -1;
+
+	*built_ms = 0;
+	snprintf(gtop, sizeof(gtop), "rtlr_g_%s", p->ref_top);
+	h = hash_new();
+	hash_add_str(h, g_tools.versions);
+	hash_add_str(h, VL_FLAGS_STR);
+	hash_add_str(h, VL_VERILATE_STR);
+	hash_add_str(h, PCH_TEXT);
+	hash_add_u64(h, (unsigned long long)rt_pch);
+	hash_add_str(h, gtop);
+	hash_add_str(h, p->prep.gold_eq);
+	hash_final_hex(h, key);
+	key[16] = '\0';
+	snprintf(dir, dirlen, "%s/verilator/golden/%s", cache_root, key);
+	snprintf(path, sizeof(path), "%s/Vgold.h", dir);
+	if (stat(path, &st) == 0)
+		return 0;
+	gold_claim(&claim, key);
+	job[0] = '\0';
+	buf_init(&u, 4096);
+	if (stat(path, &st) == 0) { /* built while we waited */
+		ret = 0;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (sb_job_create(job, sizeof(job), err, sizeof(err)) < 0) {
+		job[0] = '\0';
+		snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s", err);
+		goto out;
+	}
+	if (tool_write_file(job, "gold.v", p->prep.gold_eq, strlen(p->prep.gold_eq), err,
+			    sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
+		goto out;
+	}
+	{
+		const char *av[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vgold",
+				    "--top-module", gtop, "-Mdir", "vg", "gold.v", NULL};
+		const char *ac[] = {"/usr/bin/g++", VL_FLAGS, "-Winvalid-pch", "-include", PCH_NAME,
+				    "-Ivg", "-c", "gold.cpp", "-o", "gold.o", NULL};
+		if (build_step(job, av, 0, "verilate golden", out) != 0)
+			goto out;
+		if (add_includes(job, "vg", &u, err, sizeof(err)) < 0 || u.overflow ||
+		    tool_write_file(job, "gold.cpp", u.data, u.len, err, sizeof(err)) < 0 ||
+		    share_file(rt_dir, PCH_NAME, job, PCH_NAME, err, sizeof(err)) < 0 ||
+		    (rt_pch && share_file(rt_dir, PCH_NAME ".gch", job, PCH_NAME ".gch", err,
+					  sizeof(err)) < 0)) {
+			snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s",
+				 u.overflow ? "too many files" : err);
+			goto out;
+		}
+		if (build_step(job, ac, 0, "g++ golden", out) != 0)
+			goto out;
+	}
+	snprintf(path, sizeof(path), "%s/vg/Vgold.h", job);
+	snprintf(tmp, sizeof(tmp), "%s/verilator/golden/%s.tmp%ld", cache_root, key, (long)getpid());
+	if (mkdir_p(tmp) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "mkdir %.300s: %s", tmp,
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/vg", job);
+	if (keep_file(job, "gold.o", tmp, err, sizeof(err)) < 0 ||
+	    keep_file(path, "Vgold.h", tmp, err, sizeof(err)) < 0 ||
+	    publish_dir(tmp, dir, keep, 2, err, sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s", err);
+		goto out;
+	}
+	*built_ms = ms_since(&t0);
+	ret = 0;
+out:
+	if (job[0])
+		sb_job_remove(job, err, sizeof(err));
+	buf_release(&u);
+	gold_release(&claim);
+	return ret;
+}
+
+/* Per candidate: verilate it (--prefix Vcand), compile it with the harness as one unit against
+ * the PCH, link with the cached runtime and golden objects, run. Stage times go into out. */
 static int verilator_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
 				 struct func_out *out)
 {
-	char tag[40], err[512], gtop[160], rt1[1300], rt2[1300], sim[600], dst2[600];
+	char tag[40], err[512], gdir[1100], sim[600];
 	struct buf h;
 	struct sb_result r;
-	struct timespec t0;
+	struct timespec t0, ts;
 	int ret = -1, x;
 	uint64_t expect = harness_samples(p);
 
@@ -375,22 +631,13 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
 		goto out;
-	engine_new_tag(tag);
-	if (tool_write_file(jobdir, "gold.v", p->prep.gold_eq, strlen(p->prep.gold_eq), err,
-			    sizeof(err)) < 0) {
-		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
+	if (golden_ready(p, gdir, sizeof(gdir), &out->golden_ms, out) < 0)
 		goto out;
-	}
-	snprintf(gtop, sizeof(gtop), "rtlr_g_%s", p->ref_top);
+	engine_new_tag(tag);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	{
-		const char *ag[] = {g_tools.verilator_bin, "--cc", "--prefix", "Vgold", "--top-module",
-				    gtop, "-Mdir", "vg", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-				    "--no-unlimited-stack", "gold.v", NULL};
-		const char *ac[] = {g_tools.verilator_bin, "--cc", "--prefix", "Vcand", "--top-module",
-				    p->top, "-Mdir", "vc", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-				    "--no-unlimited-stack", "cand.v", NULL};
-		if ((x = build_step(jobdir, ag, 0, "verilate golden", out)) != 0)
-			goto out;
+		const char *ac[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vcand",
+				    "--top-module", p->top, "-Mdir", "vc", "cand.v", NULL};
 		x = build_step(jobdir, ac, 1, "verilate", out);
 		if (x < 0)
 			goto out;
@@ -399,26 +646,29 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
-	if (cpp_harness(p, seed, tag, &h) < 0 || add_includes(jobdir, "vg", &h, err, sizeof(err)) < 0 ||
-	    add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 || h.overflow ||
-	    tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
+	out->verilate_ms = ms_since(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (cpp_harness(p, seed, tag, &h) < 0 || add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 ||
+	    h.overflow || tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness: %.400s",
 			 h.overflow ? "too large" : err);
 		goto out;
 	}
-	/* The cache directory may not be readable by the sandbox's uid: copy the objects in. */
-	snprintf(rt1, sizeof(rt1), "%s/verilated.o", rt_dir);
-	snprintf(sim, sizeof(sim), "%s/rt1.o", jobdir);
-	snprintf(rt2, sizeof(rt2), "%s/verilated_threads.o", rt_dir);
-	snprintf(dst2, sizeof(dst2), "%s/rt2.o", jobdir);
-	if (copy_file(rt1, sim, out->infra_err, sizeof(out->infra_err)) < 0 ||
-	    copy_file(rt2, dst2, out->infra_err, sizeof(out->infra_err)) < 0)
+	/* The cache directory may not be visible in the sandbox (/tmp is private there): the
+	 * objects and the PCH are linked (or copied) into the job directory. */
+	if (share_file(rt_dir, "verilated.o", jobdir, "rt1.o", err, sizeof(err)) < 0 ||
+	    share_file(rt_dir, "verilated_threads.o", jobdir, "rt2.o", err, sizeof(err)) < 0 ||
+	    share_file(rt_dir, PCH_NAME, jobdir, PCH_NAME, err, sizeof(err)) < 0 ||
+	    (rt_pch && share_file(rt_dir, PCH_NAME ".gch", jobdir, PCH_NAME ".gch", err,
+				  sizeof(err)) < 0) ||
+	    share_file(gdir, "gold.o", jobdir, "gold.o", err, sizeof(err)) < 0 ||
+	    share_file(gdir, "Vgold.h", jobdir, "Vgold.h", err, sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "%.500s", err);
 		goto out;
-	snprintf(rt1, sizeof(rt1), "rt1.o");
-	snprintf(rt2, sizeof(rt2), "rt2.o");
+	}
 	{
-		const char *ab[] = {"/usr/bin/g++", VL_FLAGS, "-Ivg", "-Ivc", "unit.cpp", rt1, rt2,
-				    "-pthread", "-o", "sim", NULL};
+		const char *ab[] = {"/usr/bin/g++", VL_FLAGS, "-Winvalid-pch", "-include", PCH_NAME,
+				    "-I.", "-Ivc", "-c", "unit.cpp", "-o", "unit.o", NULL};
 		x = build_step(jobdir, ab, 1, "g++", out);
 		if (x < 0)
 			goto out;
@@ -427,6 +677,20 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
+	out->cc_ms = ms_since(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	{
+		const char *al[] = {"/usr/bin/g++", "-pthread", "unit.o", "gold.o", "rt1.o", "rt2.o",
+				    "-o", "sim", rt_ld, NULL};
+		x = build_step(jobdir, al, 1, "link", out);
+		if (x < 0)
+			goto out;
+		if (x > 0) {
+			ret = 0;
+			goto out;
+		}
+	}
+	out->link_ms = ms_since(&ts);
 	out->compile_ms = ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sim, sizeof(sim), "%s/sim", jobdir);
