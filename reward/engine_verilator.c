@@ -35,24 +35,72 @@
 #include "tools.h"
 
 #define VL_INC "/usr/share/verilator/include"
-/* The g++ flags of every translation unit: the runtime, the precompiled header, the golden model
- * and the candidate's unit (a PCH is only used under the flags it was built with). */
+/* The compiler flags of every translation unit: the runtime, the precompiled header, the golden
+ * model and the candidate's unit (a PCH is only used under the flags it was built with). */
 #define VL_FLAGS "-std=c++17", "-O0", "-I" VL_INC, "-I" VL_INC "/vltstd", "-DVM_COVERAGE=0", \
 		 "-DVM_SC=0", "-DVM_TRACE=0", "-w"
 #define VL_FLAGS_STR "-std=c++17 -O0 -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0"
 /* verilator_bin's flags for golden and candidate alike (part of the golden model's key) */
 #define VL_VERILATE "--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-unlimited-stack"
 #define VL_VERILATE_STR "--cc -Wno-fatal -Wno-lint -Wno-style --no-unlimited-stack"
-/* What the precompiled header holds: verilated.h (which every generated model header includes)
- * and the harness's own headers. */
+/* The precompiled header holds verilated.h, which every generated model header includes (and
+ * which includes the harness's <cstdio>, <cstdint>, <cstring>). g++: rtlr_pch.h.gch, found next
+ * to rtlr_pch.h by -include. clang++: verilated.h.pch built from verilated.h itself (clang checks
+ * a PCH's input files by path: they must be where they were, so no job-directory file), with
+ * -fpch-instantiate-templates: the STL templates verilated.h instantiates are done once in the
+ * PCH, where g++ redoes them in every unit (about 70 ms of CPU each). */
 #define PCH_NAME "rtlr_pch.h"
 #define PCH_TEXT "#include \"verilated.h\"\n#include <cstdio>\n#include <cstdint>\n#include <cstring>\n"
+#define CLANG_PCH "verilated.h.pch"
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
 static char rt_dir[1200];   /* verilated.o, verilated_threads.o and the PCH, once built */
-static int rt_pch;          /* g++ was seen using the PCH (-H prints '!' for it) */
+static char rt_key[65];     /* hash of all that decides their content */
+static int rt_pch;          /* the compiler was seen using the PCH */
 static const char *rt_ld;   /* "-fuse-ld=gold" when gold is there, else NULL */
+static const char *cxx;     /* /usr/bin/clang++ or /usr/bin/g++ */
+static int cxx_clang;
 static char cache_root[900];
+
+/* An argv under construction (every one here is far below the bound). */
+struct av {
+	const char *v[40];
+	size_t n;
+};
+
+static void av_add(struct av *a, const char *s)
+{
+	if (s && a->n + 1 < sizeof(a->v) / sizeof(a->v[0]))
+		a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+/* The compiler and the flags every unit shares. */
+static void av_cxx(struct av *a)
+{
+	static const char *const f[] = {VL_FLAGS};
+	size_t i;
+
+	a->n = 0;
+	av_add(a, cxx);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		av_add(a, f[i]);
+}
+
+/* Use of the PCH (when it works). */
+static void av_pch(struct av *a, int force)
+{
+	if (!rt_pch && !force)
+		return;
+	if (cxx_clang) {
+		av_add(a, "-include-pch");
+		av_add(a, CLANG_PCH);
+	} else {
+		av_add(a, "-Winvalid-pch");
+		av_add(a, "-include");
+		av_add(a, PCH_NAME);
+	}
+}
 
 /* Golden models being built in this process (one build per key; the others wait). */
 struct gold_claim {
@@ -164,6 +212,16 @@ static int share_file(const char *dir, const char *name, const char *jobdir, con
 	return copy_file(from, to, err, errlen);
 }
 
+/* Links (or copies) the PCH files from dir into job. */
+static int share_pch(const char *dir, const char *job, char *err, size_t errlen)
+{
+	if (cxx_clang)
+		return share_file(dir, CLANG_PCH, job, CLANG_PCH, err, errlen);
+	if (share_file(dir, PCH_NAME, job, PCH_NAME, err, errlen) < 0)
+		return -1;
+	return share_file(dir, PCH_NAME ".gch", job, PCH_NAME ".gch", err, errlen);
+}
+
 /* Whether g++ -H reports the PCH as used ('!' before its name) in err_text. */
 static int pch_used(const char *err_text)
 {
@@ -203,18 +261,46 @@ static int build_trusted(const char *job, const char *const *argv, const char *w
 	return 0;
 }
 
+/* The compiler: RTLR_VERILATOR_CXX (g++ or clang++) when set, else clang++ when installed,
+ * else g++. */
+static int pick_cxx(char *err, size_t errlen)
+{
+	const char *want = getenv("RTLR_VERILATOR_CXX");
+
+	if (want && want[0] && strcmp(want, "g++") && strcmp(want, "clang++")) {
+		snprintf(err, errlen, "RTLR_VERILATOR_CXX=%.100s: expected g++ or clang++", want);
+		return -1;
+	}
+	if (want && !strcmp(want, "g++"))
+		cxx_clang = 0;
+	else if (want && !strcmp(want, "clang++"))
+		cxx_clang = 1;
+	else
+		cxx_clang = access("/usr/bin/clang++", X_OK) == 0;
+	cxx = cxx_clang ? "/usr/bin/clang++" : "/usr/bin/g++";
+	if (access(cxx, X_OK) < 0) {
+		snprintf(err, errlen, "%s: %s", cxx, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Builds the runtime objects and the precompiled header once (under rt_lock: concurrent workers
  * wait for one build), in a job directory of their own, then moves them into the cache with an
- * atomic rename. Checks once that g++ uses the PCH; without it the engine still works, slower. */
+ * atomic rename. Checks once that the compiler uses the PCH (g++: -H prints '!' for it; clang++
+ * fails on a PCH it cannot use); without it the engine still works, slower. */
 static int runtime_ready(char *err, size_t errlen)
 {
-	char job[512], dir[1000], tmp[1100], from[1300], key[65];
-	static const char *const objs[] = {"verilated.o", "verilated_threads.o", PCH_NAME,
-					   PCH_NAME ".gch"};
+	char job[512], dir[1000], tmp[1100], from[1300];
+	static const char *const gcc_files[] = {"verilated.o", "verilated_threads.o", PCH_NAME,
+						PCH_NAME ".gch"};
+	static const char *const clang_files[] = {"verilated.o", "verilated_threads.o", CLANG_PCH};
+	const char *const *objs;
+	size_t i, nobj;
 	struct hash_ctx *h;
 	struct sb_result r;
 	struct stat st;
-	size_t i;
+	struct av a;
 	int ret = -1;
 
 	pthread_mutex_lock(&rt_lock);
@@ -227,61 +313,92 @@ static int runtime_ready(char *err, size_t errlen)
 		snprintf(err, errlen, "the Verilator engine needs a cache directory (--cache-dir)");
 		goto out;
 	}
+	if (pick_cxx(err, errlen) < 0)
+		goto out;
+	objs = cxx_clang ? clang_files : gcc_files;
+	nobj = cxx_clang ? 3 : 4;
 	rt_ld = access("/usr/bin/ld.gold", X_OK) == 0 ? "-fuse-ld=gold" : NULL;
-	h = hash_new();
-	hash_add_str(h, g_tools.versions);
-	hash_add_str(h, VL_FLAGS_STR);
-	hash_add_str(h, PCH_TEXT);
-	hash_final_hex(h, key);
-	snprintf(dir, sizeof(dir), "%s/verilator/%.16s", cache_root, key);
 	if (sb_job_create(job, sizeof(job), err, errlen) < 0) {
 		job[0] = '\0';
 		goto out;
 	}
-	snprintf(from, sizeof(from), "%s/" PCH_NAME ".gch", dir);
+	{
+		const char *argv[] = {cxx, "--version", NULL};
+		if (build_trusted(job, argv, "the compiler's version", &r, err, errlen) < 0)
+			goto out;
+		h = hash_new();
+		hash_add_str(h, g_tools.versions);
+		hash_add_str(h, cxx);
+		hash_add(h, r.out ? r.out : "", r.out ? strcspn(r.out, "\n") : 0);
+		hash_add_str(h, VL_FLAGS_STR);
+		hash_add_str(h, cxx_clang ? "clang pch: verilated.h" : PCH_TEXT);
+		hash_final_hex(h, rt_key);
+		sb_result_release(&r);
+	}
+	snprintf(dir, sizeof(dir), "%s/verilator/%.16s", cache_root, rt_key);
+	snprintf(from, sizeof(from), "%s/%s", dir, objs[nobj - 1]);
 	if (stat(from, &st) < 0) {
 		for (i = 0; i < 2; i++) {
-			const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-c",
-					      i ? VL_INC "/verilated_threads.cpp" : VL_INC "/verilated.cpp",
-					      "-o", objs[i], NULL};
-			if (build_trusted(job, argv, "building the Verilator runtime", NULL, err,
+			av_cxx(&a);
+			av_add(&a, "-c");
+			av_add(&a, i ? VL_INC "/verilated_threads.cpp" : VL_INC "/verilated.cpp");
+			av_add(&a, "-o");
+			av_add(&a, objs[i]);
+			if (build_trusted(job, a.v, "building the Verilator runtime", NULL, err,
 					  errlen) < 0)
 				goto out;
 		}
-		{
-			const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-x", "c++-header", PCH_NAME,
-					      "-o", PCH_NAME ".gch", NULL};
-			if (tool_write_file(job, PCH_NAME, PCH_TEXT, strlen(PCH_TEXT), err, errlen) < 0 ||
-			    build_trusted(job, argv, "building the precompiled header", NULL, err,
-					  errlen) < 0)
-				goto out;
+		av_cxx(&a);
+		av_add(&a, "-x");
+		av_add(&a, "c++-header");
+		if (cxx_clang) {
+			av_add(&a, "-fpch-instantiate-templates");
+			av_add(&a, VL_INC "/verilated.h");
+		} else {
+			av_add(&a, PCH_NAME);
 		}
+		av_add(&a, "-o");
+		av_add(&a, objs[nobj - 1]);
+		if ((!cxx_clang &&
+		     tool_write_file(job, PCH_NAME, PCH_TEXT, strlen(PCH_TEXT), err, errlen) < 0) ||
+		    build_trusted(job, a.v, "building the precompiled header", NULL, err, errlen) < 0)
+			goto out;
 		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", dir, (long)getpid());
 		if (mkdir_p(tmp) < 0) {
 			snprintf(err, errlen, "mkdir %.300s: %s", tmp, strerror(errno));
 			goto out;
 		}
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < nobj; i++)
 			if (keep_file(job, objs[i], tmp, err, errlen) < 0)
 				goto out;
-		if (publish_dir(tmp, dir, objs, 4, err, errlen) < 0)
+		if (publish_dir(tmp, dir, objs, nobj, err, errlen) < 0)
 			goto out;
 	}
 	/* the probe: an empty unit with the PCH, as the candidate's unit will be compiled */
-	{
-		const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-Winvalid-pch", "-H", "-include",
-				      PCH_NAME, "-c", "probe.cpp", "-o", "probe.o", NULL};
-		if (tool_write_file(job, "probe.cpp", "int rtlr_probe;\n", 16, err, errlen) < 0 ||
-		    share_file(dir, PCH_NAME, job, PCH_NAME, err, errlen) < 0 ||
-		    share_file(dir, PCH_NAME ".gch", job, PCH_NAME ".gch", err, errlen) < 0 ||
-		    build_trusted(job, argv, "probing the precompiled header", &r, err, errlen) < 0)
+	av_cxx(&a);
+	av_pch(&a, 1);
+	if (!cxx_clang)
+		av_add(&a, "-H");
+	av_add(&a, "-c");
+	av_add(&a, "probe.cpp");
+	av_add(&a, "-o");
+	av_add(&a, "probe.o");
+	if (tool_write_file(job, "probe.cpp", "int rtlr_probe;\n", 16, err, errlen) < 0 ||
+	    share_pch(dir, job, err, errlen) < 0)
+		goto out;
+	if (build_trusted(job, a.v, "probing the precompiled header", &r, err, errlen) < 0) {
+		if (!cxx_clang)
 			goto out;
-		rt_pch = pch_used(r.err);
-		if (!rt_pch)
-			fprintf(stderr, "rtlreward: verilator: g++ does not use the precompiled header "
-					"%s/" PCH_NAME ".gch: compiling without it\n", dir);
+		rt_pch = 0; /* clang++ refuses a PCH it cannot use */
+	} else {
+		rt_pch = cxx_clang || pch_used(r.err);
 		sb_result_release(&r);
 	}
+	if (!rt_pch)
+		fprintf(stderr, "rtlreward: verilator: %s does not use the precompiled header in %s: "
+				"compiling without it (%.200s)\n", cxx, dir, cxx_clang ? err : "");
+	fprintf(stderr, "rtlreward: verilator: %s%s, runtime and PCH in %s\n", cxx,
+		rt_ld ? " (linker: gold)" : "", dir);
 	snprintf(rt_dir, sizeof(rt_dir), "%s", dir);
 	ret = 0;
 out:
@@ -541,10 +658,8 @@ static int golden_ready(const struct problem *p, char *dir, size_t dirlen, doubl
 	*built_ms = 0;
 	snprintf(gtop, sizeof(gtop), "rtlr_g_%s", p->ref_top);
 	h = hash_new();
-	hash_add_str(h, g_tools.versions);
-	hash_add_str(h, VL_FLAGS_STR);
+	hash_add_str(h, rt_key); /* versions, compiler, flags */
 	hash_add_str(h, VL_VERILATE_STR);
-	hash_add_str(h, PCH_TEXT);
 	hash_add_u64(h, (unsigned long long)rt_pch);
 	hash_add_str(h, gtop);
 	hash_add_str(h, p->prep.gold_eq);
@@ -575,20 +690,25 @@ static int golden_ready(const struct problem *p, char *dir, size_t dirlen, doubl
 	{
 		const char *av[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vgold",
 				    "--top-module", gtop, "-Mdir", "vg", "gold.v", NULL};
-		const char *ac[] = {"/usr/bin/g++", VL_FLAGS, "-Winvalid-pch", "-include", PCH_NAME,
-				    "-Ivg", "-c", "gold.cpp", "-o", "gold.o", NULL};
+		struct av ac;
+
+		av_cxx(&ac);
+		av_pch(&ac, 0);
+		av_add(&ac, "-Ivg");
+		av_add(&ac, "-c");
+		av_add(&ac, "gold.cpp");
+		av_add(&ac, "-o");
+		av_add(&ac, "gold.o");
 		if (build_step(job, av, 0, "verilate golden", out) != 0)
 			goto out;
 		if (add_includes(job, "vg", &u, err, sizeof(err)) < 0 || u.overflow ||
 		    tool_write_file(job, "gold.cpp", u.data, u.len, err, sizeof(err)) < 0 ||
-		    share_file(rt_dir, PCH_NAME, job, PCH_NAME, err, sizeof(err)) < 0 ||
-		    (rt_pch && share_file(rt_dir, PCH_NAME ".gch", job, PCH_NAME ".gch", err,
-					  sizeof(err)) < 0)) {
+		    (rt_pch && share_pch(rt_dir, job, err, sizeof(err)) < 0)) {
 			snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s",
 				 u.overflow ? "too many files" : err);
 			goto out;
 		}
-		if (build_step(job, ac, 0, "g++ golden", out) != 0)
+		if (build_step(job, ac.v, 0, "compile golden", out) != 0)
 			goto out;
 	}
 	snprintf(path, sizeof(path), "%s/vg/Vgold.h", job);
@@ -658,18 +778,24 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	 * objects and the PCH are linked (or copied) into the job directory. */
 	if (share_file(rt_dir, "verilated.o", jobdir, "rt1.o", err, sizeof(err)) < 0 ||
 	    share_file(rt_dir, "verilated_threads.o", jobdir, "rt2.o", err, sizeof(err)) < 0 ||
-	    share_file(rt_dir, PCH_NAME, jobdir, PCH_NAME, err, sizeof(err)) < 0 ||
-	    (rt_pch && share_file(rt_dir, PCH_NAME ".gch", jobdir, PCH_NAME ".gch", err,
-				  sizeof(err)) < 0) ||
+	    (rt_pch && share_pch(rt_dir, jobdir, err, sizeof(err)) < 0) ||
 	    share_file(gdir, "gold.o", jobdir, "gold.o", err, sizeof(err)) < 0 ||
 	    share_file(gdir, "Vgold.h", jobdir, "Vgold.h", err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "%.500s", err);
 		goto out;
 	}
 	{
-		const char *ab[] = {"/usr/bin/g++", VL_FLAGS, "-Winvalid-pch", "-include", PCH_NAME,
-				    "-I.", "-Ivc", "-c", "unit.cpp", "-o", "unit.o", NULL};
-		x = build_step(jobdir, ab, 1, "g++", out);
+		struct av ab;
+
+		av_cxx(&ab);
+		av_pch(&ab, 0);
+		av_add(&ab, "-I.");
+		av_add(&ab, "-Ivc");
+		av_add(&ab, "-c");
+		av_add(&ab, "unit.cpp");
+		av_add(&ab, "-o");
+		av_add(&ab, "unit.o");
+		x = build_step(jobdir, ab.v, 1, cxx_clang ? "clang++" : "g++", out);
 		if (x < 0)
 			goto out;
 		if (x > 0) {
@@ -680,9 +806,18 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	out->cc_ms = ms_since(&ts);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	{
-		const char *al[] = {"/usr/bin/g++", "-pthread", "unit.o", "gold.o", "rt1.o", "rt2.o",
-				    "-o", "sim", rt_ld, NULL};
-		x = build_step(jobdir, al, 1, "link", out);
+		static const char *const objs[] = {"-pthread", "unit.o", "gold.o", "rt1.o", "rt2.o",
+						   "-o", "sim"};
+		struct av al = {.n = 0};
+		size_t i;
+
+		av_add(&al, "/usr/bin/g++"); /* a lighter driver than clang++'s for linking */
+		for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+			av_add(&al, objs[i]);
+		if (cxx_clang)
+			av_add(&al, "-latomic"); /* clang's -O0 calls __atomic_is_lock_free */
+		av_add(&al, rt_ld);
+		x = build_step(jobdir, al.v, 1, "link", out);
 		if (x < 0)
 			goto out;
 		if (x > 0) {
