@@ -7,6 +7,8 @@ the golden model) against a later one; then a long simulation (10^6 cycles) wher
 picks Verilator, against Icarus.
 
 Env: RTLR_SERVER (binary), SHARED (../shared), RTLR_BENCH_N (problems, default 30).
+The engine compiles with clang++ when installed; a second server with RTLR_VERILATOR_CXX=g++
+measures the g++ fallback on the same problems.
 The naive flow runs outside the server's sandbox (it is the baseline being measured, run on the
 benchmark's trusted references only)."""
 import os
@@ -126,6 +128,33 @@ def main():
         print("ratio naive/engine (new candidate): wall %.1fx, cpu %.1fx; naive/function "
               "stage %.1fx" % (mn / mf, med(nc) / max(1e-9, med(later["cpu"])),
                                mn * 1e3 / med(later["fn"])))
+
+        # the same with g++ instead of clang++ (the engine's fallback), on a server of its own
+        os.environ["RTLR_VERILATOR_CXX"] = "g++"
+        try:
+            g = harness.Server.start()
+        finally:
+            del os.environ["RTLR_VERILATOR_CXX"]
+        try:
+            gw, gc, gf, gcc_ms = [], [], [], []
+            for pid in [p for p in pids if p not in infra]:
+                cand = harness.veval_ref_as_candidate(pid)
+                for k, text in enumerate((cand, cand + "\n// variant\n")):
+                    c0, t0 = server_cpu(g), time.time()
+                    r = g.score([(pid, harness.fence(text))], engine="verilator",
+                                mode="equivalence", no_cache=True)[0]
+                    w, c = time.time() - t0, server_cpu(g) - c0
+                    assert r["function"]["passed"], r
+                    if k:
+                        gw.append(w)
+                        gc.append(c)
+                        gf.append(r["times"]["function_ms"])
+                        gcc_ms.append(r["times"]["function_compile_ms"])
+            print("verilator engine with g++ (RTLR_VERILATOR_CXX=g++), new candidate: median "
+                  "wall %.3f s, cpu %.3f s; function stage %.0f ms, compile %.0f ms (clang++: "
+                  "%.0f ms)" % (med(gw), med(gc), med(gf), med(gcc_ms), med(parts["compile"])))
+        finally:
+            g.stop()
 
         # long simulation: a counter with reset configured for 10^6 cycles
         ref = ("module RefModule(input clk, input reset, input [7:0] d, output reg [15:0] q);\n"

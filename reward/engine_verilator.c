@@ -1,8 +1,12 @@
-/* Verilator engine, equivalence mode: golden and candidate verilated separately (distinct
- * --prefix Vgold / Vcand), one C++ translation unit with a cycle-driven harness that includes
- * both models, linked against the Verilator runtime objects built once per (Verilator version,
- * flags) into <cache-dir>/verilator/<hash>/. Verilate and compile run in the build stage, the
- * binary in the run stage.
+/* Verilator engine, equivalence mode. Built once and kept under <cache-dir>/verilator/: the
+ * Verilator runtime objects and a precompiled verilated.h, per (Verilator version, compiler and
+ * its version, flags), in <hash>/; the golden model (verilated with --prefix Vgold, compiled into
+ * gold.o, with its Vgold.h) per (golden text, top, all of the former), in golden/<key>/. Per
+ * candidate: verilate the candidate (--prefix Vcand), compile it and a generated cycle-driven
+ * harness (which sees the golden only through Vgold.h) as one unit against the PCH, link with
+ * the runtime and golden objects (g++, gold), all in the build stage; run the binary in the run
+ * stage. The compiler is clang++ when installed (RTLR_VERILATOR_CXX=g++|clang++ forces one),
+ * else g++. Stage times go into func_out (Result.times.function_*_ms).
  *
  * The harness follows harness.c: the same xorshift64 stimulus drawn in the same order, the same
  * reset phases and sample count, outputs compared every half cycle. Verilator is 2-state: state
@@ -237,6 +241,24 @@ static int pch_used(const char *err_text)
 		l = strchr(l, '\n');
 		if (l)
 			l++;
+	}
+	return 0;
+}
+
+/* Whether clang++'s output says it refused the PCH (it fails then, where g++ goes on without
+ * it): not the candidate's fault, e.g. verilated.h changed under a running server. */
+static int pch_refused(const char *diag)
+{
+	const char *l = diag;
+
+	while (cxx_clang && l && *l) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+
+		if (n > 13 && !strncmp(l, "fatal error: ", 13) &&
+		    (memmem(l, n, "AST file", 8) || memmem(l, n, "precompiled header", 18)))
+			return 1;
+		l = e ? e + 1 : NULL;
 	}
 	return 0;
 }
@@ -798,6 +820,15 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 		x = build_step(jobdir, ab.v, 1, cxx_clang ? "clang++" : "g++", out);
 		if (x < 0)
 			goto out;
+		if (x > 0 && pch_refused(out->diag)) {
+			snprintf(out->infra_err, sizeof(out->infra_err), "the PCH was refused: %.400s",
+				 out->diag);
+			free(out->diag);
+			out->diag = NULL;
+			out->compile_error = out->min_score = 0;
+			out->reason[0] = '\0';
+			goto out;
+		}
 		if (x > 0) {
 			ret = 0;
 			goto out;
