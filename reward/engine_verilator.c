@@ -3,9 +3,9 @@
  * its version, flags), in <hash>/; the golden model (verilated with --prefix Vgold, compiled into
  * gold.o, with its Vgold.h) per (golden text, top, all of the former), in golden/<key>/. Per
  * candidate: verilate the candidate (--prefix Vcand), compile it and a generated cycle-driven
- * harness (which sees the golden only through Vgold.h) as one unit against the PCH, link with
- * the runtime and golden objects (g++, gold), all in the build stage; run the binary in the run
- * stage. The compiler is clang++ when installed (RTLR_VERILATOR_CXX=g++|clang++ forces one),
+ * harness (which sees the golden only through Vgold.h) as one unit against the PCH (-O0; -O1
+ * for long simulations, with a PCH of its own), link with the runtime and golden objects (g++,
+ * gold), all in the build stage; run the binary in the run stage. The compiler is clang++ when installed (RTLR_VERILATOR_CXX=g++|clang++ forces one),
  * else g++. Stage times go into func_out (Result.times.function_*_ms).
  *
  * The harness follows harness.c: the same xorshift64 stimulus drawn in the same order, the same
@@ -41,9 +41,15 @@
 #define VL_INC "/usr/share/verilator/include"
 /* The compiler flags of every translation unit: the runtime, the precompiled header, the golden
  * model and the candidate's unit (a PCH is only used under the flags it was built with). */
-#define VL_FLAGS "-std=c++17", "-O0", "-I" VL_INC, "-I" VL_INC "/vltstd", "-DVM_COVERAGE=0", \
+#define VL_FLAGS "-std=c++17", "-I" VL_INC, "-I" VL_INC "/vltstd", "-DVM_COVERAGE=0", \
 		 "-DVM_SC=0", "-DVM_TRACE=0", "-w"
-#define VL_FLAGS_STR "-std=c++17 -O0 -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0"
+#define VL_FLAGS_STR "-std=c++17 -O0|-O1 -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0"
+/* The level: -O0 (0) for the usual few hundred samples, where compiling dominates; -O1 (1) for
+ * a problem that simulates VL_O1_SAMPLES or more (10^6 cycles: the run 0.57 s -> 0.08 s of CPU
+ * for 0.08 s more compile). Golden and candidate units of a problem use the same level; the
+ * runtime objects are -O0 (they are not on the simulation's hot path). */
+#define VL_O1_SAMPLES 250000
+static const char *const opt_flag[2] = {"-O0", "-O1"};
 /* verilator_bin's flags for golden and candidate alike (part of the golden model's key) */
 #define VL_VERILATE "--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-unlimited-stack"
 #define VL_VERILATE_STR "--cc -Wno-fatal -Wno-lint -Wno-style --no-unlimited-stack"
@@ -53,14 +59,15 @@
  * a PCH's input files by path: they must be where they were, so no job-directory file), with
  * -fpch-instantiate-templates: the STL templates verilated.h instantiates are done once in the
  * PCH, where g++ redoes them in every unit (about 70 ms of CPU each). */
-#define PCH_NAME "rtlr_pch.h"
 #define PCH_TEXT "#include \"verilated.h\"\n#include <cstdio>\n#include <cstdint>\n#include <cstring>\n"
-#define CLANG_PCH "verilated.h.pch"
+static const char *const gcc_pch_h[2] = {"rtlr_pch.h", "rtlr_pch_O1.h"};
+static const char *const gcc_pch[2] = {"rtlr_pch.h.gch", "rtlr_pch_O1.h.gch"};
+static const char *const clang_pch[2] = {"verilated.h.pch", "verilated.h.O1.pch"};
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
 static char rt_dir[1200];   /* verilated.o, verilated_threads.o and the PCH, once built */
 static char rt_key[65];     /* hash of all that decides their content */
-static int rt_pch;          /* the compiler was seen using the PCH */
+static int rt_pch[2];       /* the compiler was seen using the PCH, per level */
 static const char *rt_ld;   /* "-fuse-ld=gold" when gold is there, else NULL */
 static const char *cxx;     /* /usr/bin/clang++ or /usr/bin/g++ */
 static int cxx_clang;
@@ -79,30 +86,31 @@ static void av_add(struct av *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
-/* The compiler and the flags every unit shares. */
-static void av_cxx(struct av *a)
+/* The compiler and the flags every unit of level lvl shares. */
+static void av_cxx(struct av *a, int lvl)
 {
 	static const char *const f[] = {VL_FLAGS};
 	size_t i;
 
 	a->n = 0;
 	av_add(a, cxx);
+	av_add(a, opt_flag[lvl]);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		av_add(a, f[i]);
 }
 
-/* Use of the PCH (when it works). */
-static void av_pch(struct av *a, int force)
+/* Use of the level's PCH (when it works). */
+static void av_pch(struct av *a, int lvl, int force)
 {
-	if (!rt_pch && !force)
+	if (!rt_pch[lvl] && !force)
 		return;
 	if (cxx_clang) {
 		av_add(a, "-include-pch");
-		av_add(a, CLANG_PCH);
+		av_add(a, clang_pch[lvl]);
 	} else {
 		av_add(a, "-Winvalid-pch");
 		av_add(a, "-include");
-		av_add(a, PCH_NAME);
+		av_add(a, gcc_pch_h[lvl]);
 	}
 }
 
@@ -216,18 +224,18 @@ static int share_file(const char *dir, const char *name, const char *jobdir, con
 	return copy_file(from, to, err, errlen);
 }
 
-/* Links (or copies) the PCH files from dir into job. */
-static int share_pch(const char *dir, const char *job, char *err, size_t errlen)
+/* Links (or copies) the level's PCH files from dir into job. */
+static int share_pch(const char *dir, const char *job, int lvl, char *err, size_t errlen)
 {
 	if (cxx_clang)
-		return share_file(dir, CLANG_PCH, job, CLANG_PCH, err, errlen);
-	if (share_file(dir, PCH_NAME, job, PCH_NAME, err, errlen) < 0)
+		return share_file(dir, clang_pch[lvl], job, clang_pch[lvl], err, errlen);
+	if (share_file(dir, gcc_pch_h[lvl], job, gcc_pch_h[lvl], err, errlen) < 0)
 		return -1;
-	return share_file(dir, PCH_NAME ".gch", job, PCH_NAME ".gch", err, errlen);
+	return share_file(dir, gcc_pch[lvl], job, gcc_pch[lvl], err, errlen);
 }
 
-/* Whether g++ -H reports the PCH as used ('!' before its name) in err_text. */
-static int pch_used(const char *err_text)
+/* Whether g++ -H reports the PCH `name` as used ('!' before its name) in err_text. */
+static int pch_used(const char *err_text, const char *name)
 {
 	const char *l = err_text;
 
@@ -235,7 +243,7 @@ static int pch_used(const char *err_text)
 		if (l[0] == '!' && l[1] == ' ') {
 			const char *e = strchr(l, '\n');
 			size_t n = e ? (size_t)(e - l) : strlen(l);
-			if (n > 4 && memmem(l, n, PCH_NAME ".gch", strlen(PCH_NAME ".gch")))
+			if (n > 4 && memmem(l, n, name, strlen(name)))
 				return 1;
 		}
 		l = strchr(l, '\n');
@@ -314,10 +322,12 @@ static int pick_cxx(char *err, size_t errlen)
 static int runtime_ready(char *err, size_t errlen)
 {
 	char job[512], dir[1000], tmp[1100], from[1300];
-	static const char *const gcc_files[] = {"verilated.o", "verilated_threads.o", PCH_NAME,
-						PCH_NAME ".gch"};
-	static const char *const clang_files[] = {"verilated.o", "verilated_threads.o", CLANG_PCH};
+	static const char *const gcc_files[] = {"verilated.o", "verilated_threads.o", "rtlr_pch.h",
+						"rtlr_pch.h.gch", "rtlr_pch_O1.h", "rtlr_pch_O1.h.gch"};
+	static const char *const clang_files[] = {"verilated.o", "verilated_threads.o",
+						  "verilated.h.pch", "verilated.h.O1.pch"};
 	const char *const *objs;
+	int lvl;
 	size_t i, nobj;
 	struct hash_ctx *h;
 	struct sb_result r;
@@ -338,7 +348,7 @@ static int runtime_ready(char *err, size_t errlen)
 	if (pick_cxx(err, errlen) < 0)
 		goto out;
 	objs = cxx_clang ? clang_files : gcc_files;
-	nobj = cxx_clang ? 3 : 4;
+	nobj = cxx_clang ? 4 : 6;
 	rt_ld = access("/usr/bin/ld.gold", X_OK) == 0 ? "-fuse-ld=gold" : NULL;
 	if (sb_job_create(job, sizeof(job), err, errlen) < 0) {
 		job[0] = '\0';
@@ -353,7 +363,7 @@ static int runtime_ready(char *err, size_t errlen)
 		hash_add_str(h, cxx);
 		hash_add(h, r.out ? r.out : "", r.out ? strcspn(r.out, "\n") : 0);
 		hash_add_str(h, VL_FLAGS_STR);
-		hash_add_str(h, cxx_clang ? "clang pch: verilated.h" : PCH_TEXT);
+		hash_add_str(h, cxx_clang ? "clang pch: verilated.h, -O0 and -O1" : PCH_TEXT);
 		hash_final_hex(h, rt_key);
 		sb_result_release(&r);
 	}
@@ -361,7 +371,7 @@ static int runtime_ready(char *err, size_t errlen)
 	snprintf(from, sizeof(from), "%s/%s", dir, objs[nobj - 1]);
 	if (stat(from, &st) < 0) {
 		for (i = 0; i < 2; i++) {
-			av_cxx(&a);
+			av_cxx(&a, 0);
 			av_add(&a, "-c");
 			av_add(&a, i ? VL_INC "/verilated_threads.cpp" : VL_INC "/verilated.cpp");
 			av_add(&a, "-o");
@@ -370,21 +380,24 @@ static int runtime_ready(char *err, size_t errlen)
 					  errlen) < 0)
 				goto out;
 		}
-		av_cxx(&a);
-		av_add(&a, "-x");
-		av_add(&a, "c++-header");
-		if (cxx_clang) {
-			av_add(&a, "-fpch-instantiate-templates");
-			av_add(&a, VL_INC "/verilated.h");
-		} else {
-			av_add(&a, PCH_NAME);
+		for (lvl = 0; lvl < 2; lvl++) {
+			av_cxx(&a, lvl);
+			av_add(&a, "-x");
+			av_add(&a, "c++-header");
+			if (cxx_clang) {
+				av_add(&a, "-fpch-instantiate-templates");
+				av_add(&a, VL_INC "/verilated.h");
+			} else {
+				av_add(&a, gcc_pch_h[lvl]);
+			}
+			av_add(&a, "-o");
+			av_add(&a, cxx_clang ? clang_pch[lvl] : gcc_pch[lvl]);
+			if ((!cxx_clang && tool_write_file(job, gcc_pch_h[lvl], PCH_TEXT,
+							   strlen(PCH_TEXT), err, errlen) < 0) ||
+			    build_trusted(job, a.v, "building the precompiled header", NULL, err,
+					  errlen) < 0)
+				goto out;
 		}
-		av_add(&a, "-o");
-		av_add(&a, objs[nobj - 1]);
-		if ((!cxx_clang &&
-		     tool_write_file(job, PCH_NAME, PCH_TEXT, strlen(PCH_TEXT), err, errlen) < 0) ||
-		    build_trusted(job, a.v, "building the precompiled header", NULL, err, errlen) < 0)
-			goto out;
 		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", dir, (long)getpid());
 		if (mkdir_p(tmp) < 0) {
 			snprintf(err, errlen, "mkdir %.300s: %s", tmp, strerror(errno));
@@ -396,29 +409,33 @@ static int runtime_ready(char *err, size_t errlen)
 		if (publish_dir(tmp, dir, objs, nobj, err, errlen) < 0)
 			goto out;
 	}
-	/* the probe: an empty unit with the PCH, as the candidate's unit will be compiled */
-	av_cxx(&a);
-	av_pch(&a, 1);
-	if (!cxx_clang)
-		av_add(&a, "-H");
-	av_add(&a, "-c");
-	av_add(&a, "probe.cpp");
-	av_add(&a, "-o");
-	av_add(&a, "probe.o");
-	if (tool_write_file(job, "probe.cpp", "int rtlr_probe;\n", 16, err, errlen) < 0 ||
-	    share_pch(dir, job, err, errlen) < 0)
+	/* the probe: an empty unit with each PCH, as the candidate's unit will be compiled */
+	if (tool_write_file(job, "probe.cpp", "int rtlr_probe;\n", 16, err, errlen) < 0)
 		goto out;
-	if (build_trusted(job, a.v, "probing the precompiled header", &r, err, errlen) < 0) {
+	for (lvl = 0; lvl < 2; lvl++) {
+		av_cxx(&a, lvl);
+		av_pch(&a, lvl, 1);
 		if (!cxx_clang)
+			av_add(&a, "-H");
+		av_add(&a, "-c");
+		av_add(&a, "probe.cpp");
+		av_add(&a, "-o");
+		av_add(&a, "probe.o");
+		if (share_pch(dir, job, lvl, err, errlen) < 0)
 			goto out;
-		rt_pch = 0; /* clang++ refuses a PCH it cannot use */
-	} else {
-		rt_pch = cxx_clang || pch_used(r.err);
-		sb_result_release(&r);
+		if (build_trusted(job, a.v, "probing the precompiled header", &r, err, errlen) < 0) {
+			if (!cxx_clang)
+				goto out;
+			rt_pch[lvl] = 0; /* clang++ refuses a PCH it cannot use */
+		} else {
+			rt_pch[lvl] = cxx_clang || pch_used(r.err, gcc_pch[lvl]);
+			sb_result_release(&r);
+		}
+		if (!rt_pch[lvl])
+			fprintf(stderr, "rtlreward: verilator: %s does not use the %s precompiled "
+					"header in %s: compiling without it (%.200s)\n", cxx,
+				opt_flag[lvl], dir, cxx_clang ? err : "");
 	}
-	if (!rt_pch)
-		fprintf(stderr, "rtlreward: verilator: %s does not use the precompiled header in %s: "
-				"compiling without it (%.200s)\n", cxx, dir, cxx_clang ? err : "");
 	fprintf(stderr, "rtlreward: verilator: %s%s, runtime and PCH in %s\n", cxx,
 		rt_ld ? " (linker: gold)" : "", dir);
 	snprintf(rt_dir, sizeof(rt_dir), "%s", dir);
@@ -665,8 +682,8 @@ static void gold_release(struct gold_claim *c)
  * only part of it the harness includes. Built in a job directory of its own, in the build
  * stage, one build per key at a time in this process (atomic rename across processes).
  * *built_ms is the build's cost when this call built it, else 0. 0 ok, -1 infra. */
-static int golden_ready(const struct problem *p, char *dir, size_t dirlen, double *built_ms,
-			struct func_out *out)
+static int golden_ready(const struct problem *p, int lvl, char *dir, size_t dirlen,
+			double *built_ms, struct func_out *out)
 {
 	static const char *const keep[] = {"gold.o", "Vgold.h"};
 	char key[65], gtop[160], job[512], tmp[1100], path[1300], err[512];
@@ -682,7 +699,8 @@ static int golden_ready(const struct problem *p, char *dir, size_t dirlen, doubl
 	h = hash_new();
 	hash_add_str(h, rt_key); /* versions, compiler, flags */
 	hash_add_str(h, VL_VERILATE_STR);
-	hash_add_u64(h, (unsigned long long)rt_pch);
+	hash_add_u64(h, (unsigned long long)lvl);
+	hash_add_u64(h, (unsigned long long)rt_pch[lvl]);
 	hash_add_str(h, gtop);
 	hash_add_str(h, p->prep.gold_eq);
 	hash_final_hex(h, key);
@@ -714,8 +732,8 @@ static int golden_ready(const struct problem *p, char *dir, size_t dirlen, doubl
 				    "--top-module", gtop, "-Mdir", "vg", "gold.v", NULL};
 		struct av ac;
 
-		av_cxx(&ac);
-		av_pch(&ac, 0);
+		av_cxx(&ac, lvl);
+		av_pch(&ac, lvl, 0);
 		av_add(&ac, "-Ivg");
 		av_add(&ac, "-c");
 		av_add(&ac, "gold.cpp");
@@ -725,7 +743,7 @@ static int golden_ready(const struct problem *p, char *dir, size_t dirlen, doubl
 			goto out;
 		if (add_includes(job, "vg", &u, err, sizeof(err)) < 0 || u.overflow ||
 		    tool_write_file(job, "gold.cpp", u.data, u.len, err, sizeof(err)) < 0 ||
-		    (rt_pch && share_pch(rt_dir, job, err, sizeof(err)) < 0)) {
+		    (rt_pch[lvl] && share_pch(rt_dir, job, lvl, err, sizeof(err)) < 0)) {
 			snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s",
 				 u.overflow ? "too many files" : err);
 			goto out;
@@ -768,12 +786,13 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	struct timespec t0, ts;
 	int ret = -1, x;
 	uint64_t expect = harness_samples(p);
+	int lvl = expect >= VL_O1_SAMPLES;
 
 	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
 		goto out;
-	if (golden_ready(p, gdir, sizeof(gdir), &out->golden_ms, out) < 0)
+	if (golden_ready(p, lvl, gdir, sizeof(gdir), &out->golden_ms, out) < 0)
 		goto out;
 	engine_new_tag(tag);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -800,7 +819,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	 * objects and the PCH are linked (or copied) into the job directory. */
 	if (share_file(rt_dir, "verilated.o", jobdir, "rt1.o", err, sizeof(err)) < 0 ||
 	    share_file(rt_dir, "verilated_threads.o", jobdir, "rt2.o", err, sizeof(err)) < 0 ||
-	    (rt_pch && share_pch(rt_dir, jobdir, err, sizeof(err)) < 0) ||
+	    (rt_pch[lvl] && share_pch(rt_dir, jobdir, lvl, err, sizeof(err)) < 0) ||
 	    share_file(gdir, "gold.o", jobdir, "gold.o", err, sizeof(err)) < 0 ||
 	    share_file(gdir, "Vgold.h", jobdir, "Vgold.h", err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "%.500s", err);
@@ -809,8 +828,8 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	{
 		struct av ab;
 
-		av_cxx(&ab);
-		av_pch(&ab, 0);
+		av_cxx(&ab, lvl);
+		av_pch(&ab, lvl, 0);
 		av_add(&ab, "-I.");
 		av_add(&ab, "-Ivc");
 		av_add(&ab, "-c");
@@ -869,8 +888,9 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	}
 	out->run_ms = ms_since(&t0);
 	engine_judge_equivalence(&r, tag, expect, out);
-	snprintf(out->note, sizeof(out->note),
-		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared");
+	snprintf(out->note, sizeof(out->note), "%s%s",
+		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared",
+		 lvl ? "; models compiled -O1 (long simulation)" : "");
 	sb_result_release(&r);
 	ret = 0;
 out:

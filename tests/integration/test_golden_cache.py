@@ -79,3 +79,29 @@ def test_verilator_cache_files_read_only(s):
                                                            for f in files), files
     for f in files:
         assert os.stat(f).st_mode & 0o222 == 0, (f, oct(os.stat(f).st_mode))
+
+
+def test_verilator_long_simulation_o1(s):
+    """A problem that simulates 250,000 samples or more gets -O1 models (function.note says so),
+    with the verdicts Icarus gives; a short one stays -O0."""
+    init = random.randrange(1, 0xffff)
+    pid = "golden_long_%04x" % init
+    st, out = s.json("POST", "/v1/problems", {"id": pid, "reference": REF % init,
+                                              "top": "TopModule", "ref_top": "RefModule",
+                                              "cycles": 130000})
+    assert st in (200, 201), (st, out)
+    # right; wrong in about one cycle in 4096
+    items = [(pid, _cand(init)),
+             (pid, _cand(init).replace("q + d;", "q + d + (d == 8'ha5 && q[3:0] == 4'h7);"))]
+    vl = s.score(items, engine="verilator", mode="equivalence", no_cache=True)
+    ic = s.score(items, engine="icarus", mode="equivalence", no_cache=True)
+    for a, b in zip(ic, vl):
+        assert b["status"] == "OK" and b["function"]["engine"] == "verilator", b
+        assert "-O1" in b["function"]["note"], b["function"]
+        assert b["function"]["samples"] == a["function"]["samples"] >= 250000, (a, b)
+    assert [r["function"]["passed"] for r in vl] == [True, False], [r["function"] for r in vl]
+    assert [r["function"]["passed"] for r in ic] == [True, False], [r["function"] for r in ic]
+    _problem(s, pid + "_short", init)
+    r = s.score([(pid + "_short", _cand(init))], engine="verilator", mode="equivalence",
+                no_cache=True)[0]
+    assert r["function"]["passed"] and "-O1" not in r["function"]["note"], r["function"]
