@@ -68,10 +68,19 @@ def main():
     step = max(1, len(pids) // n)
     pids = pids[::step][:n]
     s = harness.Server.start()
+    # the same with g++ instead of clang++ (the engine's fallback), on a server of its own,
+    # measured problem by problem alongside, under the same load
+    os.environ["RTLR_VERILATOR_CXX"] = "g++"
+    try:
+        g = harness.Server.start()
+    finally:
+        del os.environ["RTLR_VERILATOR_CXX"]
     try:
         # warm-up: builds the runtime objects and the precompiled header once into the cache
-        s.score([(pids[0], harness.fence(harness.veval_ref_as_candidate(pids[0])))],
-                engine="verilator", mode="equivalence", no_cache=True)
+        for srv in (s, g):
+            srv.score([(pids[0], harness.fence(harness.veval_ref_as_candidate(pids[0])))],
+                      engine="verilator", mode="equivalence", no_cache=True)
+        gw, gc, gf, gcc_ms = [], [], [], []
         nw, nc = [], []
         first = {"wall": [], "cpu": [], "golden": [], "fn": []}
         later = {"wall": [], "cpu": [], "fn": [], "ppa": []}
@@ -110,6 +119,19 @@ def main():
                     later["ppa"].append(t["ppa_ms"])
                     for p in parts:
                         parts[p].append(t["function_%s_ms" % p])
+            for k, text in enumerate((cand, cand + "\n// variant\n")):
+                if pid in infra:
+                    break
+                c0, t0 = server_cpu(g), time.time()
+                r = g.score([(pid, harness.fence(text))], engine="verilator",
+                            mode="equivalence", no_cache=True)[0]
+                w, c = time.time() - t0, server_cpu(g) - c0
+                assert r["function"]["passed"], r
+                if k:
+                    gw.append(w)
+                    gc.append(c)
+                    gf.append(r["times"]["function_ms"])
+                    gcc_ms.append(r["times"]["function_compile_ms"])
         med = statistics.median
         if infra:
             print("verilator engine: INFRA_ERROR on %d of %d problems (Verilator rejects the "
@@ -129,32 +151,9 @@ def main():
               "stage %.1fx" % (mn / mf, med(nc) / max(1e-9, med(later["cpu"])),
                                mn * 1e3 / med(later["fn"])))
 
-        # the same with g++ instead of clang++ (the engine's fallback), on a server of its own
-        os.environ["RTLR_VERILATOR_CXX"] = "g++"
-        try:
-            g = harness.Server.start()
-        finally:
-            del os.environ["RTLR_VERILATOR_CXX"]
-        try:
-            gw, gc, gf, gcc_ms = [], [], [], []
-            for pid in [p for p in pids if p not in infra]:
-                cand = harness.veval_ref_as_candidate(pid)
-                for k, text in enumerate((cand, cand + "\n// variant\n")):
-                    c0, t0 = server_cpu(g), time.time()
-                    r = g.score([(pid, harness.fence(text))], engine="verilator",
-                                mode="equivalence", no_cache=True)[0]
-                    w, c = time.time() - t0, server_cpu(g) - c0
-                    assert r["function"]["passed"], r
-                    if k:
-                        gw.append(w)
-                        gc.append(c)
-                        gf.append(r["times"]["function_ms"])
-                        gcc_ms.append(r["times"]["function_compile_ms"])
-            print("verilator engine with g++ (RTLR_VERILATOR_CXX=g++), new candidate: median "
-                  "wall %.3f s, cpu %.3f s; function stage %.0f ms, compile %.0f ms (clang++: "
-                  "%.0f ms)" % (med(gw), med(gc), med(gf), med(gcc_ms), med(parts["compile"])))
-        finally:
-            g.stop()
+        print("verilator engine with g++ (RTLR_VERILATOR_CXX=g++), new candidate: median "
+              "wall %.3f s, cpu %.3f s; function stage %.0f ms, compile %.0f ms (clang++: "
+              "%.0f ms)" % (med(gw), med(gc), med(gf), med(gcc_ms), med(parts["compile"])))
 
         # long simulation: a counter with reset configured for 10^6 cycles
         ref = ("module RefModule(input clk, input reset, input [7:0] d, output reg [15:0] q);\n"
@@ -170,11 +169,17 @@ def main():
             r = s.score([("long_accum", cand)], engine=eng, no_cache=True)[0]
             res[eng] = (time.time() - t0, r["function"]["engine"], r["function"]["passed"],
                         r["function"]["note"])
-            print("long simulation (10^6 cycles) engine=%s: %.2f s, ran %s, passed %s; %s"
-                  % (eng, res[eng][0], res[eng][1], res[eng][2], res[eng][3][:120]))
-        print("long simulation: icarus/auto wall ratio %.1fx" % (res["icarus"][0] / res["auto"][0]))
+            t = r["times"]
+            print("long simulation (10^6 cycles) engine=%s: %.2f s, ran %s, passed %s; function "
+                  "%.0f ms (golden build %.0f, run %.0f); %s"
+                  % (eng, res[eng][0], res[eng][1], res[eng][2], t["function_ms"],
+                     t["function_golden_ms"], t["function_run_ms"], res[eng][3][:150]))
+        print("long simulation: icarus/auto wall ratio %.1fx (auto built the golden), "
+              "icarus/verilator %.1fx" % (res["icarus"][0] / res["auto"][0],
+                                          res["icarus"][0] / res["verilator"][0]))
     finally:
         s.stop()
+        g.stop()
     return 0
 
 
