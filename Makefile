@@ -20,7 +20,7 @@ endif
 # Debian packages the project needs, at build, run and test time.
 DEB_PKGS := build-essential pkg-config libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler \
 	libjson-c-dev libseccomp-dev libssl-dev zlib1g-dev check verilator iverilog yosys opensta \
-	redis-server libhiredis-dev libsqlite3-dev gnuplot-nox python3 valgrind
+	redis-server libhiredis-dev libsqlite3-dev gnuplot-nox python3 valgrind clang
 
 PKGS     := libmicrohttpd libprotobuf-c json-c libseccomp libcrypto zlib sqlite3 hiredis
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -33,7 +33,11 @@ struct func_out {
 	int compile_error;    /* the candidate does not compile with this engine */
 	char *diag;           /* malloc'd compiler output for compile_error */
 	char infra_err[512];  /* set with return -1 */
-	double compile_ms, run_ms;
+	double compile_ms, run_ms; /* build (all of it) and simulation, wall */
+	/* parts of compile_ms where the engine measures them (Verilator), else 0: verilating the
+	 * candidate, compiling its unit, linking, and building the golden model (paid by the
+	 * first candidate of a problem only) */
+	double verilate_ms, cc_ms, link_ms, golden_ms;
 };
 
 struct engine {

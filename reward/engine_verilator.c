@@ -1,8 +1,12 @@
-/* Verilator engine, equivalence mode: golden and candidate verilated separately (distinct
- * --prefix Vgold / Vcand), one C++ translation unit with a cycle-driven harness that includes
- * both models, linked against the Verilator runtime objects built once per (Verilator version,
- * flags) into <cache-dir>/verilator/<hash>/. Verilate and compile run in the build stage, the
- * binary in the run stage.
+/* Verilator engine, equivalence mode. Built once and kept under <cache-dir>/verilator/: the
+ * Verilator runtime objects and a precompiled verilated.h, per (Verilator version, compiler and
+ * its version, flags), in <hash>/; the golden model (verilated with --prefix Vgold, compiled into
+ * gold.o, with its Vgold.h) per (golden text, top, all of the former), in golden/<key>/. Per
+ * candidate: verilate the candidate (--prefix Vcand), compile it and a generated cycle-driven
+ * harness (which sees the golden only through Vgold.h) as one unit against the PCH (-O0; -O1
+ * for long simulations, with a PCH of its own), link with the runtime and golden objects (g++,
+ * gold), all in the build stage; run the binary in the run stage. The compiler is clang++ when installed (RTLR_VERILATOR_CXX=g++|clang++ forces one),
+ * else g++. Stage times go into func_out (Result.times.function_*_ms).
  *
  * The harness follows harness.c: the same xorshift64 stimulus drawn in the same order, the same
  * reset phases and sample count, outputs compared every half cycle. Verilator is 2-state: state
@@ -35,13 +39,89 @@
 #include "tools.h"
 
 #define VL_INC "/usr/share/verilator/include"
-#define VL_FLAGS "-std=c++17", "-O0", "-I" VL_INC, "-I" VL_INC "/vltstd", "-DVM_COVERAGE=0", \
+/* The compiler flags of every translation unit: the runtime, the precompiled header, the golden
+ * model and the candidate's unit (a PCH is only used under the flags it was built with). */
+#define VL_FLAGS "-std=c++17", "-I" VL_INC, "-I" VL_INC "/vltstd", "-DVM_COVERAGE=0", \
 		 "-DVM_SC=0", "-DVM_TRACE=0", "-w"
-#define VL_FLAGS_STR "-std=c++17 -O0 -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0"
+#define VL_FLAGS_STR "-std=c++17 -O0|-O1 -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0"
+/* The level: -O0 (0) for the usual few hundred samples, where compiling dominates; -O1 (1) for
+ * a problem that simulates VL_O1_SAMPLES or more (10^6 cycles: the run 0.57 s -> 0.08 s of CPU
+ * for 0.08 s more compile). Golden and candidate units of a problem use the same level; the
+ * runtime objects are -O0 (they are not on the simulation's hot path). */
+#define VL_O1_SAMPLES 250000
+static const char *const opt_flag[2] = {"-O0", "-O1"};
+/* verilator_bin's flags for golden and candidate alike (part of the golden model's key) */
+#define VL_VERILATE "--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-unlimited-stack"
+#define VL_VERILATE_STR "--cc -Wno-fatal -Wno-lint -Wno-style --no-unlimited-stack"
+/* The precompiled header holds verilated.h, which every generated model header includes (and
+ * which includes the harness's <cstdio>, <cstdint>, <cstring>). g++: rtlr_pch.h.gch, found next
+ * to rtlr_pch.h by -include. clang++: verilated.h.pch built from verilated.h itself (clang checks
+ * a PCH's input files by path: they must be where they were, so no job-directory file), with
+ * -fpch-instantiate-templates: the STL templates verilated.h instantiates are done once in the
+ * PCH, where g++ redoes them in every unit (about 70 ms of CPU each). */
+#define PCH_TEXT "#include \"verilated.h\"\n#include <cstdio>\n#include <cstdint>\n#include <cstring>\n"
+static const char *const gcc_pch_h[2] = {"rtlr_pch.h", "rtlr_pch_O1.h"};
+static const char *const gcc_pch[2] = {"rtlr_pch.h.gch", "rtlr_pch_O1.h.gch"};
+static const char *const clang_pch[2] = {"verilated.h.pch", "verilated.h.O1.pch"};
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
-static char rt_dir[1200];   /* where verilated.o and verilated_threads.o are, once built */
+static char rt_dir[1200];   /* verilated.o, verilated_threads.o and the PCH, once built */
+static char rt_key[65];     /* hash of all that decides their content */
+static int rt_pch[2];       /* the compiler was seen using the PCH, per level */
+static const char *rt_ld;   /* "-fuse-ld=gold" when gold is there, else NULL */
+static const char *cxx;     /* /usr/bin/clang++ or /usr/bin/g++ */
+static int cxx_clang;
 static char cache_root[900];
+
+/* An argv under construction (every one here is far below the bound). */
+struct av {
+	const char *v[40];
+	size_t n;
+};
+
+static void av_add(struct av *a, const char *s)
+{
+	if (s && a->n + 1 < sizeof(a->v) / sizeof(a->v[0]))
+		a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+/* The compiler and the flags every unit of level lvl shares. */
+static void av_cxx(struct av *a, int lvl)
+{
+	static const char *const f[] = {VL_FLAGS};
+	size_t i;
+
+	a->n = 0;
+	av_add(a, cxx);
+	av_add(a, opt_flag[lvl]);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		av_add(a, f[i]);
+}
+
+/* Use of the level's PCH (when it works). */
+static void av_pch(struct av *a, int lvl, int force)
+{
+	if (!rt_pch[lvl] && !force)
+		return;
+	if (cxx_clang) {
+		av_add(a, "-include-pch");
+		av_add(a, clang_pch[lvl]);
+	} else {
+		av_add(a, "-Winvalid-pch");
+		av_add(a, "-include");
+		av_add(a, gcc_pch_h[lvl]);
+	}
+}
+
+/* Golden models being built in this process (one build per key; the others wait). */
+struct gold_claim {
+	char key[17];
+	struct gold_claim *next;
+};
+static pthread_mutex_t gold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gold_cond = PTHREAD_COND_INITIALIZER;
+static struct gold_claim *gold_busy;
 
 void engine_verilator_init(const char *cache_dir)
 {
@@ -89,16 +169,170 @@ out:
 	return ret;
 }
 
-/* Builds the runtime objects once (under rt_lock: concurrent workers wait for one build), in a
- * job directory of their own, then moves them into the cache with an atomic rename. */
+/* Copies job/name into the cache directory tmp, read-only for everybody. */
+static int keep_file(const char *job, const char *name, const char *tmp, char *err, size_t errlen)
+{
+	char from[1300], to[1300];
+
+	snprintf(from, sizeof(from), "%s/%s", job, name);
+	snprintf(to, sizeof(to), "%s/%s", tmp, name);
+	if (copy_file(from, to, err, errlen) < 0)
+		return -1;
+	if (chmod(to, 0444) < 0) {
+		snprintf(err, errlen, "chmod %.300s: %s", to, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Moves a filled tmp directory to dir; when another process got there first, drops tmp. */
+static int publish_dir(const char *tmp, const char *dir, const char *const *names, size_t n,
+		       char *err, size_t errlen)
+{
+	char path[1300];
+	size_t i;
+
+	if (rename(tmp, dir) == 0)
+		return 0;
+	if (errno != EEXIST && errno != ENOTEMPTY) {
+		snprintf(err, errlen, "rename %.300s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmp, names[i]);
+		unlink(path);
+	}
+	rmdir(tmp);
+	return 0;
+}
+
+/* Puts the cache file dir/name into the job directory as `as`. A hard link when the sandbox
+ * cannot write through it (the server is root, so tools run as uid 65534, and the file is
+ * root's and not group/other-writable: a tool, or the candidate's simulation, can unlink its
+ * name but not change the cache's copy); otherwise a copy. */
+static int share_file(const char *dir, const char *name, const char *jobdir, const char *as,
+		      char *err, size_t errlen)
+{
+	char from[1300], to[1300];
+	struct stat st;
+
+	snprintf(from, sizeof(from), "%s/%s", dir, name);
+	snprintf(to, sizeof(to), "%s/%s", jobdir, as);
+	if (geteuid() == 0 && stat(from, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022) &&
+	    link(from, to) == 0)
+		return 0;
+	return copy_file(from, to, err, errlen);
+}
+
+/* Links (or copies) the level's PCH files from dir into job. */
+static int share_pch(const char *dir, const char *job, int lvl, char *err, size_t errlen)
+{
+	if (cxx_clang)
+		return share_file(dir, clang_pch[lvl], job, clang_pch[lvl], err, errlen);
+	if (share_file(dir, gcc_pch_h[lvl], job, gcc_pch_h[lvl], err, errlen) < 0)
+		return -1;
+	return share_file(dir, gcc_pch[lvl], job, gcc_pch[lvl], err, errlen);
+}
+
+/* Whether g++ -H reports the PCH `name` as used ('!' before its name) in err_text. */
+static int pch_used(const char *err_text, const char *name)
+{
+	const char *l = err_text;
+
+	while (l && *l) {
+		if (l[0] == '!' && l[1] == ' ') {
+			const char *e = strchr(l, '\n');
+			size_t n = e ? (size_t)(e - l) : strlen(l);
+			if (n > 4 && memmem(l, n, name, strlen(name)))
+				return 1;
+		}
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return 0;
+}
+
+/* Whether clang++'s output says it refused the PCH (it fails then, where g++ goes on without
+ * it): not the candidate's fault, e.g. verilated.h changed under a running server. */
+static int pch_refused(const char *diag)
+{
+	const char *l = diag;
+
+	while (cxx_clang && l && *l) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+
+		if (n > 13 && !strncmp(l, "fatal error: ", 13) &&
+		    (memmem(l, n, "AST file", 8) || memmem(l, n, "precompiled header", 18)))
+			return 1;
+		l = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Runs one trusted build tool in job (runtime, PCH, probe); -1 with err when it fails. */
+static int build_trusted(const char *job, const char *const *argv, const char *what,
+			 struct sb_result *keep, char *err, size_t errlen)
+{
+	struct sb_result r;
+
+	if (tool_run(job, argv, SB_STAGE_BUILD, 300, &r, err, errlen) < 0)
+		return -1;
+	if (!r.exited || r.exit_code) {
+		snprintf(err, errlen, "%s failed: %.300s", what, r.err ? r.err : "");
+		sb_result_release(&r);
+		return -1;
+	}
+	if (keep)
+		*keep = r;
+	else
+		sb_result_release(&r);
+	return 0;
+}
+
+/* The compiler: RTLR_VERILATOR_CXX (g++ or clang++) when set, else clang++ when installed,
+ * else g++. */
+static int pick_cxx(char *err, size_t errlen)
+{
+	const char *want = getenv("RTLR_VERILATOR_CXX");
+
+	if (want && want[0] && strcmp(want, "g++") && strcmp(want, "clang++")) {
+		snprintf(err, errlen, "RTLR_VERILATOR_CXX=%.100s: expected g++ or clang++", want);
+		return -1;
+	}
+	if (want && !strcmp(want, "g++"))
+		cxx_clang = 0;
+	else if (want && !strcmp(want, "clang++"))
+		cxx_clang = 1;
+	else
+		cxx_clang = access("/usr/bin/clang++", X_OK) == 0;
+	cxx = cxx_clang ? "/usr/bin/clang++" : "/usr/bin/g++";
+	if (access(cxx, X_OK) < 0) {
+		snprintf(err, errlen, "%s: %s", cxx, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds the runtime objects and the precompiled header once (under rt_lock: concurrent workers
+ * wait for one build), in a job directory of their own, then moves them into the cache with an
+ * atomic rename. Checks once that the compiler uses the PCH (g++: -H prints '!' for it; clang++
+ * fails on a PCH it cannot use); without it the engine still works, slower. */
 static int runtime_ready(char *err, size_t errlen)
 {
-	char job[512], dir[1000], tmp[1100], from[1300], to[1400], key[65];
-	static const char *const objs[] = {"verilated.o", "verilated_threads.o"};
+	char job[512], dir[1000], tmp[1100], from[1300];
+	static const char *const gcc_files[] = {"verilated.o", "verilated_threads.o", "rtlr_pch.h",
+						"rtlr_pch.h.gch", "rtlr_pch_O1.h", "rtlr_pch_O1.h.gch"};
+	static const char *const clang_files[] = {"verilated.o", "verilated_threads.o",
+						  "verilated.h.pch", "verilated.h.O1.pch"};
+	const char *const *objs;
+	int lvl;
+	size_t i, nobj;
 	struct hash_ctx *h;
 	struct sb_result r;
 	struct stat st;
-	size_t i;
+	struct av a;
 	int ret = -1;
 
 	pthread_mutex_lock(&rt_lock);
@@ -111,50 +345,99 @@ static int runtime_ready(char *err, size_t errlen)
 		snprintf(err, errlen, "the Verilator engine needs a cache directory (--cache-dir)");
 		goto out;
 	}
-	h = hash_new();
-	hash_add_str(h, g_tools.versions);
-	hash_add_str(h, VL_FLAGS_STR);
-	hash_final_hex(h, key);
-	snprintf(dir, sizeof(dir), "%s/verilator/%.16s", cache_root, key);
-	snprintf(from, sizeof(from), "%s/verilated_threads.o", dir);
-	if (stat(from, &st) == 0) {
-		snprintf(rt_dir, sizeof(rt_dir), "%s", dir);
-		ret = 0;
+	if (pick_cxx(err, errlen) < 0)
 		goto out;
-	}
+	objs = cxx_clang ? clang_files : gcc_files;
+	nobj = cxx_clang ? 4 : 6;
+	rt_ld = access("/usr/bin/ld.gold", X_OK) == 0 ? "-fuse-ld=gold" : NULL;
 	if (sb_job_create(job, sizeof(job), err, errlen) < 0) {
 		job[0] = '\0';
 		goto out;
 	}
-	for (i = 0; i < 2; i++) {
-		const char *argv[] = {"/usr/bin/g++", VL_FLAGS, "-c", i ? VL_INC "/verilated_threads.cpp"
-								: VL_INC "/verilated.cpp",
-				      "-o", objs[i], NULL};
-		if (tool_run(job, argv, SB_STAGE_BUILD, 300, &r, err, errlen) < 0)
+	{
+		const char *argv[] = {cxx, "--version", NULL};
+		if (build_trusted(job, argv, "the compiler's version", &r, err, errlen) < 0)
 			goto out;
-		if (!r.exited || r.exit_code) {
-			snprintf(err, errlen, "building the Verilator runtime failed: %.300s",
-				 r.err ? r.err : "");
-			sb_result_release(&r);
-			goto out;
-		}
+		h = hash_new();
+		hash_add_str(h, g_tools.versions);
+		hash_add_str(h, cxx);
+		hash_add(h, r.out ? r.out : "", r.out ? strcspn(r.out, "\n") : 0);
+		hash_add_str(h, VL_FLAGS_STR);
+		hash_add_str(h, cxx_clang ? "clang pch: verilated.h, -O0 and -O1" : PCH_TEXT);
+		hash_final_hex(h, rt_key);
 		sb_result_release(&r);
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", dir, (long)getpid());
-	if (mkdir_p(tmp) < 0) {
-		snprintf(err, errlen, "mkdir %.300s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	for (i = 0; i < 2; i++) {
-		snprintf(from, sizeof(from), "%s/%s", job, objs[i]);
-		snprintf(to, sizeof(to), "%s/%s", tmp, objs[i]);
-		if (copy_file(from, to, err, errlen) < 0)
+	snprintf(dir, sizeof(dir), "%s/verilator/%.16s", cache_root, rt_key);
+	snprintf(from, sizeof(from), "%s/%s", dir, objs[nobj - 1]);
+	if (stat(from, &st) < 0) {
+		for (i = 0; i < 2; i++) {
+			av_cxx(&a, 0);
+			av_add(&a, "-c");
+			av_add(&a, i ? VL_INC "/verilated_threads.cpp" : VL_INC "/verilated.cpp");
+			av_add(&a, "-o");
+			av_add(&a, objs[i]);
+			if (build_trusted(job, a.v, "building the Verilator runtime", NULL, err,
+					  errlen) < 0)
+				goto out;
+		}
+		for (lvl = 0; lvl < 2; lvl++) {
+			av_cxx(&a, lvl);
+			av_add(&a, "-x");
+			av_add(&a, "c++-header");
+			if (cxx_clang) {
+				av_add(&a, "-fpch-instantiate-templates");
+				av_add(&a, VL_INC "/verilated.h");
+			} else {
+				av_add(&a, gcc_pch_h[lvl]);
+			}
+			av_add(&a, "-o");
+			av_add(&a, cxx_clang ? clang_pch[lvl] : gcc_pch[lvl]);
+			if ((!cxx_clang && tool_write_file(job, gcc_pch_h[lvl], PCH_TEXT,
+							   strlen(PCH_TEXT), err, errlen) < 0) ||
+			    build_trusted(job, a.v, "building the precompiled header", NULL, err,
+					  errlen) < 0)
+				goto out;
+		}
+		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", dir, (long)getpid());
+		if (mkdir_p(tmp) < 0) {
+			snprintf(err, errlen, "mkdir %.300s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		for (i = 0; i < nobj; i++)
+			if (keep_file(job, objs[i], tmp, err, errlen) < 0)
+				goto out;
+		if (publish_dir(tmp, dir, objs, nobj, err, errlen) < 0)
 			goto out;
 	}
-	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
-		snprintf(err, errlen, "rename %.300s: %s", tmp, strerror(errno));
+	/* the probe: an empty unit with each PCH, as the candidate's unit will be compiled */
+	if (tool_write_file(job, "probe.cpp", "int rtlr_probe;\n", 16, err, errlen) < 0)
 		goto out;
+	for (lvl = 0; lvl < 2; lvl++) {
+		av_cxx(&a, lvl);
+		av_pch(&a, lvl, 1);
+		if (!cxx_clang)
+			av_add(&a, "-H");
+		av_add(&a, "-c");
+		av_add(&a, "probe.cpp");
+		av_add(&a, "-o");
+		av_add(&a, "probe.o");
+		if (share_pch(dir, job, lvl, err, errlen) < 0)
+			goto out;
+		if (build_trusted(job, a.v, "probing the precompiled header", &r, err, errlen) < 0) {
+			if (!cxx_clang)
+				goto out;
+			rt_pch[lvl] = 0; /* clang++ refuses a PCH it cannot use */
+		} else {
+			rt_pch[lvl] = cxx_clang || pch_used(r.err, gcc_pch[lvl]);
+			sb_result_release(&r);
+		}
+		if (!rt_pch[lvl])
+			fprintf(stderr, "rtlreward: verilator: %s does not use the %s precompiled "
+					"header in %s: compiling without it (%.200s)\n", cxx,
+				opt_flag[lvl], dir, cxx_clang ? err : "");
 	}
+	fprintf(stderr, "rtlreward: verilator: %s%s, runtime and PCH in %s\n", cxx,
+		rt_ld ? " (linker: gold)" : "", dir);
 	snprintf(rt_dir, sizeof(rt_dir), "%s", dir);
 	ret = 0;
 out:
@@ -361,36 +644,161 @@ static int build_step(const char *jobdir, const char *const *argv, int cand_step
 	return ret;
 }
 
+/* Claims key for this process's build of it; waits while another thread builds it. */
+static void gold_claim(struct gold_claim *c, const char *key)
+{
+	struct gold_claim *o;
+
+	snprintf(c->key, sizeof(c->key), "%.16s", key);
+	pthread_mutex_lock(&gold_lock);
+	for (;;) {
+		for (o = gold_busy; o && strcmp(o->key, key); o = o->next)
+			;
+		if (!o)
+			break;
+		pthread_cond_wait(&gold_cond, &gold_lock);
+	}
+	c->next = gold_busy;
+	gold_busy = c;
+	pthread_mutex_unlock(&gold_lock);
+}
+
+static void gold_release(struct gold_claim *c)
+{
+	struct gold_claim **pp;
+
+	pthread_mutex_lock(&gold_lock);
+	for (pp = &gold_busy; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	pthread_cond_broadcast(&gold_cond);
+	pthread_mutex_unlock(&gold_lock);
+}
+
+/* The golden model, verilated (--prefix Vgold) and compiled into gold.o once per (golden text,
+ * top, Verilator version, flags) under <cache>/verilator/golden/<key>/ with its Vgold.h, the
+ * only part of it the harness includes. Built in a job directory of its own, in the build
+ * stage, one build per key at a time in this process (atomic rename across processes).
+ * *built_ms is the build's cost when this call built it, else 0. 0 ok, -1 infra. */
+static int golden_ready(const struct problem *p, int lvl, char *dir, size_t dirlen,
+			double *built_ms, struct func_out *out)
+{
+	static const char *const keep[] = {"gold.o", "Vgold.h"};
+	char key[65], gtop[160], job[512], tmp[1100], path[1300], err[512];
+	struct gold_claim claim;
+	struct hash_ctx *h;
+	struct timespec t0;
+	struct stat st;
+	struct buf u;
+	int ret = -1;
+
+	*built_ms = 0;
+	snprintf(gtop, sizeof(gtop), "rtlr_g_%s", p->ref_top);
+	h = hash_new();
+	hash_add_str(h, rt_key); /* versions, compiler, flags */
+	hash_add_str(h, VL_VERILATE_STR);
+	hash_add_u64(h, (unsigned long long)lvl);
+	hash_add_u64(h, (unsigned long long)rt_pch[lvl]);
+	hash_add_str(h, gtop);
+	hash_add_str(h, p->prep.gold_eq);
+	hash_final_hex(h, key);
+	key[16] = '\0';
+	snprintf(dir, dirlen, "%s/verilator/golden/%s", cache_root, key);
+	snprintf(path, sizeof(path), "%s/Vgold.h", dir);
+	if (stat(path, &st) == 0)
+		return 0;
+	gold_claim(&claim, key);
+	job[0] = '\0';
+	buf_init(&u, 4096);
+	if (stat(path, &st) == 0) { /* built while we waited */
+		ret = 0;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (sb_job_create(job, sizeof(job), err, sizeof(err)) < 0) {
+		job[0] = '\0';
+		snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s", err);
+		goto out;
+	}
+	if (tool_write_file(job, "gold.v", p->prep.gold_eq, strlen(p->prep.gold_eq), err,
+			    sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
+		goto out;
+	}
+	{
+		const char *av[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vgold",
+				    "--top-module", gtop, "-Mdir", "vg", "gold.v", NULL};
+		struct av ac;
+
+		av_cxx(&ac, lvl);
+		av_pch(&ac, lvl, 0);
+		av_add(&ac, "-Ivg");
+		av_add(&ac, "-c");
+		av_add(&ac, "gold.cpp");
+		av_add(&ac, "-o");
+		av_add(&ac, "gold.o");
+		if (build_step(job, av, 0, "verilate golden", out) != 0)
+			goto out;
+		if (add_includes(job, "vg", &u, err, sizeof(err)) < 0 || u.overflow ||
+		    tool_write_file(job, "gold.cpp", u.data, u.len, err, sizeof(err)) < 0 ||
+		    (rt_pch[lvl] && share_pch(rt_dir, job, lvl, err, sizeof(err)) < 0)) {
+			snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s",
+				 u.overflow ? "too many files" : err);
+			goto out;
+		}
+		if (build_step(job, ac.v, 0, "compile golden", out) != 0)
+			goto out;
+	}
+	snprintf(path, sizeof(path), "%s/vg/Vgold.h", job);
+	snprintf(tmp, sizeof(tmp), "%s/verilator/golden/%s.tmp%ld", cache_root, key, (long)getpid());
+	if (mkdir_p(tmp) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "mkdir %.300s: %s", tmp,
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/vg", job);
+	if (keep_file(job, "gold.o", tmp, err, sizeof(err)) < 0 ||
+	    keep_file(path, "Vgold.h", tmp, err, sizeof(err)) < 0 ||
+	    publish_dir(tmp, dir, keep, 2, err, sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s", err);
+		goto out;
+	}
+	*built_ms = ms_since(&t0);
+	ret = 0;
+out:
+	if (job[0])
+		sb_job_remove(job, err, sizeof(err));
+	buf_release(&u);
+	gold_release(&claim);
+	return ret;
+}
+
+/* Per candidate: verilate it (--prefix Vcand), compile it with the harness as one unit against
+ * the PCH, link with the cached runtime and golden objects, run. Stage times go into out. */
 static int verilator_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
 				 struct func_out *out)
 {
-	char tag[40], err[512], gtop[160], rt1[1300], rt2[1300], sim[600], dst2[600];
+	char tag[40], err[512], gdir[1100], sim[600];
 	struct buf h;
 	struct sb_result r;
-	struct timespec t0;
+	struct timespec t0, ts;
 	int ret = -1, x;
 	uint64_t expect = harness_samples(p);
+	int lvl = expect >= VL_O1_SAMPLES;
 
 	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
 		goto out;
-	engine_new_tag(tag);
-	if (tool_write_file(jobdir, "gold.v", p->prep.gold_eq, strlen(p->prep.gold_eq), err,
-			    sizeof(err)) < 0) {
-		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
+	if (golden_ready(p, lvl, gdir, sizeof(gdir), &out->golden_ms, out) < 0)
 		goto out;
-	}
-	snprintf(gtop, sizeof(gtop), "rtlr_g_%s", p->ref_top);
+	engine_new_tag(tag);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	{
-		const char *ag[] = {g_tools.verilator_bin, "--cc", "--prefix", "Vgold", "--top-module",
-				    gtop, "-Mdir", "vg", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-				    "--no-unlimited-stack", "gold.v", NULL};
-		const char *ac[] = {g_tools.verilator_bin, "--cc", "--prefix", "Vcand", "--top-module",
-				    p->top, "-Mdir", "vc", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-				    "--no-unlimited-stack", "cand.v", NULL};
-		if ((x = build_step(jobdir, ag, 0, "verilate golden", out)) != 0)
-			goto out;
+		const char *ac[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vcand",
+				    "--top-module", p->top, "-Mdir", "vc", "cand.v", NULL};
 		x = build_step(jobdir, ac, 1, "verilate", out);
 		if (x < 0)
 			goto out;
@@ -399,27 +807,67 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
-	if (cpp_harness(p, seed, tag, &h) < 0 || add_includes(jobdir, "vg", &h, err, sizeof(err)) < 0 ||
-	    add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 || h.overflow ||
-	    tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
+	out->verilate_ms = ms_since(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (cpp_harness(p, seed, tag, &h) < 0 || add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 ||
+	    h.overflow || tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness: %.400s",
 			 h.overflow ? "too large" : err);
 		goto out;
 	}
-	/* The cache directory may not be readable by the sandbox's uid: copy the objects in. */
-	snprintf(rt1, sizeof(rt1), "%s/verilated.o", rt_dir);
-	snprintf(sim, sizeof(sim), "%s/rt1.o", jobdir);
-	snprintf(rt2, sizeof(rt2), "%s/verilated_threads.o", rt_dir);
-	snprintf(dst2, sizeof(dst2), "%s/rt2.o", jobdir);
-	if (copy_file(rt1, sim, out->infra_err, sizeof(out->infra_err)) < 0 ||
-	    copy_file(rt2, dst2, out->infra_err, sizeof(out->infra_err)) < 0)
+	/* The cache directory may not be visible in the sandbox (/tmp is private there): the
+	 * objects and the PCH are linked (or copied) into the job directory. */
+	if (share_file(rt_dir, "verilated.o", jobdir, "rt1.o", err, sizeof(err)) < 0 ||
+	    share_file(rt_dir, "verilated_threads.o", jobdir, "rt2.o", err, sizeof(err)) < 0 ||
+	    (rt_pch[lvl] && share_pch(rt_dir, jobdir, lvl, err, sizeof(err)) < 0) ||
+	    share_file(gdir, "gold.o", jobdir, "gold.o", err, sizeof(err)) < 0 ||
+	    share_file(gdir, "Vgold.h", jobdir, "Vgold.h", err, sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "%.500s", err);
 		goto out;
-	snprintf(rt1, sizeof(rt1), "rt1.o");
-	snprintf(rt2, sizeof(rt2), "rt2.o");
+	}
 	{
-		const char *ab[] = {"/usr/bin/g++", VL_FLAGS, "-Ivg", "-Ivc", "unit.cpp", rt1, rt2,
-				    "-pthread", "-o", "sim", NULL};
-		x = build_step(jobdir, ab, 1, "g++", out);
+		struct av ab;
+
+		av_cxx(&ab, lvl);
+		av_pch(&ab, lvl, 0);
+		av_add(&ab, "-I.");
+		av_add(&ab, "-Ivc");
+		av_add(&ab, "-c");
+		av_add(&ab, "unit.cpp");
+		av_add(&ab, "-o");
+		av_add(&ab, "unit.o");
+		x = build_step(jobdir, ab.v, 1, cxx_clang ? "clang++" : "g++", out);
+		if (x < 0)
+			goto out;
+		if (x > 0 && pch_refused(out->diag)) {
+			snprintf(out->infra_err, sizeof(out->infra_err), "the PCH was refused: %.400s",
+				 out->diag);
+			free(out->diag);
+			out->diag = NULL;
+			out->compile_error = out->min_score = 0;
+			out->reason[0] = '\0';
+			goto out;
+		}
+		if (x > 0) {
+			ret = 0;
+			goto out;
+		}
+	}
+	out->cc_ms = ms_since(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	{
+		static const char *const objs[] = {"-pthread", "unit.o", "gold.o", "rt1.o", "rt2.o",
+						   "-o", "sim"};
+		struct av al = {.n = 0};
+		size_t i;
+
+		av_add(&al, "/usr/bin/g++"); /* a lighter driver than clang++'s for linking */
+		for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+			av_add(&al, objs[i]);
+		if (cxx_clang)
+			av_add(&al, "-latomic"); /* clang's -O0 calls __atomic_is_lock_free */
+		av_add(&al, rt_ld);
+		x = build_step(jobdir, al.v, 1, "link", out);
 		if (x < 0)
 			goto out;
 		if (x > 0) {
@@ -427,6 +875,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
+	out->link_ms = ms_since(&ts);
 	out->compile_ms = ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sim, sizeof(sim), "%s/sim", jobdir);
@@ -439,8 +888,9 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	}
 	out->run_ms = ms_since(&t0);
 	engine_judge_equivalence(&r, tag, expect, out);
-	snprintf(out->note, sizeof(out->note),
-		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared");
+	snprintf(out->note, sizeof(out->note), "%s%s",
+		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared",
+		 lvl ? "; models compiled -O1 (long simulation)" : "");
 	sb_result_release(&r);
 	ret = 0;
 out:

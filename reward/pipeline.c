@@ -449,6 +449,12 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	else
 		x = eng->testbench(p, job, CAND_PP, &fo);
 	r->times->function_ms = now_ms() - t;
+	r->times->function_build_ms = fo.compile_ms;
+	r->times->function_verilate_ms = fo.verilate_ms;
+	r->times->function_compile_ms = fo.cc_ms;
+	r->times->function_link_ms = fo.link_ms;
+	r->times->function_run_ms = fo.run_ms;
+	r->times->function_golden_ms = fo.golden_ms;
 	if (x < 0) {
 		set_infra(r, "function: %s", fo.infra_err);
 		goto out;
