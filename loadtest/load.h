@@ -45,6 +45,7 @@ struct lt_run {
 	uint64_t max_requests;
 	double seconds, req_timeout;
 	int ndjson;
+	int split;			/* --one-at-a-time: one item per request */
 	pid_t server_pid;
 	const char *csv, *lat_csv, *plot, *json, *title;
 

@@ -50,6 +50,8 @@ static void usage(FILE *f, const char *argv0)
 		"request options\n"
 		"  --no-cache --engine E --mode M --preset P\n"
 		"  --ndjson             ask for streamed results: per-candidate latency is reported\n"
+		"  --one-at-a-time      send the same batches' candidates one per request (a baseline;\n"
+		"                       --requests then counts candidates)\n"
 		"report\n"
 		"  --server-pid PID     server CPU (utime+stime of it and its children) and RSS per second\n"
 		"  --csv FILE           per-second samples   --lat-csv FILE  per-request records\n"
@@ -133,6 +135,7 @@ static void sleep_until(double t)
 static void *client(void *arg)
 {
 	struct lt_run *r = arg;
+	size_t bsize = wl_batch_size(&r->wl);
 
 	for (;;) {
 		uint64_t idx = atomic_fetch_add(&r->next, 1);
@@ -151,7 +154,10 @@ static void *client(void *arg)
 		} else if (r->t0 + (double)idx / r->rate >= r->t_end) {
 			break;
 		}
-		body = wl_batch_json(&r->wl, idx, &len, kinds);
+		if (r->split)	/* request idx is item idx % size of batch idx / size */
+			body = wl_batch_json(&r->wl, idx / bsize, idx % bsize, 1, &len, kinds);
+		else
+			body = wl_batch_json(&r->wl, idx, 0, bsize, &len, kinds);
 		if (!body) {
 			fprintf(stderr, "rtlreward-load: out of memory building batch %llu\n",
 				(unsigned long long)idx);
@@ -172,7 +178,7 @@ static void *client(void *arg)
 		x.end = lt_now();
 		x.status = resp.err == LE_NONE ? resp.status : 0;
 		x.err = (unsigned char)resp.err;
-		x.n_items = (unsigned)wl_batch_size(&r->wl);
+		x.n_items = r->split ? 1 : (unsigned)bsize;
 		x.n_results = resp.n_results;
 		x.n_cached = resp.n_cached;
 		x.n_infra = resp.n_infra;
@@ -222,7 +228,7 @@ enum {
 	O_URL = 256, O_HOST, O_PORT, O_CLOSED, O_RATE, O_CONNS, O_REQUESTS, O_SECONDS, O_REQ_TIMEOUT,
 	O_PROBLEMS, O_VEVAL, O_MAXP, O_PROMPTS, O_GROUP, O_DUPX, O_DUPW, O_SYNTAX, O_WRONG,
 	O_TIMEOUT, O_UNIQUE, O_SEED, O_NOCACHE, O_ENGINE, O_MODE, O_PRESET, O_NDJSON, O_PID,
-	O_CSV, O_LATCSV, O_PLOT, O_JSON, O_TITLE, O_PRINT, O_HELP
+	O_CSV, O_LATCSV, O_PLOT, O_JSON, O_TITLE, O_PRINT, O_SPLIT, O_HELP
 };
 
 static const struct option longopts[] = {
@@ -237,7 +243,8 @@ static const struct option longopts[] = {
 	{"engine", 1, 0, O_ENGINE}, {"mode", 1, 0, O_MODE}, {"preset", 1, 0, O_PRESET},
 	{"ndjson", 0, 0, O_NDJSON}, {"server-pid", 1, 0, O_PID}, {"csv", 1, 0, O_CSV},
 	{"lat-csv", 1, 0, O_LATCSV}, {"plot", 1, 0, O_PLOT}, {"json", 1, 0, O_JSON},
-	{"title", 1, 0, O_TITLE}, {"print-batch", 1, 0, O_PRINT}, {"help", 0, 0, O_HELP},
+	{"title", 1, 0, O_TITLE}, {"print-batch", 1, 0, O_PRINT}, {"one-at-a-time", 0, 0, O_SPLIT},
+	{"help", 0, 0, O_HELP},
 	{0, 0, 0, 0}};
 
 /* a request option value: a short word of [A-Za-z0-9_-] (it goes into the JSON body as is) */
@@ -335,6 +342,7 @@ int main(int argc, char **argv)
 		case O_JSON: r->json = optarg; break;
 		case O_TITLE: r->title = optarg; break;
 		case O_PRINT: NUM(0, 1e15); print_batch = v; break;
+		case O_SPLIT: r->split = 1; break;
 		case O_HELP: usage(stdout, argv[0]); rc = 0; goto out;
 		default: usage(stderr, argv[0]); rc = 2; goto out;
 		}
@@ -404,7 +412,8 @@ int main(int argc, char **argv)
 	}
 	if (print_batch >= 0) {
 		size_t len;
-		char *b = wl_batch_json(&r->wl, (uint64_t)print_batch, &len, NULL);
+		char *b = wl_batch_json(&r->wl, (uint64_t)print_batch, 0, wl_batch_size(&r->wl), &len,
+					NULL);
 		if (b) {
 			fwrite(b, 1, len, stdout);
 			fputc('\n', stdout);

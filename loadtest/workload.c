@@ -389,9 +389,11 @@ struct mutant_site {
 };
 
 static const char *const mut_from[] = {" & ", " | ", " + ", " - ", " ^ ", "==", "!=", " < ", " > ",
-				       "1'b1", "1'b0", "&&", "||"};
+				       "'b1", "'b0", "'h0", "'d0", "&&", "||", "~", "!", "posedge",
+				       "negedge", " = 0;", " = 1;", "'1", "'0"};
 static const char *const mut_to[] = {" | ", " & ", " - ", " + ", " & ", "!=", "==", " > ", " < ",
-				     "1'b0", "1'b1", "||", "&&"};
+				     "'b0", "'b1", "'h1", "'d1", "||", "&&", "", "", "negedge",
+				     "posedge", " = 1;", " = 0;", "'0", "'1"};
 #define NMUT (sizeof(mut_from) / sizeof(mut_from[0]))
 
 /* a wrong design: one operator or constant of the top's body flipped (chosen by the RNG); the
@@ -416,8 +418,10 @@ static void mutant(struct sbuf *o, const char *code, const struct wl_problem *p,
 		for (k = 0; k < NMUT; k++)
 			if (!strncmp(code + i, mut_from[k], strlen(mut_from[k])))
 				break;
-		/* not the `<` of `<=` and not part of a longer operator */
+		/* not the `<` of `<=`, not the `!` of `!=` */
 		if (k < NMUT && (k == 7 || k == 8) && code[i + 2] == '=')
+			k = NMUT;
+		if (k < NMUT && !strcmp(mut_from[k], "!") && code[i + 1] == '=')
 			k = NMUT;
 		if (k < NMUT) {
 			sites[ns].at = i;
@@ -428,6 +432,23 @@ static void mutant(struct sbuf *o, const char *code, const struct wl_problem *p,
 		i++;
 	}
 	if (!ns) {
+		/* no operator: invert the first continuous assignment, or bump a constant */
+		const char *a = strstr(code + start, "assign "), *eq, *semi;
+		if (a && (size_t)(a - code) < f.end_at && (eq = strchr(a, '=')) && (semi = strchr(eq, ';'))) {
+			sb_add(o, code, (size_t)(eq - code) + 1);
+			sb_adds(o, " ~(");
+			sb_add(o, eq + 1, (size_t)(semi - eq - 1));
+			sb_adds(o, ")");
+			sb_adds(o, semi);
+			return;
+		}
+		for (i = start; i + 2 < f.end_at; i++)
+			if (code[i] == '=' && code[i + 1] == ' ' && isdigit((unsigned char)code[i + 2])) {
+				sb_add(o, code, i + 2);
+				sb_addf(o, "%c", code[i + 2] == '1' ? '2' : '1');
+				sb_adds(o, code + i + 3);
+				return;
+			}
 		sb_adds(o, code);
 		return;
 	}
@@ -457,8 +478,10 @@ size_t wl_batch_size(const struct workload *w)
 	return (size_t)w->prompts * w->group;
 }
 
-char *wl_batch_json(const struct workload *w, uint64_t idx, size_t *len, unsigned kinds[WK_NKINDS])
+char *wl_batch_json(const struct workload *w, uint64_t idx, size_t first, size_t count, size_t *len,
+		    unsigned kinds[WK_NKINDS])
 {
+	size_t item = 0, sent = 0;
 	struct sbuf body = {0};
 	char **sample = NULL;
 	unsigned pi, g;
@@ -525,10 +548,15 @@ char *wl_batch_json(const struct workload *w, uint64_t idx, size_t *len, unsigne
 				body.oom = 1;
 				goto out;
 			}
+			sample[g] = c.s;
+			if (item < first || item - first >= count) {
+				item++;
+				continue;
+			}
+			item++;
 			if (kinds)
 				kinds[kind]++;
-			sample[g] = c.s;
-			sb_addf(&body, "%s{\"problem\":", pi || g ? "," : "");
+			sb_addf(&body, "%s{\"problem\":", sent++ ? "," : "");
 			sb_json_str(&body, p->id, strlen(p->id));
 			sb_adds(&body, ",\"completion\":");
 			c = (struct sbuf){0};

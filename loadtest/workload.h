@@ -49,9 +49,10 @@ int wl_load_veval(struct workload *w, const char *dir, char *err, size_t errlen)
 /* Keeps the first max problems (sorted by id); 0 keeps all. */
 void wl_limit(struct workload *w, size_t max);
 
-/* The JSON body of batch idx (malloc'd, *len set); kinds[] (may be NULL) gets the counts.
- * Returns NULL on out of memory. Deterministic in (w->seed, idx). */
-char *wl_batch_json(const struct workload *w, uint64_t idx, size_t *len,
+/* The JSON body of a request holding items [first, first + count) of batch idx (malloc'd,
+ * *len set); kinds[] (may be NULL) gets what they are. Returns NULL on out of memory.
+ * Deterministic in (w->seed, idx): the same items whichever slice is asked for. */
+char *wl_batch_json(const struct workload *w, uint64_t idx, size_t first, size_t count, size_t *len,
 		    unsigned kinds[WK_NKINDS]);
 size_t wl_batch_size(const struct workload *w);
 void wl_free(struct workload *w);
