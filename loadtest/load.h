@@ -28,6 +28,7 @@ struct lt_sample {
 	double srv_cpu_s;		/* server utime+stime+cutime+cstime, s; -1 unknown */
 	long rss_kb;			/* server VmRSS, KiB; -1 unknown */
 	double self_cpu_s;		/* this process's CPU time, s */
+	double host_busy_s;		/* every CPU's non-idle time (/proc/stat), s; -1 unknown */
 };
 
 struct lt_metrics {

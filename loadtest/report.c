@@ -73,6 +73,16 @@ void lt_sample_now(const struct lt_run *r, struct lt_sample *s)
 	getrusage(RUSAGE_SELF, &ru);
 	s->self_cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 			(double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	s->host_busy_s = -1;
+	f = fopen("/proc/stat", "r");
+	if (f) {
+		unsigned long long v[8] = {0};
+		if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+			   &v[4], &v[5], &v[6], &v[7]) == 8)
+			s->host_busy_s = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+					 (double)sysconf(_SC_CLK_TCK);
+		fclose(f);
+	}
 	if (!r->server_pid)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->server_pid);
@@ -154,7 +164,7 @@ struct summary {
 	unsigned status[MAX_STATUSES][2];	/* code, count */
 	unsigned nstatus;
 	unsigned errs[LE_NERR];
-	double wall, lat[4], clat[4], max_lag, srv_cores, srv_cpu, self_cores;
+	double wall, lat[4], clat[4], max_lag, srv_cores, srv_cpu, self_cores, host_cores;
 	long rss_first, rss_last, rss_max;
 	double rss_slope;	/* KiB per minute */
 	int have_srv, have_rss, have_clat;
@@ -236,6 +246,8 @@ static void summarise(struct lt_run *r, struct summary *s, double *lat)
 		a = &r->smp[0];
 		b = &r->smp[r->nsmp - 1];
 		s->self_cores = (b->self_cpu_s - a->self_cpu_s) / (b->t - a->t > 0 ? b->t - a->t : 1);
+		s->host_cores = a->host_busy_s >= 0 && b->host_busy_s >= 0 ?
+			(b->host_busy_s - a->host_busy_s) / (b->t - a->t > 0 ? b->t - a->t : 1) : NAN;
 		if (a->srv_cpu_s >= 0 && b->srv_cpu_s >= 0) {
 			s->have_srv = 1;
 			s->srv_cpu = b->srv_cpu_s - a->srv_cpu_s;
@@ -315,6 +327,8 @@ static void print_text(const struct lt_run *r, const struct summary *s)
 		printf("  server RSS                   first %ld, last %ld, max %ld KiB; slope %+.1f KiB/min\n",
 		       s->rss_first, s->rss_last, s->rss_max, s->rss_slope);
 	printf("  load generator CPU           %.2f cores\n", s->self_cores);
+	printf("  host CPU (every process)     %.2f cores busy of %ld (a shared machine: what the server "
+	       "did not get went elsewhere)\n", s->host_cores, sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 /* --- files ----------------------------------------------------------------------------------- */
@@ -329,11 +343,18 @@ static int write_csv(struct lt_run *r, const char *path)
 		fprintf(stderr, "rtlreward-load: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
+	/* after summarise(): this reorders the records and may merge the last sample interval */
 	qsort(r->rec, r->nrec, sizeof(*r->rec), cmp_rec_end);
 	fprintf(f, "t_s,batches,candidates,cand_per_s,p50_ms,p90_ms,p99_ms,http_200,http_429,"
-		   "http_other,failed,cached,rss_kib,server_cores,loadgen_cores\n");
+		   "http_other,failed,cached,rss_kib,server_cores,loadgen_cores,host_cores\n");
 	for (i = 1; i < r->nsmp; i++) {
 		const struct lt_sample *a = &r->smp[i - 1], *b = &r->smp[i];
+
+		/* a last interval shorter than half a second joins the one before it */
+		if (i + 2 == r->nsmp && r->nsmp > 2 && r->smp[i + 1].t - b->t < 0.5) {
+			r->smp[i] = *a;	/* the next row then spans a .. last */
+			continue;
+		}
 		double dt = b->t - a->t > 1e-6 ? b->t - a->t : 1e-6;
 		unsigned long long ok = 0, c429 = 0, other = 0, failed = 0, cands = 0, cached = 0;
 		size_t nl = 0;
@@ -375,7 +396,10 @@ static int write_csv(struct lt_run *r, const char *path)
 		fprintf(f, ",");
 		if (a->srv_cpu_s >= 0 && b->srv_cpu_s >= 0)
 			fprintf(f, "%.3f", (b->srv_cpu_s - a->srv_cpu_s) / dt);
-		fprintf(f, ",%.3f\n", (b->self_cpu_s - a->self_cpu_s) / dt);
+		fprintf(f, ",%.3f,", (b->self_cpu_s - a->self_cpu_s) / dt);
+		if (a->host_busy_s >= 0 && b->host_busy_s >= 0)
+			fprintf(f, "%.3f", (b->host_busy_s - a->host_busy_s) / dt);
+		fprintf(f, "\n");
 	}
 	free(lat);
 	if (fclose(f) != 0) {
@@ -475,6 +499,7 @@ static int write_json(const struct lt_run *r, const struct summary *s, const cha
 			s->rss_first, s->rss_last, s->rss_max, s->rss_slope);
 	if (png)
 		fprintf(f, "\"plot\":\"%s\",", png);
+	json_num(f, "host_cores", s->host_cores, 1);
 	json_num(f, "loadgen_cores", s->self_cores, 0);
 	fprintf(f, "}\n");
 	return fclose(f) == 0 ? 0 : -1;
@@ -527,7 +552,8 @@ static int plot(const struct lt_run *r, const char *csv, const char *png)
 		   "set yrange [0:*]\nset y2range [0:*]\n"
 		   "plot '%s' every ::1 using 1:($13/1024) with lines title 'server RSS (MiB)', "
 		   "'' every ::1 using 1:14 axes x1y2 with lines title 'server cores', "
-		   "'' every ::1 using 1:15 axes x1y2 with lines title 'load generator cores'\n"
+		   "'' every ::1 using 1:15 axes x1y2 with lines title 'load generator cores', "
+		   "'' every ::1 using 1:16 axes x1y2 with lines dt 2 title 'whole machine cores'\n"
 		   "unset multiplot\n",
 		csv, csv, csv);
 	if (fclose(f) != 0)
