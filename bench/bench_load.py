@@ -46,10 +46,19 @@ PPA = os.environ.get("RTLR_LOAD_PPA", "0")
 SERVER_FLAGS = ["--sim-timeout", "3", "--ppa", PPA]
 
 
+# VerilogEval problems whose golden fails its own testbench under Icarus 11 (README
+# "Conformance"; every candidate gets INFRA_ERROR), and Prob144, whose golden's testbench run
+# needs more than the bench's --sim-timeout 3
+UNUSABLE = ["Prob082_lfsr32", "Prob099_m2014_q6c", "Prob141_count_clock", "Prob144_conwaylife",
+            "Prob151_review2015_fsm", "Prob156_review2015_fancytimer"]
+
+
 def workload():
     if os.path.isdir(harness.VEVAL):
-        return ["--veval", harness.VEVAL], "VerilogEval v2 (%d problems)" % len(
-            [f for f in os.listdir(harness.VEVAL) if f.endswith("_ref.sv")])
+        n = len([f for f in os.listdir(harness.VEVAL) if f.endswith("_ref.sv")])
+        skip = sum((["--skip", p] for p in UNUSABLE), [])
+        return ["--veval", harness.VEVAL] + skip, "VerilogEval v2 (%d of %d problems)" % (
+            n - len(UNUSABLE), n)
     print("note: %s absent: the workload uses the built-in problems" % harness.VEVAL)
     return ["--problems", os.path.join(ROOT, "problems")], "built-in problems"
 
@@ -122,7 +131,12 @@ def main():
            b["latency_ms"]["p99"] or 0, base["candidates_per_s"], ratio,
            b.get("server_cores", 0), base.get("server_cores", 0), b.get("host_cores") or 0,
            base.get("host_cores") or 0), flush=True)
-    ok &= b["failed"] == 0 and base["failed"] == 0 and ratio > 1.0
+    def per_cpu(x):
+        return x["results"] / x["server_cpu_s"] if x.get("server_cpu_s") else 0
+    print("RESULT grpo per server CPU second (independent of what else ran on the machine): "
+          "%.1f candidates vs baseline %.1f: ratio %.2f" %
+          (per_cpu(b), per_cpu(base), per_cpu(b) / per_cpu(base) if per_cpu(base) else 0), flush=True)
+    ok &= b["failed"] == 0 and base["failed"] == 0 and ratio > 1.0 and b["infra"] == 0
     plots += [base["png"], b["png"]]
 
     # c. overload: ~16 batches of 16 per second against a queue of 32
@@ -141,11 +155,11 @@ def main():
                                                      "--requests", "100000000"], SOAK_S)
     r = d.get("rss_kib", {})
     warm = rss_at(os.path.join(OUT, "load_soak.csv"), 0.1)
-    print("RESULT soak %.0f s: %d candidates, %d failed requests, RSS first %s last %s max %s KiB "
-          "(at 10%% of the run %s), slope %+.1f KiB/min" %
-          (d["wall_s"], d["results"], d["failed"], r.get("first"), r.get("last"), r.get("max"), warm,
-           r.get("slope_per_min", 0)), flush=True)
-    ok &= d["failed"] == 0 and (warm is None or r.get("last", 0) <= warm * 1.25 + 8192)
+    print("RESULT soak %.0f s: %d candidates (%d INFRA_ERROR), %d failed requests, RSS first %s "
+          "last %s max %s KiB (at 10%% of the run %s), slope %+.1f KiB/min" %
+          (d["wall_s"], d["results"], d["infra"], d["failed"], r.get("first"), r.get("last"),
+           r.get("max"), warm, r.get("slope_per_min", 0)), flush=True)
+    ok &= d["failed"] == 0 and d["infra"] == 0 and (warm is None or r.get("last", 0) <= warm * 1.25 + 8192)
     plots.append(d["png"])
 
     for p in plots:

@@ -170,6 +170,22 @@ static void count_results(const char *s, size_t n, struct lt_resp *r, int *cache
 	r->n_cached += (unsigned)c;
 	r->n_results += (unsigned)(c + count_str(s, n, "\"cached\":false"));
 	r->n_infra += (unsigned)count_str(s, n, "\"status\":\"INFRA_ERROR\"");
+	if (!r->infra_error[0]) {
+		static const char pat[] = "\"status\":\"INFRA_ERROR\",\"error\":\"";
+		const char *p = memmem(s, n, pat, sizeof(pat) - 1), *e;
+		size_t k = 0;
+
+		if (p) {
+			p += sizeof(pat) - 1;
+			for (e = p; e < s + n && *e != '"' && k + 1 < sizeof(r->infra_error); e++) {
+				if (*e == '\\' && e + 1 < s + n)
+					r->infra_error[k++] = *e++;
+				if (k + 1 < sizeof(r->infra_error))
+					r->infra_error[k++] = *e;
+			}
+			r->infra_error[k] = 0;
+		}
+	}
 	if (cached)
 		*cached = c > 0;
 }

@@ -31,6 +31,7 @@ struct lt_resp {
 	enum lt_err err;
 	int retry_after;		/* seconds, -1 when absent */
 	unsigned n_results, n_cached, n_infra;
+	char infra_error[160];		/* the first INFRA_ERROR's error text (JSON-escaped), or "" */
 	double t_headers;		/* monotonic time the status line arrived, 0 if never */
 	struct sbuf body;		/* the decoded body when keep_body (caller releases) */
 };

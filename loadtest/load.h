@@ -63,6 +63,8 @@ struct lt_run {
 	_Atomic int done;
 	struct lt_metrics m0, m1;
 	double wall;			/* first send to last answer, s */
+	char infra[4][160];		/* the first distinct INFRA_ERROR texts seen */
+	unsigned ninfra;
 };
 
 /* /metrics scrape: 0 ok */

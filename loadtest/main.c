@@ -17,6 +17,15 @@
 
 #include "load.h"
 
+/* SIGINT/SIGTERM: stop sending, let the requests in flight finish, then report */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
@@ -37,6 +46,7 @@ static void usage(FILE *f, const char *argv0)
 		"  --problems DIR       the project's problem format (default ./problems when present)\n"
 		"  --veval DIR          VerilogEval v2 dataset_spec-to-rtl (the server must load it too)\n"
 		"  --max-problems K     the first K problems by id (default all)\n"
+		"  --skip ID            leave problem ID out (repeatable)\n"
 		"  --prompts P          prompts per batch (default 4)\n"
 		"  --group G            samples per prompt (default 16)\n"
 		"  --dup-exact F        share of samples repeating an earlier one of the group exactly\n"
@@ -93,6 +103,19 @@ static void add_rec(struct lt_run *r, const struct lt_rec *x)
 	pthread_mutex_unlock(&r->mu);
 }
 
+static void add_infra(struct lt_run *r, const char *e)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < r->ninfra; i++)
+		if (!strcmp(r->infra[i], e))
+			break;
+	if (i == r->ninfra && r->ninfra < sizeof(r->infra) / sizeof(r->infra[0]))
+		snprintf(r->infra[r->ninfra++], sizeof(r->infra[0]), "%s", e);
+	pthread_mutex_unlock(&r->mu);
+}
+
 struct line_ctx {
 	struct lt_run *r;
 	double sched;
@@ -124,8 +147,10 @@ static void sleep_until(double t)
 		double left = t - lt_now();
 		struct timespec ts;
 
-		if (left <= 0)
+		if (left <= 0 || interrupted)
 			return;
+		if (left > 0.2)
+			left = 0.2;	/* wake up to notice an interrupt */
 		ts.tv_sec = (time_t)left;
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
 		nanosleep(&ts, NULL);
@@ -146,7 +171,7 @@ static void *client(void *arg)
 		size_t len;
 		char *body;
 
-		if (idx >= r->max_requests)
+		if (idx >= r->max_requests || interrupted)
 			break;
 		if (r->closed) {
 			if (lt_now() >= r->t_end)
@@ -168,6 +193,10 @@ static void *client(void *arg)
 		} else {
 			x.sched = r->t0 + (double)idx / r->rate;
 			sleep_until(x.sched);
+			if (interrupted) {
+				free(body);
+				break;
+			}
 		}
 		x.start = lt_now();
 		lc.sched = x.sched;
@@ -183,6 +212,8 @@ static void *client(void *arg)
 		x.n_cached = resp.n_cached;
 		x.n_infra = resp.n_infra;
 		add_rec(r, &x);
+		if (resp.infra_error[0])
+			add_infra(r, resp.infra_error);
 		free(body);
 	}
 	return NULL;
@@ -228,7 +259,7 @@ enum {
 	O_URL = 256, O_HOST, O_PORT, O_CLOSED, O_RATE, O_CONNS, O_REQUESTS, O_SECONDS, O_REQ_TIMEOUT,
 	O_PROBLEMS, O_VEVAL, O_MAXP, O_PROMPTS, O_GROUP, O_DUPX, O_DUPW, O_SYNTAX, O_WRONG,
 	O_TIMEOUT, O_UNIQUE, O_SEED, O_NOCACHE, O_ENGINE, O_MODE, O_PRESET, O_NDJSON, O_PID,
-	O_CSV, O_LATCSV, O_PLOT, O_JSON, O_TITLE, O_PRINT, O_SPLIT, O_HELP
+	O_CSV, O_LATCSV, O_PLOT, O_JSON, O_TITLE, O_PRINT, O_SPLIT, O_SKIP, O_HELP
 };
 
 static const struct option longopts[] = {
@@ -244,6 +275,7 @@ static const struct option longopts[] = {
 	{"ndjson", 0, 0, O_NDJSON}, {"server-pid", 1, 0, O_PID}, {"csv", 1, 0, O_CSV},
 	{"lat-csv", 1, 0, O_LATCSV}, {"plot", 1, 0, O_PLOT}, {"json", 1, 0, O_JSON},
 	{"title", 1, 0, O_TITLE}, {"print-batch", 1, 0, O_PRINT}, {"one-at-a-time", 0, 0, O_SPLIT},
+	{"skip", 1, 0, O_SKIP},
 	{"help", 0, 0, O_HELP},
 	{0, 0, 0, 0}};
 
@@ -271,10 +303,15 @@ int main(int argc, char **argv)
 	unsigned k, nthreads;
 	pthread_t *th = NULL, smp;
 	struct sigaction sa;
+	const char *skip[256];
+	size_t nskip = 0, i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	pthread_mutex_init(&r->mu, NULL);
 	r->max_requests = 1000;
 	r->seconds = 10;
@@ -343,6 +380,13 @@ int main(int argc, char **argv)
 		case O_TITLE: r->title = optarg; break;
 		case O_PRINT: NUM(0, 1e15); print_batch = v; break;
 		case O_SPLIT: r->split = 1; break;
+		case O_SKIP:
+			if (nskip == sizeof(skip) / sizeof(skip[0])) {
+				fprintf(stderr, "rtlreward-load: --skip: at most %zu\n", nskip);
+				goto out;
+			}
+			skip[nskip++] = optarg;
+			break;
 		case O_HELP: usage(stdout, argv[0]); rc = 0; goto out;
 		default: usage(stderr, argv[0]); rc = 2; goto out;
 		}
@@ -404,6 +448,9 @@ int main(int argc, char **argv)
 		}
 		have_problems += n;
 	}
+	for (i = 0; i < nskip; i++)
+		if (!wl_skip(&r->wl, skip[i]))
+			fprintf(stderr, "rtlreward-load: --skip %s: no such problem\n", skip[i]);
 	wl_limit(&r->wl, (size_t)max_problems);
 	if (!have_problems || !r->wl.n) {
 		fprintf(stderr, "rtlreward-load: no problems: give --problems DIR (the project's format) "

@@ -309,6 +309,8 @@ static void print_text(const struct lt_run *r, const struct summary *s)
 	       s->results ? (double)s->cached / (double)s->results : 0.0,
 	       (unsigned long long)s->cached, (unsigned long long)s->results,
 	       (unsigned long long)s->infra);
+	for (i = 0; i < r->ninfra; i++)
+		printf("    INFRA_ERROR e.g.           %s\n", r->infra[i]);
 	if (r->m0.ok && r->m1.ok) {
 		double dc = r->m1.candidates - r->m0.candidates, dh = r->m1.hits - r->m0.hits;
 		printf("  server /metrics delta        candidates %.0f, cache hits %.0f (rate %.4f), dedup "
@@ -337,7 +339,9 @@ static int write_csv(struct lt_run *r, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	size_t i, j = 0, cap = 0;
-	double *lat = NULL;
+	double *lat = NULL, win_t[10] = {0};
+	unsigned long long cum = 0, win_c[10] = {0};
+	size_t row = 0;
 
 	if (!f) {
 		fprintf(stderr, "rtlreward-load: %s: %s\n", path, strerror(errno));
@@ -346,7 +350,7 @@ static int write_csv(struct lt_run *r, const char *path)
 	/* after summarise(): this reorders the records and may merge the last sample interval */
 	qsort(r->rec, r->nrec, sizeof(*r->rec), cmp_rec_end);
 	fprintf(f, "t_s,batches,candidates,cand_per_s,p50_ms,p90_ms,p99_ms,http_200,http_429,"
-		   "http_other,failed,cached,rss_kib,server_cores,loadgen_cores,host_cores\n");
+		   "http_other,failed,cached,rss_kib,server_cores,loadgen_cores,host_cores,cand_per_s_10s\n");
 	for (i = 1; i < r->nsmp; i++) {
 		const struct lt_sample *a = &r->smp[i - 1], *b = &r->smp[i];
 
@@ -399,7 +403,18 @@ static int write_csv(struct lt_run *r, const char *path)
 		fprintf(f, ",%.3f,", (b->self_cpu_s - a->self_cpu_s) / dt);
 		if (a->host_busy_s >= 0 && b->host_busy_s >= 0)
 			fprintf(f, "%.3f", (b->host_busy_s - a->host_busy_s) / dt);
-		fprintf(f, "\n");
+		/* candidates/s over the last 10 rows (big batches make the per-second rate spiky) */
+		{
+			size_t k = row % 10;
+			double t_old = row >= 10 ? win_t[k] : r->smp[0].t;
+			unsigned long long c_old = row >= 10 ? win_c[k] : 0;
+
+			cum += cands;
+			fprintf(f, ",%.3f\n", b->t - t_old > 0 ? (double)(cum - c_old) / (b->t - t_old) : 0.0);
+			win_t[k] = b->t;
+			win_c[k] = cum;
+			row++;
+		}
 	}
 	free(lat);
 	if (fclose(f) != 0) {
@@ -543,11 +558,13 @@ static int plot(const struct lt_run *r, const char *csv, const char *png)
 			fputc(*t, f);
 	fprintf(f, "'\n"
 		   "set xlabel 'time (s)'\nset ylabel 'candidates/s'\n"
-		   "plot '%s' every ::1 using 1:4 with linespoints pt 7 ps 0.4 title 'candidates/s', "
-		   "'' every ::1 using 1:($9/1) with impulses title '429s in the second'\n"
+		   "plot '%s' every ::1 using 1:17 with lines lw 2 title 'candidates/s (10 s average)', "
+		   "'' every ::1 using 1:4 with impulses title 'candidates answered in the second', "
+		   "'' every ::1 using 1:9 with points pt 7 ps 0.5 title '429s in the second'\n"
 		   "set ylabel 'batch latency (ms)'\n"
-		   "plot '%s' every ::1 using 1:5 with linespoints pt 7 ps 0.4 title 'p50', '' every ::1 using 1:6 with linespoints pt 7 ps 0.4 "
-		   "title 'p90', '' every ::1 using 1:7 with linespoints pt 7 ps 0.4 title 'p99'\n"
+		   "plot '%s' every ::1 using 1:5 with linespoints pt 7 ps 0.4 title 'p50', "
+		   "'' every ::1 using 1:6 with linespoints pt 7 ps 0.4 title 'p90', "
+		   "'' every ::1 using 1:7 with linespoints pt 7 ps 0.4 title 'p99'\n"
 		   "set ylabel 'server RSS (MiB)'\nset y2label 'cores busy'\nset y2tics\nset ytics nomirror\n"
 		   "set yrange [0:*]\nset y2range [0:*]\n"
 		   "plot '%s' every ::1 using 1:($13/1024) with lines title 'server RSS (MiB)', "

@@ -357,6 +357,22 @@ void wl_limit(struct workload *w, size_t max)
 	}
 }
 
+int wl_skip(struct workload *w, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (!strcmp(w->p[i].id, id)) {
+			free(w->p[i].id);
+			free(w->p[i].code);
+			free(w->p[i].top);
+			memmove(&w->p[i], &w->p[i + 1], (w->n - i - 1) * sizeof(*w->p));
+			w->n--;
+			return 1;
+		}
+	return 0;
+}
+
 void wl_free(struct workload *w)
 {
 	size_t i;

@@ -48,6 +48,8 @@ int wl_load_project(struct workload *w, const char *dir, char *err, size_t errle
 int wl_load_veval(struct workload *w, const char *dir, char *err, size_t errlen);
 /* Keeps the first max problems (sorted by id); 0 keeps all. */
 void wl_limit(struct workload *w, size_t max);
+/* Drops the problem with this id; 1 when there was one. */
+int wl_skip(struct workload *w, const char *id);
 
 /* The JSON body of a request holding items [first, first + count) of batch idx (malloc'd,
  * *len set); kinds[] (may be NULL) gets what they are. Returns NULL on out of memory.

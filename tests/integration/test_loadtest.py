@@ -117,3 +117,23 @@ def test_loadgen_overload_gets_429_not_hangs(s):
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_loadgen_duplicates_hit_exactly(s):
+    """Every sample after a group's first repeats one before it (exactly, or with comments and
+    whitespace added): the cache answers exactly those, and each fresh one is unique."""
+    tmp = tempfile.mkdtemp(prefix="rtlr-lt-")
+    try:
+        for share in ("--dup-exact", "--dup-ws"):
+            js = os.path.join(tmp, "d.json")
+            rc, out, err = run(["--url", "http://127.0.0.1:%d" % s.port, "--problems",
+                                os.path.join(ROOT, "problems"), "--closed", "1", "--prompts", "3",
+                                "--group", "4", share, "1", "--unique", "--seed",
+                                str(random.randrange(1, 1 << 40)), "--requests", "2",
+                                "--seconds", "120", "--json", js], timeout=300)
+            assert rc == 0, (rc, out, err)
+            r = json.load(open(js))
+            assert r["results"] == 2 * 3 * 4 and r["cached"] == 2 * 3 * 3, (share, r)
+            assert r["metrics"]["hits"] == r["cached"], r
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
