@@ -284,6 +284,8 @@ static void ndjson_lines(struct sbuf *body, struct parse *ps, struct lt_resp *r,
 {
 	double t = lt_now();
 
+	if (!body->s)
+		return;	/* nothing decoded yet */
 	for (;;) {
 		char *nl = memchr(body->s + ps->line_off, '\n', body->len - ps->line_off);
 		size_t n;
