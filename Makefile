@@ -51,11 +51,12 @@ TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 SERVER   := $(B)/rtlreward-server
 PROBE    := $(B)/sb-probe
 LOADGEN  := $(B)/rtlreward-load
+LOADGEN_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard loadtest/*.c))
 
 .PHONY: all deps run test unit integration conformance bench asan valgrind clean check-deps help
 .DEFAULT_GOAL := all
 
-all: $(SERVER) $(PROBE) $(TEST_BIN)
+all: $(SERVER) $(PROBE) $(LOADGEN) $(TEST_BIN)
 
 help:
 	@echo "make run      install packages, build, start the server on $(BIND):$(PORT)"
@@ -116,9 +117,9 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(TEST_LIB_OBJ) $(B)/librtlr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-$(LOADGEN): $(wildcard loadtest/*.c) $(B)/librtlr.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(wildcard loadtest/*.c) $(B)/librtlr.a $(LIBS)
+# the load generator is plain C + POSIX (sockets, pthreads): no library of the server
+$(LOADGEN): $(LOADGEN_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
 # --- run and test ---------------------------------------------------------------------------
 run: deps
