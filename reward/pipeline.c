@@ -449,6 +449,8 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	else
 		x = eng->testbench(p, job, CAND_PP, &fo);
 	r->times->function_ms = now_ms() - t;
+	if (fo.ran)
+		pb_set_str(&r->function->engine, fo.ran); /* a fall-back: fo.note says why */
 	if (x < 0) {
 		set_infra(r, "function: %s", fo.infra_err);
 		goto out;
@@ -518,7 +520,7 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		goto out;
 	}
 	err[0] = '\0';
-	eng = engine_pick(cfg->engine_req, p, err, sizeof(err));
+	eng = engine_pick(cfg->engine_req, p, mode, err, sizeof(err));
 	if (!eng) {
 		set_infra(r, "%s", err);
 		goto out;
