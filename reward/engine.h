@@ -90,5 +90,10 @@ int engine_uses_xz(const char *src);
  * Returns 1 when Icarus produced the verdict, 0 when Verilator may run, -1 on infra failure. */
 int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint64_t seed,
 			      struct func_out *out);
+/* After a Verilator equivalence run that returned x: where Verilator refused the golden (an
+ * infra error naming it) or the candidate on an unsupported construct, runs Icarus instead and
+ * says so (out->ran = "icarus"); returns the verdict's return code (x when nothing changed). */
+int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uint64_t seed, int x,
+				struct func_out *out);
 
 #endif

@@ -449,7 +449,9 @@ out:
 	return ret;
 }
 
-/* Verilator is 2-state: where x or z is assigned, Icarus's X rule decides (engine_verilator_tb.c). */
+/* Verilator is 2-state: where x or z is assigned, Icarus's X rule decides; where Verilator
+ * refuses the golden, or the candidate on an unsupported construct, Icarus runs instead
+ * (engine_verilator_tb.c). */
 static int verilator_equivalence_xz(const struct problem *p, const char *jobdir, uint64_t seed,
 				    struct func_out *out)
 {
@@ -457,7 +459,8 @@ static int verilator_equivalence_xz(const struct problem *p, const char *jobdir,
 
 	if (x != 0)
 		return x < 0 ? -1 : 0;
-	return verilator_equivalence(p, jobdir, seed, out);
+	x = verilator_equivalence(p, jobdir, seed, out);
+	return engine_verilator_eq_refused(p, jobdir, seed, x, out);
 }
 
 const struct engine engine_verilator = {

@@ -729,3 +729,32 @@ out:
 	buf_release(&cand);
 	return ret;
 }
+
+int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uint64_t seed, int x,
+				struct func_out *out)
+{
+	char why[300], fe[240], path[1300];
+	static const char *const written[] = {"gold.v", "harness.v"};
+	size_t i;
+
+	if (x < 0 && strstr(out->infra_err, "golden")) {
+		first_error(out->infra_err, fe, sizeof(fe));
+		snprintf(why, sizeof(why), "Verilator 5.006 does not build the golden: %s", fe);
+	} else if (x == 0 && out->compile_error && !out->min_score && out->diag &&
+		   strstr(out->diag, "nsupported")) {
+		first_error(out->diag, fe, sizeof(fe));
+		snprintf(why, sizeof(why), "Verilator 5.006 does not support the candidate's %s", fe);
+	} else {
+		return x;
+	}
+	for (i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", jobdir, written[i]);
+		unlink(path);
+	}
+	func_out_release(out);
+	memset(out, 0, sizeof(*out));
+	x = engine_icarus.equivalence(p, jobdir, seed, out);
+	out->ran = "icarus";
+	snprintf(out->note, sizeof(out->note), "ran under Icarus: %.230s", why);
+	return x;
+}

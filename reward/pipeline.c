@@ -460,6 +460,8 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 		r->syntax->ok = 0;
 		pb_set_str(&r->syntax->tool, eng->name);
 		pb_set_str(&r->syntax->note, fo.reason);
+		if (fo.note[0])
+			pb_set_str(&r->function->note, fo.note); /* e.g. why Icarus ran */
 		parse_diags(r->syntax, fo.diag ? fo.diag : "", 0);
 		if (!r->syntax->n_diagnostics)
 			add_diag(r->syntax, "", 0, 0, "error", fo.reason, strlen(fo.reason));
