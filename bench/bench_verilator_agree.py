@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Verdict agreement, engine=verilator against engine=icarus, on all 156 VerilogEval problems:
-every reference and the mutants tests/integration/test_mutants.py generates (equivalence mode),
-and every reference in testbench mode. Prints the counts, where the Verilator engine handed a
+every reference and the mutants tests/integration/test_mutants.py generates, in equivalence and
+in testbench mode. Prints the counts, where the Verilator engine handed a
 candidate to Icarus and why, and every disagreement; fails when the disagreements are not
 exactly the documented KNOWN sets of tests/integration/test_verilator_agree.py.
 
@@ -25,8 +25,10 @@ def main():
     s = harness.Server.start()
     bad = 0
     try:
-        for name, fn, known in (("equivalence", agree.run_equivalence, agree.KNOWN_EQ),
-                                ("testbench", agree.run_testbench, agree.KNOWN_TB)):
+        for name, fn, known in (
+                ("equivalence", agree.run_equivalence, agree.KNOWN_EQ),
+                ("testbench", lambda s_, p_: agree.run_testbench(s_, p_, mutants=True),
+                 dict(agree.KNOWN_TB, **agree.KNOWN_TB_MUTANTS))):
             t0 = time.time()
             sm = fn(s, pids)
             print("    %s: %.0f s wall (2 shared cores)" % (name, time.time() - t0), flush=True)

@@ -14,17 +14,36 @@ import harness
 from harness import fence
 from test_mutants import OPS, _mutate
 
-# Fixed subset for `make test`: combinational, sequential with and without reset, FSMs, golden
-# with x (guard), testbench with x stimulus (guard), a long testbench, the Icarus-11 enum-cast
-# references.
-SUBSET = ["Prob001_zero", "Prob010_mt2015_q4a", "Prob031_dff", "Prob035_count1to10",
-          "Prob050_kmap1", "Prob070_ece241_2013_q2", "Prob079_fsm3onehot", "Prob085_shift4",
-          "Prob105_rotate100", "Prob121_2014_q3bfsm", "Prob140_fsm_hdlc", "Prob151_review2015_fsm"]
+# Fixed subset for `make test`: combinational, sequential with and without reset, FSMs, goldens
+# that assign x (handed to Icarus), a testbench that drives x stimulus (handed to Icarus), a
+# golden Verilator 5.006 refuses (Prob118: blocking and non-blocking assignments to one
+# variable), the references Icarus 11 cannot compile (Prob151: enum cast) and whose testbench
+# is therefore unusable.
+SUBSET = ["Prob001_zero", "Prob010_mt2015_q4a", "Prob028_m2014_q4a", "Prob031_dff",
+          "Prob035_count1to10", "Prob050_kmap1", "Prob063_review2015_shiftcount",
+          "Prob070_ece241_2013_q2", "Prob079_fsm3onehot", "Prob085_shift4", "Prob100_fsm3comb",
+          "Prob105_rotate100", "Prob118_history_shift", "Prob121_2014_q3bfsm",
+          "Prob130_circuit5", "Prob151_review2015_fsm"]
+# Where engine=verilator must hand the subset's candidates to Icarus, and the note's reason.
+FALLBACK_EQ = {"Prob031_dff": "the golden assigns x or z", "Prob070_ece241_2013_q2":
+               "the golden assigns x or z", "Prob121_2014_q3bfsm": "the golden assigns x or z",
+               "Prob151_review2015_fsm": "the golden assigns x or z",
+               "Prob118_history_shift": "Verilator 5.006 does not build the golden"}
+FALLBACK_TB = {"Prob031_dff": "the golden assigns x or z", "Prob070_ece241_2013_q2":
+               "the golden assigns x or z", "Prob121_2014_q3bfsm": "the golden assigns x or z",
+               "Prob085_shift4": "the testbench drives x or z",
+               "Prob118_history_shift": "the testbench drives x or z"}
+# testbench mode: the golden fails its own testbench under Icarus 11 (INFRA_ERROR in both)
+TB_UNUSABLE = {"Prob151_review2015_fsm"}
 
 # (problem, label) -> cause; labels are "reference" or "mutant <k>" (k indexes OPS).
 KNOWN_EQ = {
 }
 KNOWN_TB = {
+}
+# testbench mode on the mutants too (bench only): the testbench's $random stimulus is each
+# simulator's own sequence, so a mutant one sequence catches the other may miss.
+KNOWN_TB_MUTANTS = {
 }
 
 CHUNK = 40
@@ -62,9 +81,12 @@ def compare(s, items, labels, mode):
     ic = _score(s, items, engine="icarus", mode=mode, no_cache=True)
     vl = _score(s, items, engine="verilator", mode=mode, no_cache=True)
     sm = {"n": len(items), "agree": 0, "diff": {}, "fell_back": 0, "verilator_ran": 0,
-          "notes": {}, "infra_both": 0, "refs": sum(1 for l in labels if l[1] == "reference")}
+          "notes": {}, "infra_both": 0, "refs": sum(1 for l in labels if l[1] == "reference"),
+          "ran": {}}
     for l, a, b in zip(labels, ic, vl):
         va, vb = _verdict(a), _verdict(b)
+        sm["ran"][l] = (vb, b["function"]["engine"], b["function"]["note"],
+                        b["syntax"]["ok"] and b["interface"]["ok"])
         if vb != "infra":
             if b["function"]["engine"] == "icarus":
                 sm["fell_back"] += 1
@@ -108,22 +130,37 @@ def run_equivalence(s, pids):
     return sm
 
 
-def run_testbench(s, pids):
-    items = [(pid, fence(harness.veval_ref_as_candidate(pid))) for pid in pids]
-    sm = compare(s, items, [(pid, "reference") for pid in pids], "testbench")
-    report("testbench", sm)
+def run_testbench(s, pids, mutants=False):
+    if mutants:
+        items, labels = equivalence_items(pids)
+    else:
+        items = [(pid, fence(harness.veval_ref_as_candidate(pid))) for pid in pids]
+        labels = [(pid, "reference") for pid in pids]
+    sm = compare(s, items, labels, "testbench")
+    report("testbench" + (" (references and mutants)" if mutants else ""), sm)
     return sm
+
+
+def check_engines(sm, fallback, unusable=()):
+    """Verilator ran wherever it can judge; elsewhere Icarus ran and the note says why."""
+    for l, (v, eng, note, reached) in sorted(sm["ran"].items()):
+        if l[0] in unusable:
+            assert v == "infra", (l, v, eng, note)
+        elif l[0] in fallback:
+            assert eng == "icarus" and fallback[l[0]] in note, (l, eng, note)
+        elif reached:
+            assert eng == "verilator" and note.startswith("verilator"), (l, eng, note)
 
 
 def test_equivalence_agreement_subset(s):
     harness.need_shared()
     sm = run_equivalence(s, SUBSET)
-    assert sm["verilator_ran"] > sm["n"] // 2, sm
+    check_engines(sm, FALLBACK_EQ)
     check_known(sm, KNOWN_EQ, SUBSET)
 
 
 def test_testbench_agreement_subset(s):
     harness.need_shared()
     sm = run_testbench(s, SUBSET)
-    assert sm["verilator_ran"] >= len(SUBSET) // 2, sm
+    check_engines(sm, FALLBACK_TB, TB_UNUSABLE)
     check_known(sm, KNOWN_TB, SUBSET)
