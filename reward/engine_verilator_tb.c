@@ -500,8 +500,10 @@ static void gcheck_path(const struct problem *p, char *path, size_t n)
 }
 
 /* Runs the golden against its testbench under Verilator (in a job of its own). Returns 1 when
- * it passes as under Icarus, 0 when not (why filled), -1 on infra failure (err). */
-static int golden_run(const struct problem *p, char *why, size_t whylen, char *err, size_t errlen)
+ * it passes as under Icarus, 0 when not (why filled; *transient set when a limit stopped it,
+ * which a less loaded machine may not hit), -1 on infra failure (err). */
+static int golden_run(const struct problem *p, char *why, size_t whylen, int *transient,
+		      char *err, size_t errlen)
 {
 	char job[512], e2[256];
 	struct func_out fo;
@@ -523,6 +525,7 @@ static int golden_run(const struct problem *p, char *why, size_t whylen, char *e
 		snprintf(err, errlen, "golden testbench run under Verilator: %.400s", fo.infra_err);
 		goto out;
 	}
+	*transient = fo.min_score;
 	if (x > 0) {
 		ret = 0;
 	} else if (fo.compile_error) {
@@ -553,12 +556,12 @@ static int golden_ok(const struct problem *p, char *why, size_t whylen, char *er
 	struct gcheck *e = NULL;
 	size_t i;
 	FILE *f;
-	int x;
+	int x, transient = 0;
 
 	pthread_mutex_lock(&gc_lock);
 	for (;;) {
 		for (i = 0, e = NULL; i < gc_n; i++)
-			if (!strcmp(gc_tab[i].hash, p->hash)) {
+			if (gc_tab[i].state && !strcmp(gc_tab[i].hash, p->hash)) {
 				e = &gc_tab[i];
 				break;
 			}
@@ -597,8 +600,8 @@ static int golden_ok(const struct problem *p, char *why, size_t whylen, char *er
 		fclose(f);
 	}
 	if (x == -2) {
-		x = golden_run(p, why, whylen, err, errlen);
-		if (x >= 0) {
+		x = golden_run(p, why, whylen, &transient, err, errlen);
+		if (x > 0 || (x == 0 && !transient)) {
 			char tmp[1300], dir[1200];
 			snprintf(dir, sizeof(dir), "%s/verilator-tb", cache_root);
 			snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
@@ -611,8 +614,8 @@ static int golden_ok(const struct problem *p, char *why, size_t whylen, char *er
 	}
 	pthread_mutex_lock(&gc_lock);
 	if (e) {
-		if (x < 0) {
-			*e = gc_tab[--gc_n]; /* not known: the next caller tries again */
+		if (x < 0 || (x == 0 && transient)) {
+			e->state = 0; /* not known: the next caller tries again (the slot stays used) */
 		} else {
 			e->state = x ? GC_OK : GC_REFUSED;
 			snprintf(e->why, sizeof(e->why), "%s", why);
