@@ -28,7 +28,7 @@ def main():
         for name, fn, known in (
                 ("equivalence", agree.run_equivalence, agree.KNOWN_EQ),
                 ("testbench", lambda s_, p_: agree.run_testbench(s_, p_, mutants=True),
-                 dict(agree.KNOWN_TB, **agree.KNOWN_TB_MUTANTS))):
+                 {**agree.KNOWN_TB, **agree.KNOWN_TB_MUTANTS})):
             t0 = time.time()
             sm = fn(s, pids)
             print("    %s: %.0f s wall (2 shared cores)" % (name, time.time() - t0), flush=True)

@@ -458,7 +458,7 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	if (fo.compile_error && !fo.min_score) {
 		/* Verilator accepted it, the simulator did not: a syntax failure all the same. */
 		r->syntax->ok = 0;
-		pb_set_str(&r->syntax->tool, eng->name);
+		pb_set_str(&r->syntax->tool, fo.ran ? fo.ran : eng->name);
 		pb_set_str(&r->syntax->note, fo.reason);
 		if (fo.note[0])
 			pb_set_str(&r->function->note, fo.note); /* e.g. why Icarus ran */
