@@ -10,6 +10,8 @@ A verdict is "pass", "fail" (any OK result that does not pass: wrong, or not com
 hands a candidate to Icarus (x or z assigned, a testbench Verilator 5.006 cannot build or judge)
 function.engine says "icarus" and function.note says why; those are counted apart, so that an
 agreement that is only Icarus against itself is visible."""
+import re
+
 import harness
 from harness import fence
 from test_mutants import OPS, _mutate
@@ -168,3 +170,19 @@ def test_testbench_agreement_subset(s):
     sm = run_testbench(s, SUBSET)
     check_engines(sm, FALLBACK_TB, TB_UNUSABLE)
     check_known(sm, KNOWN_TB, SUBSET)
+
+
+def test_rtllm_golden_fails_under_verilator_falls_back(s):
+    """RTLLM multi_pipe_4bit: the golden passes its testbench under Icarus and not under
+    Verilator (the testbench reports a failure there), so candidates run under Icarus, said so;
+    the reference is not scored 0 for it."""
+    harness.need_shared()
+    st, pb = s.json("GET", "/v1/problems/multi_pipe_4bit")
+    assert st == 200, (st, pb)
+    pb = pb.get("problem", pb)
+    ref = re.sub(r"\b%s\b" % re.escape(pb.get("ref_top") or pb["top"]), pb["top"], pb["reference"])
+    r = s.score([("multi_pipe_4bit", fence(ref))], engine="verilator", mode="testbench")[0]
+    assert r["status"] == "OK", r.get("error")
+    assert r["function"]["passed"] and r["function"]["engine"] == "icarus", r["function"]
+    assert r["function"]["note"].startswith("testbench ran under Icarus: the golden does not pass "
+                                            "its testbench under Verilator"), r["function"]
