@@ -38,6 +38,8 @@ struct func_out {
 	 * candidate, compiling its unit, linking, and building the golden model (paid by the
 	 * first candidate of a problem only) */
 	double verilate_ms, cc_ms, link_ms, golden_ms;
+	const char *ran;      /* static name of the engine that produced the verdict when it is not
+			       * the one called (a fall-back to Icarus), else NULL */
 };
 
 struct engine {
@@ -54,12 +56,13 @@ extern const struct engine engine_verilator;
 /* Where the Verilator engine keeps its runtime objects (<cache_dir>/verilator/); once at start. */
 void engine_verilator_init(const char *cache_dir);
 
-/* Picks the engine for a request's "engine" field ("", "auto", "icarus", "verilator").
- * Returns NULL with err for an unknown or unavailable engine. For "auto" (or "") it picks by
- * expected cost (build cost against simulated samples; p must be prepared) and writes why into
- * err ("auto: verilator (...)"); otherwise err is left empty on success. */
-const struct engine *engine_pick(const char *name, const struct problem *p, char *err,
-				 size_t errlen);
+/* Picks the engine for a request's "engine" field ("", "auto", "icarus", "verilator") and the
+ * check mode the request runs in. Returns NULL with err for an unknown or unavailable engine.
+ * For "auto" (or "") it picks by expected cost for that mode (build cost against simulated
+ * samples; p must be prepared) and writes why into err ("auto: verilator (...)"); otherwise err
+ * is left empty on success. */
+const struct engine *engine_pick(const char *name, const struct problem *p, enum check_mode mode,
+				 char *err, size_t errlen);
 void func_out_release(struct func_out *f);
 /* A random tag "RTLR<hex>:" for one run. */
 void engine_new_tag(char tag[40]);
@@ -70,5 +73,31 @@ struct sb_result;
  * report `expect` samples; an incomplete run is a min_score failure with its reason. */
 void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64_t expect,
 			      struct func_out *out);
+/* Fills out from the tagged output of a run of the problem's own testbench (either engine):
+ * VerilogEval's "Mismatches: N in M samples" (M must be the golden's count) or RTLLM's pass /
+ * fail text; an incomplete run is a min_score failure. */
+void engine_judge_testbench(const struct problem *p, const struct sb_result *r, const char *tag,
+			    struct func_out *out);
+
+/* Verilator testbench mode (engine_verilator_tb.c): the problem's testbench built with
+ * --timing against runtime objects of their own (kept apart from the equivalence set); falls
+ * back to Icarus, saying so in out->note, where Verilator cannot judge. */
+void engine_verilator_tb_init(const char *cache_root);
+int engine_verilator_tb(const struct problem *p, const char *jobdir, const char *cand_file,
+			struct func_out *out);
+/* 1 when Verilog text assigns X or Z (a based literal with x/z digits, 'x, 'z; z digits count
+ * only outside designs that use casez, where they are wildcards): a 2-state simulator would
+ * score it differently from Icarus's X rule. */
+int engine_uses_xz(const char *src);
+/* Before a Verilator equivalence run (cand.v in jobdir): where the golden or the candidate
+ * assigns x or z, runs Icarus instead and says so in out->note (out->ran = "icarus").
+ * Returns 1 when Icarus produced the verdict, 0 when Verilator may run, -1 on infra failure. */
+int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint64_t seed,
+			      struct func_out *out);
+/* After a Verilator equivalence run that returned x: where Verilator refused the golden (an
+ * infra error naming it) or the candidate on an unsupported construct, runs Icarus instead and
+ * says so (out->ran = "icarus"); returns the verdict's return code (x when nothing changed). */
+int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uint64_t seed, int x,
+				struct func_out *out);
 
 #endif

@@ -254,7 +254,7 @@ out:
 }
 
 /* Parses the trusted output of a testbench run. */
-static void judge_testbench(const struct problem *p, const struct sb_result *r, const char *tag,
+void engine_judge_testbench(const struct problem *p, const struct sb_result *r, const char *tag,
 			    struct func_out *out)
 {
 	const char *cur = r->out, *t;
@@ -381,7 +381,7 @@ static int icarus_testbench(const struct problem *p, const char *jobdir, const c
 	}
 	if (simulate(jobdir, &r, out) < 0)
 		goto out;
-	judge_testbench(p, &r, tag, out);
+	engine_judge_testbench(p, &r, tag, out);
 	sb_result_release(&r);
 	ret = 0;
 out:
@@ -395,26 +395,37 @@ const struct engine engine_icarus = {
 	.testbench = icarus_testbench,
 };
 
-const struct engine *engine_pick(const char *name, const struct problem *p, char *err,
-				 size_t errlen)
+const struct engine *engine_pick(const char *name, const struct problem *p, enum check_mode mode,
+				 char *err, size_t errlen)
 {
 	if (!name || !name[0] || !strcmp(name, "auto")) {
 		/* Expected cost per candidate on this machine (bench/bench_verilator.py): Icarus
 		 * ~15 ms + ~5 us per sample; Verilator ~1.1 s of build + ~0.2 us per sample. Only
 		 * equivalence problems with a reset go to Verilator: without one, 2-state start
-		 * values would change verdicts that Icarus's X decides. */
+		 * values would change verdicts that Icarus's X decides; nor goldens that assign x
+		 * or z (a don't-care under Icarus's X rule, a plain value in 2 states). Testbench
+		 * mode always runs Icarus: a Verilator --timing build of the testbench costs more
+		 * than a whole Icarus run of it. */
 		uint64_t n = p->prep.done ? harness_samples(p) : 0;
 		double ic = 15 + (double)n * 0.005, vl = 1100 + (double)n * 0.0002;
 
-		if (p->mode == MODE_EQUIVALENCE && p->prep.nresets && p->prep.nclocks && vl < ic) {
+		if (mode == MODE_TESTBENCH) {
+			snprintf(err, errlen, "auto: icarus (testbench mode: a Verilator --timing build of "
+					      "the testbench costs more than an Icarus run)");
+			return &engine_icarus;
+		}
+		if (p->prep.gold_eq && engine_uses_xz(p->prep.gold_eq)) {
+			snprintf(err, errlen, "auto: icarus (the golden assigns x or z: 4-state needed)");
+			return &engine_icarus;
+		}
+		if (p->prep.nresets && p->prep.nclocks && vl < ic) {
 			snprintf(err, errlen, "auto: verilator (%llu samples: ~%.0f ms vs icarus ~%.0f ms)",
 				 (unsigned long long)n, vl, ic);
 			return &engine_verilator;
 		}
 		snprintf(err, errlen, "auto: icarus (%llu samples: ~%.0f ms vs verilator ~%.0f ms%s)",
 			 (unsigned long long)n, ic, vl,
-			 p->mode == MODE_EQUIVALENCE && !p->prep.nresets && p->prep.nclocks
-				 ? "; no reset: 2-state start would differ" : "");
+			 !p->prep.nresets && p->prep.nclocks ? "; no reset: 2-state start would differ" : "");
 		return &engine_icarus;
 	}
 	if (!strcmp(name, "icarus"))

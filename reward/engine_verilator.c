@@ -16,8 +16,8 @@
  * polarity, where Icarus sees the golden at X, a don't-care) are not compared. Verdict lines carry a
  * per-run random tag; nothing else the binary prints is trusted.
  *
- * Testbench mode runs under Icarus (func_out.note says so): Verilator 5.006 needs --timing for
- * VerilogEval testbenches and rejects some of them.
+ * Where the golden or the candidate assigns x or z, Icarus runs instead (func_out.note says so).
+ * Testbench mode: engine_verilator_tb.c.
  */
 #include "engine.h"
 
@@ -130,6 +130,7 @@ void engine_verilator_init(const char *cache_dir)
 	cache_root[0] = '\0';
 	if (cache_dir && cache_dir[0] && realpath(cache_dir, abs))
 		snprintf(cache_root, sizeof(cache_root), "%.890s", abs);
+	engine_verilator_tb_init(cache_root);
 }
 
 static double ms_since(const struct timespec *t0)
@@ -898,18 +899,22 @@ out:
 	return ret;
 }
 
-static int verilator_testbench(const struct problem *p, const char *jobdir, const char *cand_file,
-			       struct func_out *out)
+/* Verilator is 2-state: where x or z is assigned, Icarus's X rule decides; where Verilator
+ * refuses the golden, or the candidate on an unsupported construct, Icarus runs instead
+ * (engine_verilator_tb.c). */
+static int verilator_equivalence_xz(const struct problem *p, const char *jobdir, uint64_t seed,
+				    struct func_out *out)
 {
-	int x = engine_icarus.testbench(p, jobdir, cand_file, out);
+	int x = engine_verilator_xz_guard(p, jobdir, seed, out);
 
-	snprintf(out->note, sizeof(out->note),
-		 "testbench mode ran under Icarus: the Verilator engine covers equivalence mode only");
-	return x;
+	if (x != 0)
+		return x < 0 ? -1 : 0;
+	x = verilator_equivalence(p, jobdir, seed, out);
+	return engine_verilator_eq_refused(p, jobdir, seed, x, out);
 }
 
 const struct engine engine_verilator = {
 	.name = "verilator",
-	.equivalence = verilator_equivalence,
-	.testbench = verilator_testbench,
+	.equivalence = verilator_equivalence_xz,
+	.testbench = engine_verilator_tb,
 };

@@ -455,6 +455,8 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	r->times->function_link_ms = fo.link_ms;
 	r->times->function_run_ms = fo.run_ms;
 	r->times->function_golden_ms = fo.golden_ms;
+	if (fo.ran)
+		pb_set_str(&r->function->engine, fo.ran); /* a fall-back: fo.note says why */
 	if (x < 0) {
 		set_infra(r, "function: %s", fo.infra_err);
 		goto out;
@@ -462,8 +464,10 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	if (fo.compile_error && !fo.min_score) {
 		/* Verilator accepted it, the simulator did not: a syntax failure all the same. */
 		r->syntax->ok = 0;
-		pb_set_str(&r->syntax->tool, eng->name);
+		pb_set_str(&r->syntax->tool, fo.ran ? fo.ran : eng->name);
 		pb_set_str(&r->syntax->note, fo.reason);
+		if (fo.note[0])
+			pb_set_str(&r->function->note, fo.note); /* e.g. why Icarus ran */
 		parse_diags(r->syntax, fo.diag ? fo.diag : "", 0);
 		if (!r->syntax->n_diagnostics)
 			add_diag(r->syntax, "", 0, 0, "error", fo.reason, strlen(fo.reason));
@@ -524,7 +528,7 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		goto out;
 	}
 	err[0] = '\0';
-	eng = engine_pick(cfg->engine_req, p, err, sizeof(err));
+	eng = engine_pick(cfg->engine_req, p, mode, err, sizeof(err));
 	if (!eng) {
 		set_infra(r, "%s", err);
 		goto out;
