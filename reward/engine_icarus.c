@@ -400,14 +400,16 @@ const struct engine *engine_pick(const char *name, const struct problem *p, enum
 {
 	if (!name || !name[0] || !strcmp(name, "auto")) {
 		/* Expected cost per candidate on this machine (bench/bench_verilator.py): Icarus
-		 * ~15 ms + ~5 us per sample; Verilator ~1.1 s of build + ~0.2 us per sample. Only
+		 * ~15 ms + ~8 us per sample; Verilator ~0.25 s of build per new candidate (the golden
+		 * model prebuilt, the PCH; 0.14 s with clang++, 0.25 s with g++) + ~0.2 us per sample
+		 * (0.05 us at -O1, which long simulations get). Only
 		 * equivalence problems with a reset go to Verilator: without one, 2-state start
 		 * values would change verdicts that Icarus's X decides; nor goldens that assign x
 		 * or z (a don't-care under Icarus's X rule, a plain value in 2 states). Testbench
 		 * mode always runs Icarus: a Verilator --timing build of the testbench costs more
 		 * than a whole Icarus run of it. */
 		uint64_t n = p->prep.done ? harness_samples(p) : 0;
-		double ic = 15 + (double)n * 0.005, vl = 1100 + (double)n * 0.0002;
+		double ic = 15 + (double)n * 0.008, vl = 250 + (double)n * 0.0002;
 
 		if (mode == MODE_TESTBENCH) {
 			snprintf(err, errlen, "auto: icarus (testbench mode: a Verilator --timing build of "
