@@ -118,7 +118,7 @@ def floor_vs_server(n, rounds=4):
     see the same machine load."""
     trace = tempfile.mkdtemp(prefix="rtlr-trace-")
     env = dict(os.environ, RTLR_TRACE_JOBS=trace)
-    s = Srv(env=env, extra=["--workers", "2"])
+    s = Srv(env=env)                                     # the default --workers
     try:
         s.score([("add8_cout", fence(adder(99999)))])        # golden preparation, not measured
         t_srv = t_floor = 0.0
