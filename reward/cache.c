@@ -190,18 +190,29 @@ static struct claim **claim_find(const char *key)
 	return pp;
 }
 
+static void (*hook_begin)(void), (*hook_end)(void);
+
+void cache_set_wait_hooks(void (*begin)(void), void (*end)(void))
+{
+	hook_begin = begin;
+	hook_end = end;
+}
+
 int cache_claim(const char *key)
 {
 	struct claim *c;
-	int waited = 0;
 
 	pthread_mutex_lock(&cl_mu);
-	while (*claim_find(key)) {
-		waited = 1;
-		pthread_cond_wait(&cl_cv, &cl_mu);
-	}
-	if (waited) {
+	if (*claim_find(key)) {
 		pthread_mutex_unlock(&cl_mu);
+		if (hook_begin)
+			hook_begin();
+		pthread_mutex_lock(&cl_mu);
+		while (*claim_find(key))
+			pthread_cond_wait(&cl_cv, &cl_mu);
+		pthread_mutex_unlock(&cl_mu);
+		if (hook_end)
+			hook_end();
 		atomic_fetch_add(&n_dedup, 1);
 		return 1;
 	}

@@ -58,5 +58,8 @@ int cache_put(const char *key, const unsigned char *data, size_t len);
 int cache_claim(const char *key);
 void cache_unclaim(const char *key);
 void cache_stats(struct cache_stats *s);
+/* Called by cache_claim() around its wait for an identical key in flight (the scheduler lends
+ * the waiting task's slot to another task meanwhile). Set once, before any claim. */
+void cache_set_wait_hooks(void (*begin)(void), void (*end)(void));
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "metrics.h"
 
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -13,8 +14,11 @@ static pthread_cond_t q_cv = PTHREAD_COND_INITIALIZER;
 static struct batch *rr_head, *rr_tail;   /* batches with tasks not yet taken */
 static size_t q_cap, q_len;
 static pthread_t *threads;
-static unsigned n_workers;
+static unsigned n_workers;   /* threads in the pool */
+static unsigned n_slots;     /* tasks that may run at once: the configured --workers */
+static unsigned n_active;    /* tasks running and not waiting for an identical key (q_mu) */
 static int stopping;
+static __thread int tl_in_task;
 static _Atomic unsigned n_busy;
 static double deadline_s;
 
@@ -46,7 +50,7 @@ static void *worker(void *arg)
 		struct task *t;
 
 		pthread_mutex_lock(&q_mu);
-		while (!q_len && !stopping)
+		while ((!q_len || n_active >= n_slots) && !stopping)
 			pthread_cond_wait(&q_cv, &q_mu);
 		if (!q_len && stopping) {
 			pthread_mutex_unlock(&q_mu);
@@ -70,8 +74,10 @@ static void *worker(void *arg)
 			}
 		}
 		q_len--;
+		n_active++;
 		pthread_mutex_unlock(&q_mu);
 
+		tl_in_task = 1;
 		atomic_fetch_add(&n_busy, 1);
 		if (t->b->deadline > 0 && mono_s() > t->b->deadline)
 			t->result = late_result(t);
@@ -81,6 +87,11 @@ static void *worker(void *arg)
 			t->result->index = t->index;
 		metrics_result(t->result);
 		atomic_fetch_sub(&n_busy, 1);
+		tl_in_task = 0;
+		pthread_mutex_lock(&q_mu);
+		n_active--;
+		pthread_cond_broadcast(&q_cv);
+		pthread_mutex_unlock(&q_mu);
 
 		pthread_mutex_lock(&t->b->mu);
 		t->done = 1;
@@ -90,18 +101,44 @@ static void *worker(void *arg)
 	}
 }
 
+/* A task waiting for an identical key in flight (cache_claim) gives its slot to another task
+ * while it waits, so that duplicates do not leave cores idle; it takes it back, even past the
+ * limit for a moment, when the key is done (what is left is a cache lookup). */
+static void wait_begin(void)
+{
+	if (!tl_in_task)
+		return;
+	pthread_mutex_lock(&q_mu);
+	n_active--;
+	pthread_cond_broadcast(&q_cv);
+	pthread_mutex_unlock(&q_mu);
+}
+
+static void wait_end(void)
+{
+	if (!tl_in_task)
+		return;
+	pthread_mutex_lock(&q_mu);
+	n_active++;
+	pthread_mutex_unlock(&q_mu);
+}
+
 int sched_init(unsigned workers, size_t queue_cap, double deadline, char *err, size_t errlen)
 {
-	unsigned i;
+	unsigned i, pool;
 
 	deadline_s = deadline;
-	threads = calloc(workers, sizeof(*threads));
+	n_slots = workers;
+	/* twice the slots: the spare threads run tasks while others wait for an identical key */
+	pool = workers * 2;
+	cache_set_wait_hooks(wait_begin, wait_end);
+	threads = calloc(pool, sizeof(*threads));
 	if (!threads) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	q_cap = queue_cap;
-	for (i = 0; i < workers; i++) {
+	for (i = 0; i < pool; i++) {
 		if (pthread_create(&threads[i], NULL, worker, NULL) != 0) {
 			snprintf(err, errlen, "cannot start worker thread %u", i);
 			return -1;
@@ -125,6 +162,7 @@ void sched_shutdown(void)
 	threads = NULL;
 	rr_head = rr_tail = NULL;
 	n_workers = 0;
+	n_active = 0;
 }
 
 void batch_init(struct batch *b, size_t n)
@@ -194,5 +232,5 @@ void sched_stats(size_t *queued, size_t *cap, unsigned *busy, unsigned *workers)
 	*cap = q_cap;
 	pthread_mutex_unlock(&q_mu);
 	*busy = atomic_load(&n_busy);
-	*workers = n_workers;
+	*workers = n_slots;
 }

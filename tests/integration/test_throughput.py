@@ -220,6 +220,39 @@ def test_trace_jobs_replays_the_same_commands(s):
         shutil.rmtree(trace, ignore_errors=True)
 
 
+def test_dedup_wait_does_not_hold_a_worker(s):
+    """With --workers 2: request 1 computes a slow candidate, request 2 sends the same one (it
+    waits for request 1's result); a third request's quick candidate must not wait for the
+    slow one: the waiting duplicate lends its slot."""
+    srv = harness.Server.start(["--workers", "2"])
+    try:
+        ref = ("module RefModule(input clk, input reset, input [7:0] d, output reg [15:0] q);\n"
+               "  always @(posedge clk) if (reset) q <= 0; else q <= q + d;\nendmodule\n")
+        st, out = srv.json("POST", "/v1/problems", {"id": "slow_accum", "reference": ref,
+                                                    "top": "TopModule", "ref_top": "RefModule",
+                                                    "cycles": 300000})
+        assert st in (200, 201), (st, out)
+        slow = fence(ref.replace("RefModule", "TopModule"))
+        done = {}
+
+        def run(name, items):
+            srv.score(items, engine="icarus", seed=90014)
+            done[name] = time.time()
+        t1 = threading.Thread(target=run, args=("slow", [("slow_accum", slow)]))
+        t1.start()
+        assert harness.wait_for(lambda: _metric(srv, "rtlreward_workers_busy") >= 1, timeout=10)
+        t2 = threading.Thread(target=run, args=("dup", [("slow_accum", slow)]))
+        t2.start()
+        assert harness.wait_for(lambda: _metric(srv, "rtlreward_workers_busy") >= 2, timeout=10)
+        run("quick", [("add8_cout", fence(ADDER + "\nmodule Quick; endmodule\n"))])
+        t1.join()
+        t2.join()
+        assert done["quick"] < done["slow"] and done["quick"] < done["dup"], done
+        assert _metric(srv, "rtlreward_cache_dedup_total") >= 1
+    finally:
+        srv.stop()
+
+
 def test_ndjson_streaming(s):
     """Accept: application/x-ndjson: one Result per line as each finishes, tagged with its index;
     a cached one (index 2) arrives before the uncached ones of the same request."""
