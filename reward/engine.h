@@ -69,6 +69,8 @@ void engine_new_tag(char tag[40]);
 /* The next line of *cursor that starts with tag (the text after it, *len bytes), or NULL. */
 const char *engine_next_tagged(const char **cursor, const char *tag, size_t *len);
 struct sb_result;
+struct buf;
+struct timespec;
 /* Fills out from the tagged output of a generated equivalence harness run (r), which must
  * report `expect` samples; an incomplete run is a min_score failure with its reason. */
 void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64_t expect,
@@ -83,6 +85,11 @@ void engine_judge_testbench(const struct problem *p, const struct sb_result *r, 
  * --timing against runtime objects of their own (kept apart from the equivalence set); falls
  * back to Icarus, saying so in out->note, where Verilator cannot judge. */
 void engine_verilator_tb_init(const char *cache_root);
+/* Shared by the engines: milliseconds since t0 (CLOCK_MONOTONIC); the generated .cpp files of
+ * a Verilator -Mdir sub/ as #include lines of one translation unit. */
+double engine_ms_since(const struct timespec *t0);
+int engine_vl_add_includes(const char *jobdir, const char *sub, struct buf *o, char *err,
+			   size_t errlen);
 int engine_verilator_tb(const struct problem *p, const char *jobdir, const char *cand_file,
 			struct func_out *out);
 /* 1 when Verilog text assigns X or Z (a based literal with x/z digits, 'x, 'z; z digits count

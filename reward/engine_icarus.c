@@ -42,7 +42,9 @@ void func_out_release(struct func_out *f)
 	f->diag = NULL;
 }
 
-static double ms_since(const struct timespec *t0)
+/* Compile; on a candidate compile error fills out->compile_error and diag. Returns 0 if the
+ * simulation binary exists, 1 when the candidate failed to compile, -1 on infra failure. */
+double engine_ms_since(const struct timespec *t0)
 {
 	struct timespec t;
 
@@ -50,8 +52,7 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Compile; on a candidate compile error fills out->compile_error and diag. Returns 0 if the
- * simulation binary exists, 1 when the candidate failed to compile, -1 on infra failure. */
+
 static int compile(const char *jobdir, const char *const *argv, const char *cand_file,
 		   struct func_out *out)
 {
@@ -65,7 +66,7 @@ static int compile(const char *jobdir, const char *const *argv, const char *cand
 		snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %s", err);
 		return -1;
 	}
-	out->compile_ms = ms_since(&t0);
+	out->compile_ms = engine_ms_since(&t0);
 	if (r.exited && r.exit_code == 0) {
 		ret = 0;
 	} else if (r.limit == SB_LIMIT_WALL || r.limit == SB_LIMIT_CPU || r.limit == SB_LIMIT_MEMORY ||
@@ -116,7 +117,7 @@ static int simulate(const char *jobdir, struct sb_result *r, struct func_out *ou
 		snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %s", err);
 		return -1;
 	}
-	out->run_ms = ms_since(&t0);
+	out->run_ms = engine_ms_since(&t0);
 	return 0;
 }
 

@@ -133,43 +133,6 @@ void engine_verilator_init(const char *cache_dir)
 	engine_verilator_tb_init(cache_root);
 }
 
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-static int copy_file(const char *from, const char *to, char *err, size_t errlen)
-{
-	FILE *in = fopen(from, "rb"), *out = NULL;
-	char b[65536];
-	size_t n;
-	int ret = -1;
-
-	if (!in) {
-		snprintf(err, errlen, "open %s: %s", from, strerror(errno));
-		return -1;
-	}
-	out = fopen(to, "wb");
-	if (!out) {
-		snprintf(err, errlen, "create %s: %s", to, strerror(errno));
-		goto out;
-	}
-	while ((n = fread(b, 1, sizeof(b), in)) > 0)
-		if (fwrite(b, 1, n, out) != n) {
-			snprintf(err, errlen, "write %s", to);
-			goto out;
-		}
-	ret = 0;
-out:
-	if (out && fclose(out) != 0)
-		ret = -1;
-	fclose(in);
-	return ret;
-}
-
 /* Copies job/name into the cache directory tmp, read-only for everybody. */
 static int keep_file(const char *job, const char *name, const char *tmp, char *err, size_t errlen)
 {
@@ -588,7 +551,7 @@ static int cpp_harness(const struct problem *p, uint64_t seed, const char *tag, 
 }
 
 /* Lists the .cpp files verilator wrote into dir (relative to the job) as #include lines. */
-static int add_includes(const char *jobdir, const char *sub, struct buf *o, char *err,
+int engine_vl_add_includes(const char *jobdir, const char *sub, struct buf *o, char *err,
 			size_t errlen)
 {
 	char path[1200];
@@ -742,7 +705,7 @@ static int golden_ready(const struct problem *p, int lvl, char *dir, size_t dirl
 		av_add(&ac, "gold.o");
 		if (build_step(job, av, 0, "verilate golden", out) != 0)
 			goto out;
-		if (add_includes(job, "vg", &u, err, sizeof(err)) < 0 || u.overflow ||
+		if (engine_vl_add_includes(job, "vg", &u, err, sizeof(err)) < 0 || u.overflow ||
 		    tool_write_file(job, "gold.cpp", u.data, u.len, err, sizeof(err)) < 0 ||
 		    (rt_pch[lvl] && share_pch(rt_dir, job, lvl, err, sizeof(err)) < 0)) {
 			snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s",
@@ -766,7 +729,7 @@ static int golden_ready(const struct problem *p, int lvl, char *dir, size_t dirl
 		snprintf(out->infra_err, sizeof(out->infra_err), "golden model: %.400s", err);
 		goto out;
 	}
-	*built_ms = ms_since(&t0);
+	*built_ms = engine_ms_since(&t0);
 	ret = 0;
 out:
 	if (job[0])
@@ -808,10 +771,10 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
-	out->verilate_ms = ms_since(&ts);
+	out->verilate_ms = engine_ms_since(&ts);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (cpp_harness(p, seed, tag, &h) < 0 || add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 ||
-	    h.overflow || tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
+	if (cpp_harness(p, seed, tag, &h) < 0 ||
+	    engine_vl_add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 || h.overflow || tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness: %.400s",
 			 h.overflow ? "too large" : err);
 		goto out;
@@ -854,7 +817,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
-	out->cc_ms = ms_since(&ts);
+	out->cc_ms = engine_ms_since(&ts);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	{
 		static const char *const objs[] = {"-pthread", "unit.o", "gold.o", "rt1.o", "rt2.o",
@@ -876,8 +839,8 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
-	out->link_ms = ms_since(&ts);
-	out->compile_ms = ms_since(&t0);
+	out->link_ms = engine_ms_since(&ts);
+	out->compile_ms = engine_ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sim, sizeof(sim), "%s/sim", jobdir);
 	{
@@ -887,7 +850,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			goto out;
 		}
 	}
-	out->run_ms = ms_since(&t0);
+	out->run_ms = engine_ms_since(&t0);
 	engine_judge_equivalence(&r, tag, expect, out);
 	snprintf(out->note, sizeof(out->note), "%s%s",
 		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared",

@@ -73,43 +73,6 @@ void engine_verilator_tb_init(const char *root)
 	snprintf(cache_root, sizeof(cache_root), "%s", root ? root : "");
 }
 
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-static int copy_file(const char *from, const char *to, char *err, size_t errlen)
-{
-	FILE *in = fopen(from, "rb"), *out = NULL;
-	char b[65536];
-	size_t n;
-	int ret = -1;
-
-	if (!in) {
-		snprintf(err, errlen, "open %s: %s", from, strerror(errno));
-		return -1;
-	}
-	out = fopen(to, "wb");
-	if (!out) {
-		snprintf(err, errlen, "create %s: %s", to, strerror(errno));
-		goto out;
-	}
-	while ((n = fread(b, 1, sizeof(b), in)) > 0)
-		if (fwrite(b, 1, n, out) != n) {
-			snprintf(err, errlen, "write %s", to);
-			goto out;
-		}
-	ret = 0;
-out:
-	if (out && fclose(out) != 0)
-		ret = -1;
-	fclose(in);
-	return ret;
-}
-
 /* 1 for a char that may continue an identifier. */
 static int idch(char c)
 {
@@ -329,28 +292,6 @@ static int errors_are_candidates(const char *diag, const char *cand_file)
 }
 
 /* Lists the .cpp files verilator wrote into <jobdir>/<sub> as #include lines. */
-static int add_includes(const char *jobdir, const char *sub, struct buf *o, char *err,
-			size_t errlen)
-{
-	char path[1200];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/%s", jobdir, sub);
-	d = opendir(path);
-	if (!d) {
-		snprintf(err, errlen, "opendir %s: %s", sub, strerror(errno));
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l > 4 && !strcmp(de->d_name + l - 4, ".cpp"))
-			buf_printf(o, "#include \"%s/%s\"\n", sub, de->d_name);
-	}
-	closedir(d);
-	return 0;
-}
-
 /* A build or run stopped by a limit (not an output cap). */
 static int limit_hit(const struct sb_result *r)
 {
@@ -425,7 +366,7 @@ static int build_run(const struct problem *p, const char *jobdir, const char *du
 		}
 		sb_result_release(&r);
 	}
-	if (add_includes(jobdir, "vt", &unit, err, sizeof(err)) < 0 || unit.overflow ||
+	if (engine_vl_add_includes(jobdir, "vt", &unit, err, sizeof(err)) < 0 || unit.overflow ||
 	    tool_write_file(jobdir, "vunit.cpp", unit.data, unit.len, err, sizeof(err)) < 0)
 		goto werr;
 	/* The cache directory may not be readable by the sandbox's uid: copy the objects in. */
@@ -459,7 +400,7 @@ static int build_run(const struct problem *p, const char *jobdir, const char *du
 		}
 		sb_result_release(&r);
 	}
-	out->compile_ms = ms_since(&t0);
+	out->compile_ms = engine_ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(path, sizeof(path), "%s/vsim", jobdir);
 	/* a fixed non-zero seed: Verilator seeds $random from the clock when it is 0 */
@@ -472,7 +413,7 @@ static int build_run(const struct problem *p, const char *jobdir, const char *du
 			goto out;
 		}
 	}
-	out->run_ms = ms_since(&t0);
+	out->run_ms = engine_ms_since(&t0);
 	engine_judge_testbench(p, &r, tag, out);
 	sb_result_release(&r);
 	ret = 0;
