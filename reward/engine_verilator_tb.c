@@ -36,6 +36,7 @@
 #include "caps.h"
 #include "fsutil.h"
 #include "hash.h"
+#include "pipeline.h"
 #include "tools.h"
 #include "vtext.h"
 
@@ -209,42 +210,6 @@ out:
 	}
 	pthread_mutex_unlock(&rt_lock);
 	return ret;
-}
-
-/* The golden as the module the testbench instantiates: ref_top renamed to top, every other
- * module to rtlr_d_<name> (as prep.c does for the golden's own Icarus run). */
-static char *golden_as_dut(const struct problem *p)
-{
-	const struct vinfo *g = &p->prep.gold;
-	const char **from = calloc(g->nmodules + 1, sizeof(char *));
-	char **to = calloc(g->nmodules + 1, sizeof(char *));
-	struct buf out;
-	char *res = NULL;
-	size_t i;
-
-	buf_init(&out, 2 * RTLR_MAX_REFERENCE);
-	if (!from || !to)
-		goto out;
-	for (i = 0; i < g->nmodules; i++) {
-		size_t n = strlen(g->modules[i]) + 8;
-		from[i] = g->modules[i];
-		if (!strcmp(g->modules[i], p->ref_top)) {
-			to[i] = strdup(p->top);
-		} else if ((to[i] = malloc(n))) {
-			snprintf(to[i], n, "rtlr_d_%s", g->modules[i]);
-		}
-		if (!to[i])
-			goto out;
-	}
-	if (vtext_rename(p->reference, from, (const char *const *)to, g->nmodules, &out) == 0)
-		res = buf_detach(&out, NULL);
-out:
-	for (i = 0; to && i < g->nmodules; i++)
-		free(to[i]);
-	free(to);
-	free(from);
-	buf_release(&out);
-	return res;
 }
 
 /* The first %Error line of a Verilator diagnostic, for a note. */
@@ -454,7 +419,8 @@ static int golden_run(const struct problem *p, char *why, size_t whylen, int *tr
 	memset(&fo, 0, sizeof(fo));
 	if (sb_job_create(job, sizeof(job), err, errlen) < 0)
 		return -1;
-	dut = golden_as_dut(p);
+	/* the golden as the module the testbench instantiates, as prep.c names it for Icarus */
+	dut = pipeline_rename_golden(p, "rtlr_d_", p->ref_top, p->top);
 	if (!dut) {
 		snprintf(err, errlen, "out of memory");
 		goto out;

@@ -54,6 +54,10 @@ void reward_compose(const struct reward_cfg *cfg, Rtlreward__Result *r);
 int pipeline_init(const char *cache_dir, char *err, size_t errlen);
 void pipeline_shutdown(void);
 int pipeline_prepare(struct problem *p, char *err, size_t errlen);
+/* The golden's text with every module m renamed prefix+m, except `keep`, renamed keep_as
+ * (when keep is not NULL); malloc'd, NULL when out of memory or the rename fails. */
+char *pipeline_rename_golden(const struct problem *p, const char *prefix, const char *keep,
+			     const char *keep_as);
 Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, size_t len,
 				  const struct reward_cfg *cfg);
 /* Used by preparation and the syntax tier. */

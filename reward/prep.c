@@ -140,8 +140,8 @@ oom:
 
 /* Renames golden modules: every module m becomes prefix+m, except `keep` which becomes
  * keep_as (when keep is not NULL). */
-static char *rename_golden(const struct problem *p, const char *prefix, const char *keep,
-			   const char *keep_as)
+char *pipeline_rename_golden(const struct problem *p, const char *prefix, const char *keep,
+			     const char *keep_as)
 {
 	const struct vinfo *g = &p->prep.gold;
 	const char **from = calloc(g->nmodules + 1, sizeof(char *));
@@ -302,7 +302,7 @@ static int golden_tb_run(struct problem *p, const char *jobdir, char *err, size_
 	int ret = -1;
 
 	memset(&fo, 0, sizeof(fo));
-	as_cand = rename_golden(p, "rtlr_d_", p->ref_top, p->top);
+	as_cand = pipeline_rename_golden(p, "rtlr_d_", p->ref_top, p->top);
 	if (!as_cand) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -360,8 +360,8 @@ static int prepare_locked(struct problem *p, char *err, size_t errlen)
 	}
 	if (detect_clocks_resets(p, err, errlen) < 0)
 		goto out;
-	p->prep.gold_eq = rename_golden(p, "rtlr_g_", NULL, NULL);
-	p->prep.gold_tb = rename_golden(p, "rtlr_g_", p->ref_top, p->ref_top);
+	p->prep.gold_eq = pipeline_rename_golden(p, "rtlr_g_", NULL, NULL);
+	p->prep.gold_tb = pipeline_rename_golden(p, "rtlr_g_", p->ref_top, p->ref_top);
 	if (!p->prep.gold_eq || !p->prep.gold_tb || build_reserved(p) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
