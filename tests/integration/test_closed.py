@@ -160,10 +160,12 @@ def test_forged_pass_equivalence(s):
     """Every upward-name variant scores 0 in equivalence mode under both engines; Icarus's
     verdict names the closure check, and the right design still passes under both."""
     right = _add8("assign {cout, sum} = {1'b0, a} + {1'b0, b};")
-    for engine in ("icarus", "verilator"):
-        res = _run(s, "add8_cout", EQ + [("right", right)], engine, "equivalence")
-        _report(engine, EQ, res)
-        for (name, _), r in zip(EQ, res[:-1]):
+    # Verilator builds each candidate (a second or more): the variants whose view differs
+    vl = [c for c in EQ if c[0] in ("eq_split0", "eq_escaped", "eq_reverse", "eq_root_escaped")]
+    for engine, cands in (("icarus", EQ), ("verilator", vl)):
+        res = _run(s, "add8_cout", cands + [("right", right)], engine, "equivalence")
+        _report(engine, cands, res)
+        for (name, _), r in zip(cands, res[:-1]):
             _assert_zero("%s/%s" % (engine, name), r)
         assert res[-1]["reward"] == 1.0, res[-1]
     # under Icarus the split variants are decided by the closure check, not by luck
@@ -185,7 +187,7 @@ def test_forged_pass_testbench(s):
     assert res[-1]["reward"] == 1.0, res[-1]
     # Verilator's --timing build of a testbench costs seconds: the variants where Verilator's
     # own view differs (a block that exists for it, or one that does not), and the counter
-    vl = [c for c in TB if c[0] in ("tb_split0", "tb_error_counter", "tb_reverse", "tb_root")]
+    vl = [c for c in TB if c[0] in ("tb_split0", "tb_error_counter", "tb_reverse")]
     res = _run(s, "tb_gray_counter", vl, "verilator", "testbench")
     _report("verilator", vl, res)
     for (name, _), r in zip(vl, res):
