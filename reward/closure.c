@@ -94,6 +94,78 @@ static int id_char(char c)
 	return isalnum((unsigned char)c) || c == '_' || c == '$';
 }
 
+/* Length of a token at p that is not a name of the design (a comment, string, directive with
+ * the arguments that are not design names, system name, number or based literal), or 0; *kind
+ * gets the significant character it leaves behind ('"', 'x', '0'; 0 for a comment). */
+static size_t literal_len(const char *p, char *kind)
+{
+	const char *s = p;
+
+	*kind = 0;
+	if (p[0] == '/' && p[1] == '/')
+		return strcspn(p, "\n");
+	if (p[0] == '/' && p[1] == '*') {
+		const char *e = strstr(p + 2, "*/");
+		return e ? (size_t)(e + 2 - p) : strlen(p);
+	}
+	if (*p == '"') {
+		for (p++; *p && *p != '"' && *p != '\n'; p++)
+			if (*p == '\\' && p[1])
+				p++;
+		*kind = '"';
+		return (size_t)(p - s) + (*p == '"');
+	}
+	if (*p == '`') {
+		static const char *const rest_of_line[] = {"timescale", "include", "default_nettype",
+			"unconnected_drive", "begin_keywords", "pragma", "line", NULL};
+		static const char *const name_next[] = {"define", "ifdef", "ifndef", "elsif", "undef",
+							NULL};
+		size_t dl;
+		for (p++; id_char(*p); p++)
+			;
+		dl = (size_t)(p - s - 1);
+		*kind = 'x';
+		if (in_strv(rest_of_line, s + 1, dl)) /* arguments, not names of the design */
+			return (size_t)(p - s) + strcspn(p, "\n");
+		if (in_strv(name_next, s + 1, dl)) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			while (id_char(*p))
+				p++; /* the macro's name */
+		}
+		return (size_t)(p - s);
+	}
+	if (*p == '$' && id_char(p[1])) {
+		for (p++; id_char(*p); p++)
+			;
+		*kind = 'x';
+		return (size_t)(p - s);
+	}
+	*kind = '0';
+	if (isdigit((unsigned char)*p)) {
+		while (id_char(*p) || *p == '.')
+			p++; /* 12, 1.5e3, 1ps */
+		return (size_t)(p - s);
+	}
+	if (*p == '\'') {
+		const char *q = p + 1;
+		if (*q == 's' || *q == 'S')
+			q++;
+		if (*q && strchr("bBoOdDhH", *q)) {
+			for (q++; *q == ' ' || *q == '\t'; q++)
+				;
+			while (isxdigit((unsigned char)*q) || (*q && strchr("_?xXzZ", *q)))
+				q++;
+			return (size_t)(q - s);
+		}
+		if (*q && strchr("01xXzZ", *q) && !id_char(q[1]))
+			return 2;
+		return 1;
+	}
+	*kind = 0;
+	return 0;
+}
+
 /* One scan of trusted text. Pass 0 collects into names the identifiers the text declares (any
  * that appears somewhere other than after '.' or around '::'); pass 1 writes the text to out
  * with each of them prefixed. */
@@ -104,98 +176,24 @@ static int scan(const char *src, int pass, struct nameset *names, const char *pr
 	char prev = ' ', pprev = ' '; /* the last two significant characters */
 	int in_inst = 0; /* inside an instance of one of inst_mods, up to its ';' */
 
-#define EMIT(q, k) do { if (pass && buf_add(out, (q), (k)) < 0) return -1; } while (0)
 	while (*p) {
 		const char *s = p;
+		char kind;
+		size_t k = literal_len(p, &kind);
 
-		if (p[0] == '/' && p[1] == '/') {
-			while (*p && *p != '\n')
-				p++;
-			EMIT(s, (size_t)(p - s));
-			continue;
-		}
-		if (p[0] == '/' && p[1] == '*') {
-			const char *e = strstr(p + 2, "*/");
-			p = e ? e + 2 : p + strlen(p);
-			EMIT(s, (size_t)(p - s));
-			continue;
-		}
-		if (*p == '"') {
-			for (p++; *p && *p != '"' && *p != '\n'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (*p == '"')
-				p++;
-			EMIT(s, (size_t)(p - s));
-			pprev = prev, prev = '"';
-			continue;
-		}
-		if (*p == '`') {
-			size_t dl;
-			for (p++; id_char(*p); p++)
-				;
-			dl = (size_t)(p - s - 1);
-			if ((dl == 9 && !memcmp(s + 1, "timescale", 9)) ||
-			    (dl == 7 && !memcmp(s + 1, "include", 7)) ||
-			    (dl == 15 && !memcmp(s + 1, "default_nettype", 15)) ||
-			    (dl == 17 && !memcmp(s + 1, "unconnected_drive", 17)) ||
-			    (dl == 14 && !memcmp(s + 1, "begin_keywords", 14)) ||
-			    (dl == 6 && !memcmp(s + 1, "pragma", 6)) ||
-			    (dl == 4 && !memcmp(s + 1, "line", 4))) {
-				/* arguments that are not identifiers of the design */
-				while (*p && *p != '\n')
-					p++;
-			} else if ((dl == 6 && (!memcmp(s + 1, "define", 6) || !memcmp(s + 1, "ifndef", 6))) ||
-				   (dl == 5 && (!memcmp(s + 1, "ifdef", 5) || !memcmp(s + 1, "elsif", 5) ||
-						!memcmp(s + 1, "undef", 5)))) {
-				while (*p == ' ' || *p == '\t')
-					p++;
-				while (id_char(*p))
-					p++; /* the macro's name */
-			}
-			EMIT(s, (size_t)(p - s));
-			pprev = prev, prev = 'x';
-			continue;
-		}
-		if (*p == '$' && id_char(p[1])) {
-			for (p++; id_char(*p); p++)
-				;
-			EMIT(s, (size_t)(p - s));
-			pprev = prev, prev = 'x';
-			continue;
-		}
-		if (isdigit((unsigned char)*p)) {
-			while (id_char(*p) || *p == '.')
-				p++; /* 12, 1.5e3, 1ps */
-			EMIT(s, (size_t)(p - s));
-			pprev = prev, prev = '0';
-			continue;
-		}
-		if (*p == '\'') {
-			const char *q = p + 1;
-			if (*q == 's' || *q == 'S')
-				q++;
-			if (*q && strchr("bBoOdDhH", *q)) {
-				for (q++; *q == ' ' || *q == '\t'; q++)
-					;
-				while (isxdigit((unsigned char)*q) || *q == '_' || *q == '?' ||
-				       strchr("xXzZ", *q))
-					q++;
-				p = q;
-			} else if (*q && strchr("01xXzZ", *q) && !id_char(q[1])) {
-				p = q + 1;
-			} else {
-				p++;
-			}
-			EMIT(s, (size_t)(p - s));
-			pprev = prev, prev = '0';
+		if (k) {
+			if (pass && buf_add(out, p, k) < 0)
+				return -1;
+			p += k;
+			if (kind)
+				pprev = prev, prev = kind;
 			continue;
 		}
 		if (id_start(*p) || *p == '\\') {
 			int esc = *p == '\\';
 			const char *b = esc ? p + 1 : p; /* the name without its backslash */
-			size_t n;
 			const char *q;
+			size_t n;
 			int member, scoped;
 
 			if (esc)
@@ -205,7 +203,7 @@ static int scan(const char *src, int pass, struct nameset *names, const char *pr
 				while (id_char(*p))
 					p++;
 			n = (size_t)(p - b);
-			for (q = p; *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'; q++)
+			for (q = p; *q && isspace((unsigned char)*q); q++)
 				;
 			member = prev == '.';
 			scoped = (prev == ':' && pprev == ':') || (q[0] == ':' && q[1] == ':');
@@ -219,22 +217,20 @@ static int scan(const char *src, int pass, struct nameset *names, const char *pr
 				if ((esc && buf_addc(out, '\\') < 0) || buf_adds(out, prefix) < 0 ||
 				    buf_add(out, b, n) < 0)
 					return -1;
-			} else {
-				EMIT(s, (size_t)(p - s));
+			} else if (buf_add(out, s, (size_t)(p - s)) < 0) {
+				return -1;
 			}
 			pprev = prev, prev = 'x';
 			continue;
 		}
 		if (*p == ';')
 			in_inst = 0;
-		if (!isspace((unsigned char)*p)) {
-			pprev = prev;
-			prev = *p;
-		}
+		if (!isspace((unsigned char)*p))
+			pprev = prev, prev = *p;
+		if (pass && buf_addc(out, *p) < 0)
+			return -1;
 		p++;
-		EMIT(s, 1);
 	}
-#undef EMIT
 	return 0;
 }
 
