@@ -469,3 +469,25 @@ def test_non_loopback_bind_without_tokens_refuses_to_start(_s):
         assert "--token-file" in p.stderr and "--insecure-no-auth" in p.stderr, p.stderr
         assert "listening" not in p.stdout, p.stdout
         assert time.time() - t0 < 5
+
+
+def test_load_generator_slowloris_mode(_s):
+    """rtlreward-load --slowloris: as many slow clients as the whole budget, from another
+    address; every /healthz probe answers within 1 s and the slow ones are closed at the
+    header deadline (measured by the load generator itself)."""
+    load = os.path.join(ROOT, "build", "rtlreward-load")
+    if not os.path.exists(load):
+        raise harness.Skip("build/rtlreward-load not built")
+    srv = _start(["--no-builtin", "--max-connections", "8", "--header-timeout", "2"])
+    try:
+        p = subprocess.run([load, "--port", str(srv.port), "--slowloris", "8", "--slow-from",
+                            "127.0.0.2", "--slow-interval", "0.5", "--seconds", "5"],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, (p.stdout, p.stderr)
+        m = re.search(r"(\d+) closed by the server \(held ([\d.]+) s on average, ([\d.]+) s at most\)", p.stdout)
+        assert m and int(m.group(1)) >= 8, p.stdout
+        assert 1.5 <= float(m.group(3)) <= 3.5, p.stdout
+        m = re.search(r"probes: (\d+) of (\d+) answered 200 within 1 s", p.stdout)
+        assert m and m.group(1) == m.group(2) and int(m.group(2)) >= 5, p.stdout
+    finally:
+        srv.stop()
