@@ -171,24 +171,81 @@ static int digest_eq(const char *a, const char *b)
 	return d == 0;
 }
 
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Standard base64 (padding optional) into out; the length, or -1 when malformed or too long. */
+static long b64_decode(const char *in, size_t n, char *out, size_t outlen)
+{
+	unsigned acc = 0, bits = 0;
+	size_t i, o = 0;
+
+	while (n && in[n - 1] == '=')
+		n--;
+	for (i = 0; i < n; i++) {
+		int v = b64val(in[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outlen)
+				return -1;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return (long)o;
+}
+
 enum auth_role auth_role_of(const char *h)
 {
-	char dg[65];
+	char dg[65], basic[2 * AUTH_MAX_LEN];
 	enum auth_role best = AUTH_NONE;
 	size_t i, len;
+	int is_basic = 0;
 
 	if (!h)
 		return AUTH_NONE;
 	while (*h == ' ')
 		h++;
-	if (strncasecmp(h, "Bearer ", 7))
+	if (!strncasecmp(h, "Basic ", 6))
+		is_basic = 1;
+	else if (strncasecmp(h, "Bearer ", 7))
 		return AUTH_NONE;
-	h += 7;
+	h += is_basic ? 6 : 7;
 	while (*h == ' ')
 		h++;
 	len = strcspn(h, " \t");
-	if (len < AUTH_MIN_LEN || len > AUTH_MAX_LEN || h[len + strspn(h + len, " \t")])
+	if (h[len + strspn(h + len, " \t")])
 		return AUTH_NONE;
+	if (is_basic) {
+		/* user:TOKEN (the user name is not looked at): for clients that can only put
+		 * credentials in the URL, http://user:TOKEN@host/get_reward */
+		long bl = b64_decode(h, len, basic, sizeof(basic) - 1);
+		char *colon;
+		if (bl < 0)
+			return AUTH_NONE;
+		basic[bl] = '\0';
+		colon = memchr(basic, ':', (size_t)bl);
+		if (!colon)
+			return AUTH_NONE;
+		h = colon + 1;
+		len = (size_t)(basic + bl - h);
+	}
+	if (len < AUTH_MIN_LEN || len > AUTH_MAX_LEN)
+		return AUTH_NONE;
+	for (i = 0; i < len; i++)
+		if (!token_char(h[i]))
+			return AUTH_NONE;
 	digest_of(h, len, dg);
 	/* every configured token is compared, whichever matches */
 	for (i = 0; i < ntokens; i++) {

@@ -10,7 +10,9 @@
  *   open:    GET /healthz, GET /metrics (probes and scrapers; aggregate counters only)
  *   scorer:  POST /v1/score, POST /get_reward, GET /v1/problems, GET /v1/problems/{id}
  *   admin:   everything a scorer may, and POST /v1/problems (registration and replacement)
- * A request carries "Authorization: Bearer TOKEN". Tokens are kept as SHA-256 digests and a
+ * A request carries "Authorization: Bearer TOKEN", or "Authorization: Basic base64(USER:TOKEN)"
+ * (any user name) for clients that can only take credentials in the URL
+ * (http://rtlreward:TOKEN@host:8080/get_reward with Python's requests, as OpenRLHF uses). Tokens are kept as SHA-256 digests and a
  * presented token is compared with every configured one in constant time.
  */
 #ifndef RTLR_AUTH_H

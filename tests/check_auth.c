@@ -50,6 +50,13 @@ START_TEST(roles)
 	ck_assert_uint_eq(auth_check("Bearer " ADMIN " " SCORER, AUTH_SCORER), 401);
 	ck_assert_uint_eq(auth_check("Bearer ", AUTH_SCORER), 401);
 	ck_assert_int_eq(auth_role_of("Bearer " SCORER), AUTH_SCORER);
+	/* Basic with the token as the password: base64("u:" ADMIN), base64("rtlreward:" SCORER) */
+	ck_assert_int_eq(auth_role_of("Basic dTphZG0xbi1UMGtlbi0wMTIzNDU2Nzg5YWJjZGVm"), AUTH_ADMIN);
+	ck_assert_int_eq(auth_role_of("Basic cnRscmV3YXJkOnNjMHJlci50b2tlbl8wMTIzNDU2Nzg5Ky89"), AUTH_SCORER);
+	/* no colon, wrong password, not base64 */
+	ck_assert_int_eq(auth_role_of("Basic YWRtMW4tVDBrZW4tMDEyMzQ1Njc4OWFiY2RlZg=="), AUTH_NONE);
+	ck_assert_int_eq(auth_role_of("Basic dTphZG0xbi1UMGtlbi0wMTIzNDU2Nzg5YWJjZGVn"), AUTH_NONE);
+	ck_assert_int_eq(auth_role_of("Basic !!!!"), AUTH_NONE);
 	auth_clear();
 }
 END_TEST

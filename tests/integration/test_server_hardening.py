@@ -406,6 +406,18 @@ def test_auth_matrix(_s):
         assert st == 403
         st, _, _ = call("POST", "/v1/problems", ADMIN, dict(prob, reference=REF.replace("a + b", "b + a")))
         assert st == 201
+        # OpenRLHF's remote reward client (requests.post with only Content-Type): the token
+        # goes in the URL's user info, which requests sends as HTTP Basic
+        try:
+            import requests
+        except ImportError:
+            requests = None
+        if requests is not None:
+            u = "http://rtlreward:%s@127.0.0.1:%d/get_reward" % (SCORER, srv.port)
+            r = requests.post(u, json=reward, headers={"Content-Type": "application/json"}, timeout=120)
+            assert r.status_code == 200 and "rewards" in r.json(), (r.status_code, r.text)
+            r = requests.post(u.replace(SCORER, bad), json=reward, timeout=120)
+            assert r.status_code == 401, r.status_code
         # the Python client sends RTLREWARD_TOKEN
         sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
         import rtlreward_client as rc
