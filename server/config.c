@@ -52,7 +52,8 @@ void config_usage(const char *prog)
 
 	printf("usage: %s [options]\n\n"
 	       "rtlreward: a reward server for RL on RTL generation.\n\n"
-	       "  --bind ADDR           address to listen on (default 127.0.0.1; :: or 0.0.0.0 for all)\n"
+	       "  --bind ADDR           address to listen on (default 127.0.0.1; :: or 0.0.0.0 for all:\n"
+	       "                        then --token-file or --insecure-no-auth is required)\n"
 	       "  --problems DIR        load problems from DIR (repeatable): the project's format\n"
 	       "                        (DIR/<id>/problem.json + reference.v), the VerilogEval v2\n"
 	       "                        spec-to-rtl layout (ProbNNN_name_{prompt.txt,ref.sv,test.sv}),\n"
