@@ -625,6 +625,9 @@ CHILD static void setup_view(const struct sb_child *c)
 			break;
 		}
 	}
+	/* the private /tmp first: a job directory below /tmp gets its mount point inside it */
+	MUST(SB_STEP_MOUNT_TMP, c_mount("tmpfs", SB_VIEW_STAGE "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+					c->tmp_opts));
 	MUST(SB_STEP_MKDIR_JOB, mkdir_p(c->mkdir_buf));
 	MUST(SB_STEP_BIND_JOB, c_mount(c->jobfd_path, c->mkdir_buf, "none", MS_BIND, NULL));
 	MUST(SB_STEP_PIVOT, SYS1(SYS_chdir, SB_VIEW_STAGE));
@@ -653,13 +656,15 @@ CHILD static int setup_view_mounts(const struct sb_child *c)
 						    SB_MOUNT_ATTR_RDONLY | SB_MOUNT_ATTR_NOSUID, 0));
 	else
 		MUST(SB_STEP_MOUNT_RO, remount_all_ro(c));
-	if (c->have_setattr)
-		MUST(SB_STEP_JOB_RW, c_mount_attr(c->jobdir, 0, SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV,
-						  SB_MOUNT_ATTR_RDONLY));
-	else
-		MUST(SB_STEP_JOB_RW, c_mount("none", c->jobdir, "none",
-					     MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL));
-	MUST(SB_STEP_MOUNT_TMP, c_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, c->tmp_opts));
+	for (fd = 0; fd < 2; fd++) {
+		const char *rw = fd ? c->jobdir : "/tmp";
+		if (c->have_setattr)
+			MUST(SB_STEP_JOB_RW, c_mount_attr(rw, 0, SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV,
+							  SB_MOUNT_ATTR_RDONLY));
+		else
+			MUST(SB_STEP_JOB_RW, c_mount("none", rw, "none",
+						     MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL));
+	}
 	if (c->pidns && c_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		if (c->vm)
 			fail(SB_STEP_PROC, -EPERM);
