@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "liberty.h"
 #include "pipeline.h"
+#include "ppa_netcheck.h"
 #include "ppa_sanitize.h"
 #include "tools.h"
 
@@ -26,6 +27,7 @@
 #define F_STAT "ppa_stat.txt"
 #define F_NET "ppa_net.v"
 #define F_GOLD "ppa_gold.v"
+#define F_GEN "ppa_gen.v" /* the generic netlist after synth, for ppa_netcheck */
 #define F_SYN "ppa_in.v" /* the design as Yosys reads it: ppa_sanitize()d */
 #define MAX_GOLDEN (4 * RTLR_MAX_PROBLEMS)
 #define PPA_MAX_INPUT (RTLR_MAX_TOOL_OUTPUT + RTLR_MAX_SOURCE) /* preprocessed text or a reference */
@@ -173,6 +175,8 @@ int ppa_init(const char *cache_dir, char *err, size_t errlen)
 		return -1;
 	}
 	g.buffer = liberty_buffer(&g.lib);
+	if (ppa_netcheck_init(err, errlen) < 0)
+		return -1;
 	version_of(g.yosys, "-V", vy, sizeof(vy));
 	version_of(g.sta_bin, "-version", vs, sizeof(vs));
 	if (!vy[0] || !vs[0]) {
@@ -209,6 +213,7 @@ void ppa_shutdown(void)
 	g.gold = NULL;
 	g.ngold = g.capgold = 0;
 	pthread_mutex_unlock(&g.lock);
+	ppa_netcheck_shutdown();
 	buf_release(&g.seq);
 	buf_release(&g.comb);
 	buf_release(&g.sta);
@@ -249,13 +254,16 @@ static int write_scripts(const struct problem *p, const char *job, const char *t
 		   "hierarchy -check -top %s\n"
 		   "synth -flatten -noabc -nofsm -top %s\n"
 		   "select -assert-none t:$_DLATCH* t:$_SR_* t:$_DLATCHSR_*\n"
+		   "rename %s " PPA_NC_NET_TOP "\n"
+		   "write_verilog -noattr " F_GEN "\n"
+		   "rename " PPA_NC_NET_TOP " %s\n"
 		   "dfflibmap -liberty " F_SEQ "\n"
 		   "abc -liberty " F_COMB "\n"
 		   "opt_clean -purge\n"
 		   "select -assert-none t:$_*\n"
 		   "tee -q -o " F_STAT " stat\n"
 		   "write_verilog -noattr -simple-lhs " F_NET "\n",
-		   top, top);
+		   top, top, top, top);
 
 	buf_printf(&tcl, "read_liberty " F_STA "\nread_verilog " F_NET "\nlink_design %s\n", top);
 	for (i = 0; i < p->prep.nclocks; i++) {
@@ -667,6 +675,7 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 	struct golden gd;
 	struct ppa_metrics m;
 	char reason[512], msg[700], stripped[512];
+	struct ppa_netcheck nc;
 	int ok;
 
 	t->checked = 0;
@@ -701,6 +710,24 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 	}
 	if (!ok) {
 		t->failed = 1;
+		pb_set_str(&t->reason, reason);
+		return 0;
+	}
+	if (ppa_netcheck_run(p, job, file, F_GEN, g.timeout_s, &nc, err, errlen) < 0)
+		return -1;
+	t->netlist_samples = nc.ran ? nc.samples : 0;
+	if (!nc.ran)
+		snprintf(msg, sizeof(msg), "%s", nc.note);
+	else if (nc.equal)
+		snprintf(msg, sizeof(msg), "netlist equals the RTL on %llu samples", nc.samples);
+	else
+		snprintf(msg, sizeof(msg), "netlist differs from the RTL on %llu of %llu samples: %s",
+			 nc.bad, nc.samples, nc.note);
+	pb_set_str(&t->netlist_check, msg);
+	if (nc.ran && !nc.equal) {
+		t->failed = 1;
+		snprintf(reason, sizeof(reason), "not scored: the synthesized netlist does not behave "
+			 "like the RTL that was simulated (%.400s)", msg);
 		pb_set_str(&t->reason, reason);
 		return 0;
 	}

@@ -277,3 +277,66 @@ def test_ppa_attrs_netlist_equals_rtl(s):
     for (pid, _, want), r in zip(cases, res):
         assert r["status"] == "OK" and r["syntax"]["ok"], (pid, r)
         assert r["function"]["passed"] == want, (pid, want, r["function"])
+
+
+# --- tools that read the same text differently: the netlist check --------------------------------
+
+ADD8 = """module %(name)s(input [7:0] a, input [7:0] b, output [7:0] y);
+  assign y = %(expr)s;
+endmodule
+"""
+CNT = """module %(name)s(input clk, input rst, output reg [7:0] q);
+  always @(posedge clk)
+    if (rst) q <= 8'd0;
+    else q <= %(expr)s;
+endmodule
+"""
+# Unsized constant arithmetic: Yosys computes in 32 bits ('hFFFF_FFFF + 1 == 0 is true), Icarus
+# without losing bits (false). Icarus simulates the honest design; Yosys builds the cheap one.
+WIDTH_TRICKS = [
+    ("add8_const", ADD8, "a + b", "('hFFFF_FFFF + 1 == 0) ? 8'd0 : a + b", "a + b"),
+    ("cnt_const", CNT, "q + 8'd1", "('hFFFF_FFFF + 1 == 0) ? q : q + 8'd1", "q + 8'd1"),
+]
+
+
+def _by_hand_icarus_vs_yosys(rtl, tmp):
+    """Icarus's value of y for a = 3, b = 4, and the cell count Yosys gives."""
+    with open(os.path.join(tmp, "w.v"), "w") as f:
+        f.write(rtl)
+    rc, out, err = run_tools(["yosys", "-q", "-p", "read_verilog -sv w.v; synth -top TopModule; "
+                              "tee -o st.txt stat"], tmp, 120)
+    assert rc == 0, err
+    cells = int(re.search(r"Number of cells:\s+(\d+)", read(os.path.join(tmp, "st.txt"))).group(1))
+    with open(os.path.join(tmp, "wtb.v"), "w") as f:
+        f.write("module tb; reg [7:0] a, b; wire [7:0] y; TopModule u(.a(a), .b(b), .y(y));\n"
+                "initial begin a = 3; b = 4; #1 $display(\"Y %0d\", y); end endmodule\n")
+    rc, out, err = run_tools(["iverilog", "-g2012", "-o", "w", "wtb.v", "w.v"], tmp, 120)
+    assert rc == 0, out + err
+    rc, out, err = run_tools(["vvp", "-n", "w"], tmp, 120)
+    return int(re.search(r"Y (\d+)", out).group(1)), cells
+
+
+def test_ppa_attrs_netlist_check(s):
+    tmp = tempfile.mkdtemp(prefix="rtlr-width-")
+    try:
+        y, cells = _by_hand_icarus_vs_yosys(ADD8 % {"name": "TopModule",
+                                                    "expr": WIDTH_TRICKS[0][3]}, tmp)
+        assert y == 7 and cells == 0, (y, cells)  # Icarus: a + b; Yosys: a constant
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for pid, tmpl, gold, trick, honest in WIDTH_TRICKS:
+        st, e = s.json("POST", "/v1/problems", {"id": "nc_" + pid, "reference": tmpl % {
+            "name": "RefModule", "expr": gold}, "top": "TopModule", "ref_top": "RefModule"})
+        assert st in (200, 201), (pid, st, e)
+        h, t = s.score([("nc_" + pid, fence(tmpl % {"name": "TopModule", "expr": honest})),
+                        ("nc_" + pid, fence(tmpl % {"name": "TopModule", "expr": trick}))],
+                       engine="icarus", no_cache=True)
+        assert h["function"]["passed"] and h["ppa"]["checked"], (pid, h)
+        assert h["ppa"]["netlist_check"].startswith("netlist equals the RTL on"), h["ppa"]
+        assert h["ppa"]["netlist_samples"] == 200, h["ppa"]
+        # Icarus passes the trick; its netlist is not what Icarus ran: no PPA, below honest
+        assert t["function"]["passed"], (pid, t["function"])
+        p = t["ppa"]
+        assert not p["checked"] and p["failed"] and p["score"] == 0, (pid, p)
+        assert "does not behave like the RTL" in p["reason"], p
+        assert t["reward"] < h["reward"], (pid, t["reward"], h["reward"])
