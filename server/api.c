@@ -528,11 +528,21 @@ static void handle_get_reward(const struct api_req *req, struct api_resp *resp)
 	reward_cfg_init(&cfg, "", NULL, NULL, 0, "", 0, "", err, sizeof(err));
 	if (score_items(&s, labels, texts, nq, &cfg, &openrlhf_names, resp, FMT_JSON, 0) < 0)
 		goto out;
-	for (i = 0; i < s.n; i++) {
-		if (s.tasks[i].result->status != RTLREWARD__STATUS__OK) {
-			/* OpenRLHF retries failed calls; a made-up reward would be learned from. */
-			api_error(resp, FMT_JSON, 503, "labels", "labels[%zu]: INFRA_ERROR: %s", i,
-				  s.tasks[i].result->error);
+	/* An infrastructure failure masks its own sample only: reward 0 and masked[i] = 1 in
+	 * extra_logs (OpenRLHF wants a float for every sample; a trainer that reads the mask
+	 * drops the sample, one that does not sees the floor reward, never a made-up pass). Only
+	 * when every sample failed (the tools or the server are down) is the batch refused with
+	 * 503, which OpenRLHF retries. */
+	{
+		size_t bad = 0, first = 0;
+		for (i = s.n; i-- > 0;)
+			if (s.tasks[i].result->status != RTLREWARD__STATUS__OK) {
+				bad++;
+				first = i;
+			}
+		if (s.n && bad == s.n) {
+			api_error(resp, FMT_JSON, 503, "labels", "labels[%zu]: INFRA_ERROR: %s", first,
+				  s.tasks[first].result->error);
 			resp->retry_after = 1;
 			goto out;
 		}
@@ -556,6 +566,10 @@ static void handle_get_reward(const struct api_req *req, struct api_resp *resp)
 	buf_adds(o, "],\"cached\":[");
 	for (i = 0; i < s.n; i++)
 		buf_printf(o, "%s%d", i ? "," : "", s.tasks[i].result->cached ? 1 : 0);
+	buf_adds(o, "],\"masked\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%d", i ? "," : "",
+			   s.tasks[i].result->status != RTLREWARD__STATUS__OK ? 1 : 0);
 	buf_adds(o, "]}}\n");
 	resp->status = 200;
 	resp->content_type = "application/json";
