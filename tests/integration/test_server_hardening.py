@@ -290,6 +290,14 @@ def test_hostile_references_and_testbenches_refused(s):
         for sec in secrets:
             assert sec not in text, (name, sec)
         assert s.json("GET", "/v1/problems/hr_" + name)[0] == 404, name
+    # a problem's own data file that includes a host file: checked like the reference
+    st, _, raw = s.request("POST", "/v1/problems", {
+        "id": "hr_inc_data_file", "reference": '`include "evil.vh"\n' + REF, "top": "TopModule",
+        "ref_top": "RefModule", "files": {"evil.vh": '`include "/etc/passwd"\n'}})
+    text = raw.decode(errors="replace")
+    assert st == 400 and "evil.vh" in text and "/etc/passwd" in text, (st, text)
+    for sec in secrets:
+        assert sec not in text, sec
     # the same shapes with paths inside the job directory are fine
     ok_tb = TB.replace("initial begin err = 0;",
                        'initial $dumpfile("wave.vcd");\ninitial begin err = 0;')
