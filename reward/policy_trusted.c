@@ -66,7 +66,10 @@ struct ctx {
 	struct macro *m;
 	size_t nm, cap;
 	const char *const *files;
+	const char *const *file_data;   /* contents of files[i] (NULL: none known) */
 	size_t nfiles;
+	int may_write;                  /* the text being checked may open/write/dump files */
+	unsigned depth;                 /* `include nesting */
 	char *reason;
 	size_t reasonlen;
 };
@@ -269,6 +272,8 @@ static int check_file_arg(struct ctx *c, const char *what, const char *s, size_t
 		      "defined as one), not an expression", (int)tlen, task);
 }
 
+static int check_text(struct ctx *c, const char *what, const char *s, int may_write);
+
 static int check_directive(struct ctx *c, const char *what, const char *s, size_t n, size_t *pi,
 			   unsigned line)
 {
@@ -305,6 +310,18 @@ static int check_directive(struct ctx *c, const char *what, const char *s, size_
 				      "(files{}) may be included", (int)(e - k - 1 > 80 ? 80 : e - k - 1),
 				      s + k + 1);
 		*pi = e + 1;
+		/* the included file is part of the text: the same rules, inside it too */
+		if (c->file_data && c->file_data[f]) {
+			char w[128];
+			int x;
+			if (c->depth >= 8)
+				return refuse(c, what, line, "`include nested more than 8 deep");
+			snprintf(w, sizeof(w), "%s (`include \"%.64s\")", what, c->files[f]);
+			c->depth++;
+			x = check_text(c, w, c->file_data[f], c->may_write);
+			c->depth--;
+			return x;
+		}
 		return 0;
 	}
 	if (in_list(s + i, j - i, name_directives)) {
@@ -326,6 +343,8 @@ static int check_text(struct ctx *c, const char *what, const char *s, int may_wr
 	size_t n = strlen(s), i = 0;
 	unsigned line = 1;
 	int x;
+
+	c->may_write = may_write;
 
 	while (i < n) {
 		char ch = s[i];
@@ -377,13 +396,15 @@ static int check_text(struct ctx *c, const char *what, const char *s, int may_wr
 }
 
 int policy_check_trusted(const char *reference, const char *testbench, const char *const *files,
-			 size_t nfiles, char *reason, size_t reasonlen)
+			 const char *const *file_data, size_t nfiles, char *reason, size_t reasonlen)
 {
 	struct ctx c;
+	size_t i;
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
 	c.files = files;
+	c.file_data = file_data;
 	c.nfiles = nfiles;
 	c.reason = reason;
 	c.reasonlen = reasonlen;
@@ -391,6 +412,12 @@ int policy_check_trusted(const char *reference, const char *testbench, const cha
 	    (testbench && collect_macros(&c, testbench) < 0)) {
 		snprintf(reason, reasonlen, "out of memory");
 		goto out;
+	}
+	for (i = 0; file_data && i < nfiles; i++) {
+		if (file_data[i] && collect_macros(&c, file_data[i]) < 0) {
+			snprintf(reason, reasonlen, "out of memory");
+			goto out;
+		}
 	}
 	ret = reference ? check_text(&c, "reference", reference, 0) : 0;
 	if (!ret && testbench)

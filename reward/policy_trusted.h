@@ -4,8 +4,9 @@
  * They are trusted to be correct, not to be harmless: a registration is a text from a client,
  * and the tools run it with a read-only view of the host. So the checks are about reaching the
  * host, not about style:
- *   - `include "NAME" only of one of the problem's own data files (files{}); <...>, a path,
- *     a macro, anything but a string literal is refused;
+ *   - `include "NAME" only of one of the problem's own data files (files{}), whose text then
+ *     passes the same checks; <...>, a path, a macro, anything but a string literal is
+ *     refused;
  *   - backtick directives outside an allowlist (`define `undef `undefineall `ifdef `ifndef
  *     `elsif `else `endif `timescale `default_nettype `resetall `celldefine `endcelldefine
  *     `unconnected_drive `nounconnected_drive `line `pragma `begin_keywords `end_keywords
@@ -34,10 +35,13 @@
 
 #include <stddef.h>
 
-/* reference and testbench (may be NULL); files: the problem's data file names. 0 allowed,
- * 1 refused (reason names the text, the line and the construct), -1 out of memory. */
+/* reference and testbench (may be NULL); files and file_data: the problem's data files'
+ * names and contents (file_data may be NULL). An included file is checked like the text that
+ * includes it (8 levels at most). 0 allowed, 1 refused (reason names the text, the line and
+ * the construct), -1 out of memory. */
 int policy_check_trusted(const char *reference, const char *testbench, const char *const *files,
-			 size_t nfiles, char *reason, size_t reasonlen);
+			 const char *const *file_data, size_t nfiles, char *reason,
+			 size_t reasonlen);
 /* Filters msg in place (see above). */
 void policy_confine_diag(char *msg);
 

@@ -180,16 +180,18 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 	}
 	{
 		/* before any tool sees them: no `include or file task reaching outside the job */
-		const char **fn = calloc(pb->n_files + 1, sizeof(char *));
+		const char **fn = calloc(2 * pb->n_files + 1, sizeof(char *));
 		char why[512];
 		int x;
 
 		if (!fn)
 			BAD("out of memory");
-		for (i = 0; i < pb->n_files; i++)
+		for (i = 0; i < pb->n_files; i++) {
 			fn[i] = pb->files[i]->key;
+			fn[pb->n_files + i] = pb->files[i]->value ? pb->files[i]->value : "";
+		}
 		x = policy_check_trusted(pb->reference, pb->testbench && pb->testbench[0] ? pb->testbench : NULL,
-					 fn, pb->n_files, why, sizeof(why));
+					 fn, fn + pb->n_files, pb->n_files, why, sizeof(why));
 		free(fn);
 		if (x)
 			BAD("%s", why);

@@ -609,9 +609,10 @@ static int prepare_queued(struct problem *p, char *err, size_t errlen)
 	struct batch b;
 	int done, ok;
 
+	/* already decided (pipeline_prepare keeps a failure that has a reason) */
 	pthread_mutex_lock(&p->prep_lock);
-	done = p->prep.done;
-	ok = p->prep.ok;
+	ok = p->prep.done && p->prep.ok;
+	done = ok || (p->prep.done && p->prep.err[0]);
 	if (done && !ok)
 		snprintf(err, errlen, "%s", p->prep.err);
 	pthread_mutex_unlock(&p->prep_lock);

@@ -47,8 +47,9 @@ struct cg_stats {
 unsigned cg_init(unsigned max_conn, unsigned per_client, unsigned reserve, unsigned header_s,
 		 unsigned body_s, char *err, size_t errlen);
 void cg_shutdown(void);
-/* A new connection (MHD_CONNECTION_NOTIFY_STARTED): classified, header deadline set. NULL
- * when it was refused (its socket is already shut down). */
+/* A new connection (MHD_CONNECTION_NOTIFY_STARTED): classified, header deadline set. A refused
+ * one's socket is shut down at once (it keeps its slot until cg_close); NULL only when every
+ * slot is taken (then too the socket is shut down). */
 struct cg_conn *cg_open(int fd, const struct sockaddr *addr);
 void cg_close(struct cg_conn *c);          /* MHD_CONNECTION_NOTIFY_CLOSED; c may be NULL */
 void cg_headers_done(struct cg_conn *c);   /* first handler call: the body deadline starts */

@@ -8,12 +8,19 @@
 #include "policy_trusted.h"
 
 static char reason[512];
-static const char *const files[] = {"data.hex", "defs.vh", NULL};
+static const char *const files[] = {"data.hex", "defs.vh", "evil.vh", "loop.vh", NULL};
+static const char *const file_data[] = {
+	"@0 ff\n01 02\n",
+	"`define W 8\n",
+	"`include \"/etc/passwd\"\n",      /* a data file that includes a host file */
+	"`include \"loop.vh\"\n",          /* includes itself */
+	NULL,
+};
 
 static int chk(const char *ref, const char *tb)
 {
 	reason[0] = '\0';
-	return policy_check_trusted(ref, tb, files, 2, reason, sizeof(reason));
+	return policy_check_trusted(ref, tb, files, file_data, 4, reason, sizeof(reason));
 }
 
 static const char *const ref_ok = "module RefModule(input a, output y);\n  assign y = ~a;\nendmodule\n";
@@ -48,6 +55,12 @@ START_TEST(includes)
 	/* hidden in a macro body: still the literal that counts */
 	REFUSED_REF("`define INC `include \"/etc/shadow\"\n`INC\n", "/etc/shadow");
 	ALLOWED("`include \"defs.vh\"\nmodule m; endmodule\n", NULL);
+	/* an included file passes the same checks */
+	ck_assert_int_eq(chk("`include \"evil.vh\"\nmodule m; endmodule\n", NULL), 1);
+	ck_assert_msg(strstr(reason, "reference (`include \"evil.vh\"): line 1: `include \"/etc/passwd\"") == reason,
+		      "%s", reason);
+	ck_assert_int_eq(chk(ref_ok, "`include \"loop.vh\"\n"), 1);
+	ck_assert_msg(strstr(reason, "nested more than 8 deep"), "%s", reason);
 	/* comments and strings are not code */
 	ALLOWED("// `include \"/etc/passwd\"\n/* `include \"/etc/passwd\" */\n"
 		"module m; initial $display(\"`include /etc/passwd\"); endmodule\n", NULL);

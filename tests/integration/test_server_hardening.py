@@ -290,6 +290,14 @@ def test_hostile_references_and_testbenches_refused(s):
         for sec in secrets:
             assert sec not in text, (name, sec)
         assert s.json("GET", "/v1/problems/hr_" + name)[0] == 404, name
+    # a problem's own data file that includes a host file: checked like the reference
+    st, _, raw = s.request("POST", "/v1/problems", {
+        "id": "hr_inc_data_file", "reference": '`include "evil.vh"\n' + REF, "top": "TopModule",
+        "ref_top": "RefModule", "files": {"evil.vh": '`include "/etc/passwd"\n'}})
+    text = raw.decode(errors="replace")
+    assert st == 400 and "evil.vh" in text and "/etc/passwd" in text, (st, text)
+    for sec in secrets:
+        assert sec not in text, sec
     # the same shapes with paths inside the job directory are fine
     ok_tb = TB.replace("initial begin err = 0;",
                        'initial $dumpfile("wave.vcd");\ninitial begin err = 0;')
@@ -501,5 +509,37 @@ def test_load_generator_slowloris_mode(_s):
         assert 1.5 <= float(m.group(3)) <= 3.5, p.stdout
         m = re.search(r"probes: (\d+) of (\d+) answered 200 within 1 s", p.stdout)
         assert m and m.group(1) == m.group(2) and int(m.group(2)) >= 5, p.stdout
+    finally:
+        srv.stop()
+
+
+def test_streamed_response_outlives_idle_timeout(_s):
+    """Waiting for the next streamed (NDJSON) result is not idleness: with --idle-timeout 1
+    and results seconds apart, every result still arrives (before, libmicrohttpd's idle
+    time-out cut the stream while the server waited for a result)."""
+    import urllib.request
+    srv = _start(["--idle-timeout", "1", "--workers", "1"])
+    try:
+        good = fence("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);"
+                     " assign {cout, sum} = a + b; endmodule")
+        other = fence("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);"
+                      " assign {cout, sum} = {1'b0, b} + {1'b0, a}; endmodule")
+        body = {"items": [{"problem": "add8_cout", "completion": good},
+                          {"problem": "add8_cout", "completion": other}], "no_cache": True}
+        req = urllib.request.Request(srv.base + "/v1/score", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json",
+                                              "Accept": "application/x-ndjson"})
+        t0 = time.time()
+        times, seen = [], set()
+        with urllib.request.urlopen(req, timeout=120) as r:
+            for line in r:
+                d = json.loads(line)
+                seen.add(d.get("index", 0))
+                times.append(time.time() - t0)
+                assert d["status"] == "OK" and d["function"]["passed"], d
+        assert seen == {0, 1}, (seen, times)
+        # the test means something only when a wait exceeded the idle time-out
+        gaps = [times[0]] + [b - a for a, b in zip(times, times[1:])]
+        assert max(gaps) > 1.5, gaps
     finally:
         srv.stop()
