@@ -254,16 +254,18 @@ static int write_scripts(const struct problem *p, const char *job, const char *t
 		   "hierarchy -check -top %s\n"
 		   "synth -flatten -noabc -nofsm -top %s\n"
 		   "select -assert-none t:$_DLATCH* t:$_SR_* t:$_DLATCHSR_*\n"
+		   "design -save rtlr_pre\n"
+		   "splitnets\n" /* one net per bit: Icarus simulates vectors of gates slowly */
 		   "rename %s " PPA_NC_NET_TOP "\n"
 		   "write_verilog -noattr " F_GEN "\n"
-		   "rename " PPA_NC_NET_TOP " %s\n"
+		   "design -load rtlr_pre\n"
 		   "dfflibmap -liberty " F_SEQ "\n"
 		   "abc -liberty " F_COMB "\n"
 		   "opt_clean -purge\n"
 		   "select -assert-none t:$_*\n"
 		   "tee -q -o " F_STAT " stat\n"
 		   "write_verilog -noattr -simple-lhs " F_NET "\n",
-		   top, top, top, top);
+		   top, top, top);
 
 	buf_printf(&tcl, "read_liberty " F_STA "\nread_verilog " F_NET "\nlink_design %s\n", top);
 	for (i = 0; i < p->prep.nclocks; i++) {

@@ -140,13 +140,15 @@ static int write_tb(const struct problem *p, const char *tag, struct buf *o, cha
 	buf_printf(o, "    repeat (%d) begin\n      #2 rtlr_rand;\n      #8;\n", 2 * PPA_NC_RESET_CYCLES);
 	for (i = 0; i < p->prep.nclocks; i++)
 		buf_printf(o, "      i_%s = ~i_%s;\n", p->prep.clocks[i], p->prep.clocks[i]);
-	buf_adds(o, "    end\n");
+	/* resets change between clock edges, never in an edge's time step (a zero-delay netlist
+	 * races such a change where the RTL does not) */
+	buf_adds(o, "    end\n    #1;\n");
 	resets(p, o, 0);
-	buf_printf(o, "    repeat (%d) begin\n      #2 rtlr_rand;\n      #6 rtlr_cmp;\n      #2;\n",
+	buf_printf(o, "    repeat (%d) begin\n      #1 rtlr_rand;\n      #6 rtlr_cmp;\n      #2;\n",
 		   2 * PPA_NC_CYCLES);
 	for (i = 0; i < p->prep.nclocks; i++)
 		buf_printf(o, "      i_%s = ~i_%s;\n", p->prep.clocks[i], p->prep.clocks[i]);
-	buf_printf(o, "    end\n    $display(\"%sdone %%0d %%0d\", rtlr_n, rtlr_bad);\n"
+	buf_printf(o, "      #1;\n    end\n    $display(\"%sdone %%0d %%0d\", rtlr_n, rtlr_bad);\n"
 		      "    $finish;\n  end\nendmodule\n", tag);
 	return 0;
 }

@@ -641,6 +641,7 @@ CHILD static void setup_view(const struct sb_child *c)
 CHILD static int setup_view_mounts(const struct sb_child *c)
 {
 	long fd, host[SB_DEV_NODES];
+	int proc_ok = 1;
 
 	SYS1(SYS_umask, 022);
 	MUST(SB_STEP_MOUNT_PRIVATE, c_mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL));
@@ -651,6 +652,14 @@ CHILD static int setup_view_mounts(const struct sb_child *c)
 	c_close((int)fd);
 	open_host_dev(c, host);
 	setup_view(c);
+	/* /proc before the read-only step: without mount_setattr that step reads mountinfo */
+	if (c->pidns && c_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		if (c->vm)
+			fail(SB_STEP_PROC, -EPERM);
+		MUST(SB_STEP_PROC, c_mount("tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					   "size=4k,nr_inodes=4,mode=555"));
+		proc_ok = 0;
+	}
 	if (c->have_setattr)
 		MUST(SB_STEP_MOUNT_RO, c_mount_attr("/", SB_AT_RECURSIVE,
 						    SB_MOUNT_ATTR_RDONLY | SB_MOUNT_ATTR_NOSUID, 0));
@@ -665,19 +674,12 @@ CHILD static int setup_view_mounts(const struct sb_child *c)
 			MUST(SB_STEP_JOB_RW, c_mount("none", rw, "none",
 						     MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL));
 	}
-	if (c->pidns && c_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		if (c->vm)
-			fail(SB_STEP_PROC, -EPERM);
-		MUST(SB_STEP_PROC, c_mount("tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-					   "size=4k,nr_inodes=4,mode=555"));
-		setup_dev(c, NULL); /* no /proc/self/fd to bind the host's nodes through */
-		for (fd = 0; fd < SB_DEV_NODES; fd++)
-			if (host[fd] >= 0)
-				c_close((int)host[fd]);
-		return 0;
-	}
-	setup_dev(c, host);
-	return 1;
+	/* no /proc/self/fd to bind the host's nodes through without a proc */
+	setup_dev(c, proc_ok ? host : NULL);
+	for (fd = 0; !proc_ok && fd < SB_DEV_NODES; fd++)
+		if (host[fd] >= 0)
+			c_close((int)host[fd]);
+	return proc_ok;
 }
 
 /* The file-system view: the host's tree read-only and nosuid, a private tmpfs on /tmp, the other

@@ -263,7 +263,8 @@ def test_ppa_attrs_netlist_equals_rtl(s):
             pid = os.path.basename(os.path.dirname(d))
             net = _flow_netlist(s, read(d), "RefModule", tmp)
             cases.append((pid, net + models, True))
-        for label, tmpl, attr, kw, _ in GAMED:
+        # one variant per mechanism (attribute, keyword, parallel casez): each costs a PPA run
+        for label, tmpl, attr, kw, _ in (GAMED[1], GAMED[2], GAMED[4]):
             pid = "attr_mux3" if tmpl is MUX3 else "attr_prio"
             gamed = mk(tmpl, attr=attr, kw=kw)
             # what the server synthesizes (stripped) is the RTL; the gamed text is not
@@ -272,7 +273,7 @@ def test_ppa_attrs_netlist_equals_rtl(s):
             cases.append((pid, _flow_netlist(s, gamed, "TopModule", tmp) + models, False))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    assert len(cases) >= 17 + 2 * len(GAMED), len(cases)
+    assert len(cases) >= 17 + 2 * 3, len(cases)
     res = s.score([(p, fence(n)) for p, n, _ in cases], engine="icarus")
     for (pid, _, want), r in zip(cases, res):
         assert r["status"] == "OK" and r["syntax"]["ok"], (pid, r)
