@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "problem.h"
+#include "stimulus.h"
 
 struct func_out {
 	int checked;          /* the run was judged against its expected end */
@@ -38,6 +39,7 @@ struct func_out {
 	 * candidate, compiling its unit, linking, and building the golden model (paid by the
 	 * first candidate of a problem only) */
 	double verilate_ms, cc_ms, link_ms, golden_ms;
+	struct stim_cov cov;  /* equivalence harness: what the stimulus reached */
 	const char *ran;      /* static name of the engine that produced the verdict when it is not
 			       * the one called (a fall-back to Icarus), else NULL */
 };

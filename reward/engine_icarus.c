@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "caps.h"
 #include "harness.h"
+#include "pipeline.h"
+#include "stimulus.h"
 #include "tools.h"
 #include "vtext.h"
 
@@ -54,7 +56,7 @@ double engine_ms_since(const struct timespec *t0)
 
 
 static int compile(const char *jobdir, const char *const *argv, const char *cand_file,
-		   struct func_out *out)
+		   const char *cand_inst, struct func_out *out)
 {
 	struct sb_result r;
 	struct timespec t0;
@@ -89,7 +91,7 @@ static int compile(const char *jobdir, const char *const *argv, const char *cand
 		/* Errors outside the candidate's file: usually a port mismatch the interface tier could
 		 * not see, or a clash; report as the candidate's compile failure when it mentions the
 		 * harness instance of the candidate, else as an infrastructure failure. */
-		if (r.err && (strstr(r.err, "rtlr_cand") || strstr(r.err, "top_module1"))) {
+		if (r.err && strstr(r.err, cand_inst)) {
 			out->compile_error = 1;
 			out->diag = strdup(r.err);
 			snprintf(out->reason, sizeof(out->reason),
@@ -188,6 +190,8 @@ void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64
 				snprintf(out->first_expected, sizeof(out->first_expected), "%s", ex);
 				snprintf(out->first_got, sizeof(out->first_got), "%s", got);
 			}
+		} else if (!strncmp(line, " cov ", 5)) {
+			stim_parse_cov(line + 5, &out->cov);
 		} else if (!strncmp(line, " done ", 6)) {
 			if (sscanf(line + 6, "%llu %llu", &samples, &mism) == 2)
 				have_done = 1;
@@ -214,29 +218,38 @@ void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64
 static int icarus_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
 			      struct func_out *out)
 {
-	char tag[40], modname[64], err[256];
+	char tag[40], gmod[320], gprefix[40], err[256];
 	struct buf h;
 	struct sb_result r;
+	struct stim_plan pl;
+	char *gold = NULL;
 	int ret = -1;
 	uint64_t expect = harness_samples(p);
 
-	buf_init(&h, RTLR_MAX_REFERENCE);
+	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
 	engine_new_tag(tag);
-	snprintf(modname, sizeof(modname), "rtlr_h_%.16s", tag + 4);
-	if (harness_equivalence(p, seed, tag, modname, &h) < 0) {
+	if (stim_plan_for_job(p, seed, jobdir, &pl) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: out of memory");
+		goto out_noplan;
+	}
+	/* the golden's modules get a prefix of this run too: no name a candidate could write
+	 * reaches them */
+	snprintf(gprefix, sizeof(gprefix), "%sG_", pl.prefix);
+	snprintf(gmod, sizeof(gmod), "%s%s", gprefix, p->ref_top);
+	gold = pipeline_rename_golden(p, gprefix, NULL, NULL);
+	if (!gold || harness_equivalence(p, &pl, tag, gmod, &h) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness too large");
 		goto out;
 	}
 	if (tool_write_file(jobdir, "harness.v", h.data, h.len, err, sizeof(err)) < 0 ||
-	    tool_write_file(jobdir, "gold.v", p->prep.gold_eq, strlen(p->prep.gold_eq), err,
-			    sizeof(err)) < 0) {
+	    tool_write_file(jobdir, "gold.v", gold, strlen(gold), err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
 		goto out;
 	}
 	{
-		const char *argv[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", modname,
+		const char *argv[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", pl.mod,
 				      "harness.v", "gold.v", "cand.v", NULL};
-		int c = compile(jobdir, argv, "cand.v", out);
+		int c = compile(jobdir, argv, "cand.v", pl.cand_inst, out);
 		if (c < 0)
 			goto out;
 		if (c > 0) {
@@ -247,9 +260,13 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 	if (simulate(jobdir, &r, out) < 0)
 		goto out;
 	engine_judge_equivalence(&r, tag, expect, out);
+	stim_cov_from_plan(&pl, &out->cov);
 	sb_result_release(&r);
 	ret = 0;
 out:
+	stim_plan_release(&pl);
+out_noplan:
+	free(gold);
 	buf_release(&h);
 	return ret;
 }
@@ -372,7 +389,8 @@ static int icarus_testbench(const struct problem *p, const char *jobdir, const c
 					 "tb.sv", "gold.v", cand_file, NULL};
 		const char *argv_rt[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "tb.sv", cand_file,
 					 NULL};
-		int c = compile(jobdir, p->tb_style == TB_VERILOG_EVAL ? argv_ve : argv_rt, cand_file, out);
+		int c = compile(jobdir, p->tb_style == TB_VERILOG_EVAL ? argv_ve : argv_rt, cand_file,
+				"top_module1", out);
 		if (c < 0)
 			goto out;
 		if (c > 0) {
