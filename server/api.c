@@ -593,6 +593,7 @@ static void handle_problem_post(const struct api_req *req, struct api_resp *resp
 		problem_unref(p);
 		return;
 	}
+	stim_selfcheck(p); /* warnings in the answer (docs/stimulus.md) */
 	problem_ref(p);
 	if (registry_put(p, err, sizeof(err)) < 0) {
 		api_error(resp, fmt, 507, "", "%s", err);
@@ -625,6 +626,7 @@ static void handle_problem_get(const struct api_req *req, struct api_resp *resp,
 		problem_unref(p);
 		return;
 	}
+	stim_selfcheck(p);
 	problem_to_pb(p, &out);
 	resp->status = 200;
 	send_msg(resp, fmt, &out.base);
