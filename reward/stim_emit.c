@@ -24,6 +24,13 @@ static unsigned long long chunk_mask(unsigned nb)
 	return nb >= 64 ? ~0ull : (1ull << nb) - 1;
 }
 
+/* Steps after a reset's release before an output's change counts as a toggle (registration
+ * warnings: a golden held in reset changes only around its resets). */
+static unsigned settle(const struct stim_plan *pl)
+{
+	return 2 * pl->steps_per_cycle + 1;
+}
+
 /* ---- Verilog ---------------------------------------------------------------------------- */
 
 static void v_decls(const struct problem *p, const struct stim_plan *pl, struct buf *o)
@@ -32,8 +39,8 @@ static void v_decls(const struct problem *p, const struct stim_plan *pl, struct 
 	const char *P = pl->prefix;
 	size_t i;
 
-	buf_printf(o, "module %s;\n  reg [63:0] %sr, %sx, %ss, %sn, %sm, %scp, %skp, %ssd, %sjs;\n"
-		      "  reg %sb, %sf;\n", pl->mod, P, P, P, P, P, P, P, P, P, P, P);
+	buf_printf(o, "module %s;\n  reg [63:0] %sr, %sx, %ss, %sn, %sm, %scp, %skp, %ssd, %sjs, %sfs;\n"
+		      "  reg %sb, %sf;\n", pl->mod, P, P, P, P, P, P, P, P, P, P, P, P);
 	for (i = 0; i < g->nports; i++) {
 		const struct vport *pt = &g->ports[i];
 		if (pt->dir == PORT_IN) {
@@ -169,7 +176,8 @@ static void v_tasks(const struct problem *p, const struct stim_plan *pl, const c
 	for (j = 0; j < pl->nin; j++)
 		v_draw_input(pl, j, o);
 	buf_adds(o, "    end\n  endtask\n");
-	buf_printf(o, "  task %sck;\n    begin\n      %sn = %sn + 1;\n", P, P, P);
+	buf_printf(o, "  task %sck;\n    input fr;\n    begin\n      %sn = %sn + 1;\n"
+		      "      if (fr) %sfs = %sfs + 1; else %sfs = 0;\n", P, P, P, P, P, P);
 	for (i = 0; i < g->nports; i++) {
 		const struct vport *pt = &g->ports[i];
 		if (pt->dir != PORT_OUT)
@@ -180,9 +188,9 @@ static void v_tasks(const struct problem *p, const struct stim_plan *pl, const c
 			   "          $display(\"%s first %%0t %s %%h %%h\", $time, %so%zu, %sq%zu);\n"
 			   "          %sf = 1;\n        end\n      end\n",
 			   P, i, P, i, P, i, P, i, P, P, tag, pt->name, P, i, P, i, P);
-		buf_printf(o, "      if (%sn > 1 && ^%so%zu !== 1'bx && ^%sv%zu !== 1'bx && %so%zu != %sv%zu) %st%zu = 1'b1;\n"
+		buf_printf(o, "      if (%sfs > %u && ^%so%zu !== 1'bx && ^%sv%zu !== 1'bx && %so%zu != %sv%zu) %st%zu = 1'b1;\n"
 			      "      %sv%zu = %so%zu;\n",
-			   P, P, i, P, i, P, i, P, i, P, i, P, i, P, i);
+			   P, settle(pl), P, i, P, i, P, i, P, i, P, i, P, i, P, i);
 	}
 	buf_printf(o, "      if (%sb) %sm = %sm + 1;\n      %sb = 0;\n    end\n  endtask\n", P, P, P, P);
 	buf_printf(o, "  task %sst;\n    input [%zu:0] rv;\n    begin\n      #2;\n", P,
@@ -192,7 +200,7 @@ static void v_tasks(const struct problem *p, const struct stim_plan *pl, const c
 		buf_printf(o, "      %sp%zu = rv[%zu] ? 1'b%d : 1'b%d;\n", P, (size_t)(pt - g->ports), i,
 			   !pl->rst[i].active_low, pl->rst[i].active_low);
 	}
-	buf_printf(o, "      %sdr;\n      #6 %sck;\n      #2;\n", P, P);
+	buf_printf(o, "      %sdr;\n      #6 %sck(rv == 0);\n      #2;\n", P, P);
 	for (i = 0; i < pl->nclk; i++) {
 		const struct vport *pt = vinfo_port(g, pl->clk[i].name);
 		size_t k = (size_t)(pt - g->ports);
@@ -216,8 +224,8 @@ int stim_emit_verilog(const struct problem *p, const struct stim_plan *pl, const
 	v_tasks(p, pl, tag, o);
 	buf_printf(o, "  initial begin\n    %sr = 64'h%016llx;\n    %sx = 64'h%016llx;\n"
 		      "    %ss = 0; %sn = 0; %sm = 0; %sb = 0; %sf = 0;\n"
-		      "    %scp = 0; %skp = 0; %ssd = 0; %sjs = 0;\n",
-		   P, (unsigned long long)pl->rng0, P, FNV, P, P, P, P, P, P, P, P, P);
+		      "    %scp = 0; %skp = 0; %ssd = 0; %sjs = 0; %sfs = 0;\n",
+		   P, (unsigned long long)pl->rng0, P, FNV, P, P, P, P, P, P, P, P, P, P);
 	for (i = 0; i < pl->nin; i++)
 		buf_printf(o, "    %scm%zu = 0; %skm%zu = 0;\n", P, i, P, i);
 	for (i = 0; i < g->nports; i++)
@@ -303,7 +311,8 @@ static void cpp_check(const struct problem *p, const struct stim_plan *pl, const
 	const struct vinfo *g = &p->prep.gold;
 	size_t i;
 
-	buf_printf(o, "static void check() {\n  int bad = 0, skip = samples < %lluull;\n  samples++;\n",
+	buf_printf(o, "static void check(int fr) {\n  int bad = 0, skip = samples < %lluull;\n  samples++;\n"
+		      "  if (fr) s_fs++; else s_fs = 0;\n",
 		   (unsigned long long)pl->skip);
 	for (i = 0; i < g->nports; i++) {
 		const struct vport *pt = &g->ports[i];
@@ -315,15 +324,15 @@ static void cpp_check(const struct problem *p, const struct stim_plan *pl, const
 			buf_printf(o, "  { uint64_t a = (uint64_t)g->%s, b = (uint64_t)c->%s;\n"
 				      "    uint32_t wa[2] = {(uint32_t)a, (uint32_t)(a >> 32)},"
 				      " wb[2] = {(uint32_t)b, (uint32_t)(b >> 32)};\n"
-				      "    if (samples > 1 && a != PV%zu[0]) T%zu = 1;\n    PV%zu[0] = a;\n"
+				      "    if (s_fs > %uull && a != PV%zu[0]) T%zu = 1;\n    PV%zu[0] = a;\n"
 				      "    if (!skip && a != b) {\n",
-				   pt->name, pt->name, i, i, i);
+				   pt->name, pt->name, settle(pl), i, i, i);
 		else
 			buf_printf(o, "  { const uint32_t *wa = g->%s.data(), *wb = c->%s.data();\n"
-				      "    if (samples > 1 && memcmp(wa, PV%zu, %u * 4)) T%zu = 1;\n"
+				      "    if (s_fs > %uull && memcmp(wa, PV%zu, %u * 4)) T%zu = 1;\n"
 				      "    memcpy(PV%zu, wa, %u * 4);\n"
 				      "    if (!skip && memcmp(wa, wb, %u * 4)) {\n",
-				   pt->name, pt->name, i, words, i, i, words, words);
+				   pt->name, pt->name, settle(pl), i, words, i, i, words, words);
 		buf_printf(o, "      bad = 1;\n      if (!reported) { char x[300], y[300];\n"
 			      "        hexw(x, sizeof x, wa, %u, %u); hexw(y, sizeof y, wb, %u, %u);\n"
 			      "        printf(\"%s first %%llu %s %%s %%s\\n\", (unsigned long long)(s_s * 10 + 8), x, y);\n"
@@ -339,7 +348,7 @@ int stim_emit_cpp_funcs(const struct problem *p, const struct stim_plan *pl, con
 	const struct vinfo *g = &p->prep.gold;
 	size_t i, j;
 
-	buf_printf(o, "static uint64_t rng, s_x = 0x%llxull, s_s, s_cp, s_kp, s_sd, s_js;\n"
+	buf_printf(o, "static uint64_t rng, s_x = 0x%llxull, s_s, s_fs, s_cp, s_kp, s_sd, s_js;\n"
 		      "static unsigned long long samples, mism;\nstatic int reported;\n"
 		      "static uint64_t nxt() { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;"
 		      " return rng; }\n"
@@ -379,7 +388,7 @@ int stim_emit_cpp_funcs(const struct problem *p, const struct stim_plan *pl, con
 		buf_printf(o, "  g->%s = ((rv >> %zu) & 1) ? %d : %d; c->%s = g->%s;\n", pl->rst[i].name, i,
 			   !pl->rst[i].active_low, pl->rst[i].active_low, pl->rst[i].name,
 			   pl->rst[i].name);
-	buf_adds(o, "  draw();\n  g->eval(); c->eval();\n  check();\n");
+	buf_adds(o, "  draw();\n  g->eval(); c->eval();\n  check(rv == 0);\n");
 	for (i = 0; i < pl->nclk; i++)
 		buf_printf(o, "  if (s_s %% %lluull == %lluull) { g->%s = !g->%s; c->%s = g->%s; }\n",
 			   (unsigned long long)pl->clk[i].mod, (unsigned long long)pl->clk[i].res,
