@@ -164,7 +164,9 @@ long stim_literals(const char *src, uint64_t **out)
 			case 'o': case 'O': base = 8; break;
 			case 'd': case 'D': base = 10; break;
 			case 'h': case 'H': base = 16; break;
-			default: q++; continue; /* '0, '1, 'x, a cast */
+			default: /* '0, '1, 'x, 'z fills; a cast */
+				q = strchr("01xXzZ", *t) && *t ? t + 1 : t;
+				continue;
 			}
 			t++;
 			if (based_digits(&t, base, &val) == 0) {
