@@ -681,6 +681,11 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: out of memory");
 		goto out;
 	}
+	if (pl.total != expect) { /* stim_total() and the plan disagree: a bug, never a verdict */
+		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: %llu steps, expected %llu",
+			 (unsigned long long)pl.total, (unsigned long long)expect);
+		goto out;
+	}
 	if (cpp_harness(p, &pl, seed, tag, &h) < 0 ||
 	    engine_vl_add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 || h.overflow || tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness: %.400s",

@@ -329,6 +329,8 @@ def test_stimulus_explicit_schedule(s):
     assert res[1]["function"]["passed"], res[1]["function"]
     c = res[1]["function"]["coverage"]
     assert c["reset_assertions"] == 1 and c["longest_reset_free_cycles"] == 70000, c
+    again, = s.score([("st_cnt16_quiet", fence(CNT_CANDS["r_and"][1]))], engine="verilator")
+    assert again["cached"] and again["function"]["coverage"] == c, again  # the cache keeps it
     c = res[2]["function"]["coverage"]
     assert res[2]["function"]["passed"] and c["reset_assertions"] == 3, c
     assert c["longest_reset_free_cycles"] == 497, c  # 500 .. 1000 after a 3-cycle pulse at 500
