@@ -40,6 +40,7 @@ struct func_out {
 	 * first candidate of a problem only) */
 	double verilate_ms, cc_ms, link_ms, golden_ms;
 	struct stim_cov cov;  /* equivalence harness: what the stimulus reached */
+	int want_toggles;     /* input, set by the caller: record which outputs change (cov.toggles) */
 	const char *ran;      /* static name of the engine that produced the verdict when it is not
 			       * the one called (a fall-back to Icarus), else NULL */
 };

@@ -681,6 +681,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: out of memory");
 		goto out;
 	}
+	pl.track_toggles = out->want_toggles;
 	if (pl.total != expect) { /* stim_total() and the plan disagree: a bug, never a verdict */
 		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: %llu steps, expected %llu",
 			 (unsigned long long)pl.total, (unsigned long long)expect);

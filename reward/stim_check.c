@@ -98,6 +98,7 @@ void stim_selfcheck(struct problem *p)
 		return;
 	}
 	memset(&fo, 0, sizeof(fo));
+	fo.want_toggles = 1;
 	job[0] = '\0';
 	eng = engine_pick("auto", p, MODE_EQUIVALENCE, err, sizeof(err));
 	as_cand = pipeline_rename_golden(p, "rtlr_d_", p->ref_top, p->top);

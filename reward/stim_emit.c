@@ -31,6 +31,14 @@ static unsigned settle(const struct stim_plan *pl)
 	return 2 * pl->steps_per_cycle + 1;
 }
 
+/* The xorshift64 step on the harness's generator, inlined (a function call per draw costs
+ * Icarus more than the three statements). */
+static void v_next(struct buf *o, const char *P)
+{
+	buf_printf(o, "%sr = %sr ^ (%sr << 13); %sr = %sr ^ (%sr >> 7); %sr = %sr ^ (%sr << 17);",
+		   P, P, P, P, P, P, P, P, P);
+}
+
 /* ---- Verilog ---------------------------------------------------------------------------- */
 
 static void v_decls(const struct problem *p, const struct stim_plan *pl, struct buf *o)
@@ -119,7 +127,9 @@ static void v_draw_input(const struct stim_plan *pl, size_t j, struct buf *o)
 	const char *P = pl->prefix;
 	unsigned lo;
 
-	buf_printf(o, "      %sr = %snx(%sr);\n      r = %sr;\n      sel = r[7:0];\n", P, P, P, P);
+	buf_adds(o, "      ");
+	v_next(o, P);
+	buf_printf(o, "\n      r = %sr;\n      sel = r[7:0];\n", P);
 	buf_printf(o, "      if (jt) begin c = 1; cc = r0[5:3]; k = (r0 >> 16) %% 64'd%u; end\n"
 		      "      else if (sel < %u) c = 0;\n"
 		      "      else if (sel < %u) begin c = 1; cc = r[10:8]; k = (r >> 16) %% 64'd%u; end\n"
@@ -135,9 +145,10 @@ static void v_draw_input(const struct stim_plan *pl, size_t j, struct buf *o)
 			snprintf(sel, sizeof(sel), "%sp%zu", P, in->port);
 		else
 			snprintf(sel, sizeof(sel), "%sp%zu[%u:%u]", P, in->port, hi, lo);
-		buf_printf(o, "      case (c)\n        0: begin %sr = %snx(%sr); v = %sr & 64'h%016llx; end\n"
-			      "        1: v = %sco(cc, k, %u, %u, %u);\n",
-			   P, P, P, P, chunk_mask(nb), P, lo, nb, in->width);
+		buf_adds(o, "      case (c)\n        0: begin ");
+		v_next(o, P);
+		buf_printf(o, " v = %sr & 64'h%016llx; end\n        1: v = %sco(cc, k, %u, %u, %u);\n",
+			   P, chunk_mask(nb), P, lo, nb, in->width);
 		if (in->nconsts && lo)
 			buf_adds(o, "        2: v = 64'd0;\n");
 		else if (in->nconsts)
@@ -150,8 +161,8 @@ static void v_draw_input(const struct stim_plan *pl, size_t j, struct buf *o)
 					   pl->in[in->sibling].port, hi, lo);
 		}
 		buf_printf(o, "        default: v = 64'd0;\n      endcase\n      %s = v[%u:0];\n"
-			      "      %sx = (%sx ^ v) * 64'h00000100000001b3;\n      %sx = %sx ^ (%sx >> 29);\n",
-			   sel, nb - 1, P, P, P, P, P);
+			      "      %sx = {%sx[44:0], %sx[63:45]} ^ v;\n",
+			   sel, nb - 1, P, P, P);
 	}
 	buf_printf(o, "      if (c == 1 && !%scm%zu[cc]) begin %scm%zu[cc] = 1'b1; %scp = %scp + 1; end\n",
 		   P, j, P, j, P, P);
@@ -169,15 +180,16 @@ static void v_tasks(const struct problem *p, const struct stim_plan *pl, const c
 	size_t i, j;
 
 	buf_printf(o, "  task %sdr;\n    reg [63:0] r0, r, v;\n    reg [7:0] sel;\n    reg [2:0] cc;\n"
-		      "    reg jt;\n    integer c, k, x;\n    begin\n"
-		      "      %sr = %snx(%sr);\n      r0 = %sr;\n      jt = (r0[2:0] == 3'd0);\n"
-		      "      if (jt) %sjs = %sjs + 1;\n      cc = 0; k = 0; x = 0;\n",
-		   P, P, P, P, P, P, P);
+		      "    reg jt;\n    integer c, k, x;\n    begin\n      ", P);
+	v_next(o, P);
+	buf_printf(o, "\n      r0 = %sr;\n      jt = (r0[2:0] == 3'd0);\n"
+		      "      if (jt) %sjs = %sjs + 1;\n      cc = 0; k = 0; x = 0;\n", P, P, P);
 	for (j = 0; j < pl->nin; j++)
 		v_draw_input(pl, j, o);
 	buf_adds(o, "    end\n  endtask\n");
-	buf_printf(o, "  task %sck;\n    input fr;\n    begin\n      %sn = %sn + 1;\n"
-		      "      if (fr) %sfs = %sfs + 1; else %sfs = 0;\n", P, P, P, P, P, P);
+	buf_printf(o, "  task %sck;\n    input fr;\n    begin\n      %sn = %sn + 1;\n", P, P, P);
+	if (pl->track_toggles)
+		buf_printf(o, "      if (fr) %sfs = %sfs + 1; else %sfs = 0;\n", P, P, P);
 	for (i = 0; i < g->nports; i++) {
 		const struct vport *pt = &g->ports[i];
 		if (pt->dir != PORT_OUT)
@@ -188,7 +200,8 @@ static void v_tasks(const struct problem *p, const struct stim_plan *pl, const c
 			   "          $display(\"%s first %%0t %s %%h %%h\", $time, %so%zu, %sq%zu);\n"
 			   "          %sf = 1;\n        end\n      end\n",
 			   P, i, P, i, P, i, P, i, P, P, tag, pt->name, P, i, P, i, P);
-		buf_printf(o, "      if (%sfs > %u && ^%so%zu !== 1'bx && ^%sv%zu !== 1'bx && %so%zu != %sv%zu) %st%zu = 1'b1;\n"
+		if (pl->track_toggles)
+			buf_printf(o, "      if (%sfs > %u && ^%so%zu !== 1'bx && ^%sv%zu !== 1'bx && %so%zu != %sv%zu) %st%zu = 1'b1;\n"
 			      "      %sv%zu = %so%zu;\n",
 			   P, settle(pl), P, i, P, i, P, i, P, i, P, i, P, i, P, i);
 	}
@@ -204,9 +217,12 @@ static void v_tasks(const struct problem *p, const struct stim_plan *pl, const c
 	for (i = 0; i < pl->nclk; i++) {
 		const struct vport *pt = vinfo_port(g, pl->clk[i].name);
 		size_t k = (size_t)(pt - g->ports);
-		buf_printf(o, "      if (%ss %% 64'd%llu == 64'd%llu) %sp%zu = ~%sp%zu;\n", P,
-			   (unsigned long long)pl->clk[i].mod, (unsigned long long)pl->clk[i].res, P, k,
-			   P, k);
+		if (pl->clk[i].mod == 1)
+			buf_printf(o, "      %sp%zu = ~%sp%zu;\n", P, k, P, k);
+		else /* mod is a power of 2 */
+			buf_printf(o, "      if ((%ss & 64'd%llu) == 64'd%llu) %sp%zu = ~%sp%zu;\n", P,
+				   (unsigned long long)pl->clk[i].mod - 1,
+				   (unsigned long long)pl->clk[i].res, P, k, P, k);
 	}
 	buf_printf(o, "      %ss = %ss + 1;\n    end\n  endtask\n", P, P);
 }
@@ -228,7 +244,7 @@ int stim_emit_verilog(const struct problem *p, const struct stim_plan *pl, const
 		   P, (unsigned long long)pl->rng0, P, FNV, P, P, P, P, P, P, P, P, P, P);
 	for (i = 0; i < pl->nin; i++)
 		buf_printf(o, "    %scm%zu = 0; %skm%zu = 0;\n", P, i, P, i);
-	for (i = 0; i < g->nports; i++)
+	for (i = 0; pl->track_toggles && i < g->nports; i++)
 		if (g->ports[i].dir == PORT_OUT)
 			buf_printf(o, "    %st%zu = 0;\n", P, i);
 	for (i = 0; i < pl->nclk; i++) {
@@ -239,11 +255,11 @@ int stim_emit_verilog(const struct problem *p, const struct stim_plan *pl, const
 		buf_printf(o, "    repeat (%llu) %sst(%zu'h%x);\n", (unsigned long long)pl->seg[i].steps,
 			   P, pl->nrst ? pl->nrst : 1, pl->seg[i].mask);
 	buf_printf(o, "    $display(\"%s cov %%0d %%0d %%0d %%0d %%h t", tag);
-	for (i = 0; i < g->nports; i++)
+	for (i = 0; pl->track_toggles && i < g->nports; i++)
 		if (g->ports[i].dir == PORT_OUT)
 			buf_adds(o, "%b");
 	buf_printf(o, "\", %scp, %skp, %ssd, %sjs, %sx", P, P, P, P, P);
-	for (i = 0; i < g->nports; i++)
+	for (i = 0; pl->track_toggles && i < g->nports; i++)
 		if (g->ports[i].dir == PORT_OUT)
 			buf_printf(o, ", %st%zu", P, i);
 	buf_printf(o, ");\n    $display(\"%s done %%0d %%0d\", %sn, %sm);\n    $finish;\n  end\n"
@@ -324,13 +340,13 @@ static void cpp_check(const struct problem *p, const struct stim_plan *pl, const
 			buf_printf(o, "  { uint64_t a = (uint64_t)g->%s, b = (uint64_t)c->%s;\n"
 				      "    uint32_t wa[2] = {(uint32_t)a, (uint32_t)(a >> 32)},"
 				      " wb[2] = {(uint32_t)b, (uint32_t)(b >> 32)};\n"
-				      "    if (s_fs > %uull && a != PV%zu[0]) T%zu = 1;\n    PV%zu[0] = a;\n"
+				      "    if (TG && s_fs > %uull && a != PV%zu[0]) T%zu = 1;\n    if (TG) PV%zu[0] = a;\n"
 				      "    if (!skip && a != b) {\n",
 				   pt->name, pt->name, settle(pl), i, i, i);
 		else
 			buf_printf(o, "  { const uint32_t *wa = g->%s.data(), *wb = c->%s.data();\n"
-				      "    if (s_fs > %uull && memcmp(wa, PV%zu, %u * 4)) T%zu = 1;\n"
-				      "    memcpy(PV%zu, wa, %u * 4);\n"
+				      "    if (TG && s_fs > %uull && memcmp(wa, PV%zu, %u * 4)) T%zu = 1;\n"
+				      "    if (TG) memcpy(PV%zu, wa, %u * 4);\n"
 				      "    if (!skip && memcmp(wa, wb, %u * 4)) {\n",
 				   pt->name, pt->name, settle(pl), i, words, i, i, words, words);
 		buf_printf(o, "      bad = 1;\n      if (!reported) { char x[300], y[300];\n"
@@ -348,11 +364,12 @@ int stim_emit_cpp_funcs(const struct problem *p, const struct stim_plan *pl, con
 	const struct vinfo *g = &p->prep.gold;
 	size_t i, j;
 
+	buf_printf(o, "static const int TG = %d;\n", pl->track_toggles);
 	buf_printf(o, "static uint64_t rng, s_x = 0x%llxull, s_s, s_fs, s_cp, s_kp, s_sd, s_js;\n"
 		      "static unsigned long long samples, mism;\nstatic int reported;\n"
 		      "static uint64_t nxt() { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;"
 		      " return rng; }\n"
-		      "static void hv(uint64_t v) { s_x = (s_x ^ v) * 0x100000001b3ull; s_x ^= s_x >> 29; }\n"
+		      "static void hv(uint64_t v) { s_x = ((s_x << 19) | (s_x >> 45)) ^ v; }\n"
 		      "static uint64_t corner(unsigned cl, unsigned k, unsigned lo, unsigned nb, unsigned w) {\n"
 		      "  uint64_t m = nb >= 64 ? ~0ull : (1ull << nb) - 1;\n"
 		      "  uint64_t b = (w - 1 >= lo && w - 1 < lo + nb) ? 1ull << (w - 1 - lo) : 0;\n"
@@ -390,8 +407,8 @@ int stim_emit_cpp_funcs(const struct problem *p, const struct stim_plan *pl, con
 			   pl->rst[i].name);
 	buf_adds(o, "  draw();\n  g->eval(); c->eval();\n  check(rv == 0);\n");
 	for (i = 0; i < pl->nclk; i++)
-		buf_printf(o, "  if (s_s %% %lluull == %lluull) { g->%s = !g->%s; c->%s = g->%s; }\n",
-			   (unsigned long long)pl->clk[i].mod, (unsigned long long)pl->clk[i].res,
+		buf_printf(o, "  if ((s_s & %lluull) == %lluull) { g->%s = !g->%s; c->%s = g->%s; }\n",
+			   (unsigned long long)pl->clk[i].mod - 1, (unsigned long long)pl->clk[i].res,
 			   pl->clk[i].name, pl->clk[i].name, pl->clk[i].name, pl->clk[i].name);
 	buf_adds(o, "  g->eval(); c->eval();\n  s_s++;\n}\n");
 	return o->overflow ? -1 : 0;
@@ -420,7 +437,7 @@ int stim_emit_cpp_done(const struct problem *p, const struct stim_plan *pl, cons
 	buf_adds(o, "  { char tg[300]; int n = 0;\n");
 	for (i = 0; i < g->nports; i++)
 		if (g->ports[i].dir == PORT_OUT && g->ports[i].width)
-			buf_printf(o, "    if (n < 256) tg[n++] = T%zu ? '1' : '0';\n", i);
+			buf_printf(o, "    if (TG && n < 256) tg[n++] = T%zu ? '1' : '0';\n", i);
 	buf_printf(o, "    tg[n] = 0;\n"
 		      "    printf(\"%s cov %%llu %%llu %%llu %%llu %%016llx t%%s\\n\", (unsigned long long)s_cp,"
 		      " (unsigned long long)s_kp, (unsigned long long)s_sd, (unsigned long long)s_js,"

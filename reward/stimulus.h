@@ -9,7 +9,8 @@
  * at any clock's edge (clocks are set to 0 at t=0, everything else first changes at t=2).
  *
  * Clocks: one clock toggles every step. With n >= 2 clocks, clock 0 toggles on even steps and
- * clock i (1..3) on steps s with s % 2^(i+2)... see stim_plan.clk: (s % mod == res), residues
+ * clock i (1..3) on steps s with s % 2^(i+1) == 2^i - 1 (stim_plan.clk: s % mod == res, mod a
+ * power of 2), residues
  * chosen so that no two clocks (of the first four) ever toggle in the same step; clocks beyond
  * the fourth share the fourth's schedule.
  *
@@ -79,6 +80,8 @@ struct stim_plan {
 	uint64_t longest_free; /* longest run of steps with no reset asserted */
 	unsigned reset_assertions;
 	size_t nouts;
+	int track_toggles;    /* the harness records which golden outputs change (registration
+			       * warnings only: it costs simulation time) */
 	/* names, random per run (a candidate cannot know them): everything the harness declares
 	 * starts with prefix; mod = prefix + "h", instances prefix + "g" and prefix + "c" */
 	char prefix[24], mod[32], gold_inst[32], cand_inst[32];
