@@ -313,23 +313,24 @@ def _check_coverage(items, res):
 
 def test_stimulus_explicit_schedule(s):
     """stimulus.no_reset_pulses and reset_at: the schedule the problem gives."""
-    _register(s, "st_cnt16_quiet", CNT, {"cycles": 70000, "clocks": ["clk"],
-                                         "resets": [{"name": "rst"}],
-                                         "stimulus": {"no_reset_pulses": True}})
-    _register(s, "st_cnt16_at", CNT, {"cycles": 1000, "clocks": ["clk"],
-                                      "resets": [{"name": "rst"}],
-                                      "stimulus": {"reset_at": [100, 500], "reset_hold": 3,
-                                                   "constants": ["16'hBEEF"]}})
-    st, p = s.json("GET", "/v1/problems/st_cnt16_at")
+    _register(s, "st_cnt12_quiet", CNT12, {"cycles": 5000, "clocks": ["clk"],
+                                           "resets": [{"name": "rst"}],
+                                           "stimulus": {"no_reset_pulses": True}})
+    _register(s, "st_cnt12_at", CNT12, {"cycles": 1000, "clocks": ["clk"],
+                                        "resets": [{"name": "rst"}],
+                                        "stimulus": {"reset_at": [100, 500], "reset_hold": 3,
+                                                     "constants": ["16'hBEEF"]}})
+    st, p = s.json("GET", "/v1/problems/st_cnt12_at")
     assert st == 200 and p["stimulus"]["reset_at"] == [100, 500], p["stimulus"]
-    res = s.score([("st_cnt16_quiet", fence(CNT_CANDS["m_wrap"][1])),
-                   ("st_cnt16_quiet", fence(CNT_CANDS["r_and"][1])),
-                   ("st_cnt16_at", fence(CNT_CANDS["r_and"][1]))], engine="verilator")
+    assert p["stimulus"]["constants"] == ["16'hBEEF"], p["stimulus"]
+    res = s.score([("st_cnt12_quiet", fence(CNT12_CANDS["m_wrap"][1])),
+                   ("st_cnt12_quiet", fence(CNT12_CANDS["r_and"][1])),
+                   ("st_cnt12_at", fence(CNT12_CANDS["r_and"][1]))], engine="verilator")
     assert not res[0]["function"]["passed"] and res[0]["function"]["checked"], res[0]["function"]
     assert res[1]["function"]["passed"], res[1]["function"]
     c = res[1]["function"]["coverage"]
-    assert c["reset_assertions"] == 1 and c["longest_reset_free_cycles"] == 70000, c
-    again, = s.score([("st_cnt16_quiet", fence(CNT_CANDS["r_and"][1]))], engine="verilator")
+    assert c["reset_assertions"] == 1 and c["longest_reset_free_cycles"] == 5000, c
+    again, = s.score([("st_cnt12_quiet", fence(CNT12_CANDS["r_and"][1]))], engine="verilator")
     assert again["cached"] and again["function"]["coverage"] == c, again  # the cache keeps it
     c = res[2]["function"]["coverage"]
     assert res[2]["function"]["passed"] and c["reset_assertions"] == 3, c
