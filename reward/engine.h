@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "problem.h"
+#include "stimulus.h"
 
 struct func_out {
 	int checked;          /* the run was judged against its expected end */
@@ -39,6 +40,8 @@ struct func_out {
 	 * first candidate of a problem only) */
 	double verilate_ms, cc_ms, link_ms, golden_ms;
 	double closure_ms;    /* the candidate's alone elaboration (closure.c), part of compile_ms */
+	struct stim_cov cov;  /* equivalence harness: what the stimulus reached */
+	int want_toggles;     /* input, set by the caller: record which outputs change (cov.toggles) */
 	const char *ran;      /* static name of the engine that produced the verdict when it is not
 			       * the one called (a fall-back to Icarus), else NULL */
 };

@@ -13,6 +13,8 @@
 #include "caps.h"
 #include "closure.h"
 #include "harness.h"
+#include "pipeline.h"
+#include "stimulus.h"
 #include "tools.h"
 #include "vtext.h"
 
@@ -181,6 +183,8 @@ void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64
 				snprintf(out->first_expected, sizeof(out->first_expected), "%s", ex);
 				snprintf(out->first_got, sizeof(out->first_got), "%s", got);
 			}
+		} else if (!strncmp(line, " cov ", 5)) {
+			stim_parse_cov(line + 5, &out->cov);
 		} else if (!strncmp(line, " done ", 6)) {
 			if (sscanf(line + 6, "%llu %llu", &samples, &mism) == 2)
 				have_done = 1;
@@ -207,32 +211,42 @@ void engine_judge_equivalence(const struct sb_result *r, const char *tag, uint64
 static int icarus_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
 			      struct func_out *out)
 {
-	char tag[40], modname[64], err[256];
+	char tag[40], gmod[320], gprefix[40], err[256];
 	struct buf h;
 	struct sb_result r;
+	struct stim_plan pl;
+	char *gold = NULL;
 	int ret = -1;
 	uint64_t expect = harness_samples(p);
 
-	buf_init(&h, RTLR_MAX_REFERENCE);
+	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
 	engine_new_tag(tag);
-	{
-		/* random, and independent of the tag: %m in the candidate prints this name */
-		char hex[17];
-		closure_random_hex(hex, 8);
-		snprintf(modname, sizeof(modname), "rtlr_h_%s", hex);
+	if (stim_plan_for_job(p, seed, jobdir, &pl) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: out of memory");
+		goto out_noplan;
 	}
-	if (harness_equivalence(p, seed, tag, modname, &h) < 0) {
+	pl.track_toggles = out->want_toggles;
+	if (pl.total != expect) { /* stim_total() and the plan disagree: a bug, never a verdict */
+		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: %llu steps, expected %llu",
+			 (unsigned long long)pl.total, (unsigned long long)expect);
+		goto out;
+	}
+	/* the golden's modules get a prefix of this run too: no name a candidate could write
+	 * reaches them */
+	snprintf(gprefix, sizeof(gprefix), "%sG_", pl.prefix);
+	snprintf(gmod, sizeof(gmod), "%s%s", gprefix, p->ref_top);
+	gold = pipeline_rename_golden(p, gprefix, NULL, NULL);
+	if (!gold || harness_equivalence(p, &pl, tag, gmod, &h) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness too large");
 		goto out;
 	}
 	if (tool_write_file(jobdir, "harness.v", h.data, h.len, err, sizeof(err)) < 0 ||
-	    tool_write_file(jobdir, "gold.v", p->prep.gold_eq, strlen(p->prep.gold_eq), err,
-			    sizeof(err)) < 0) {
+	    tool_write_file(jobdir, "gold.v", gold, strlen(gold), err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "%s", err);
 		goto out;
 	}
 	{
-		const char *argv[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", modname,
+		const char *argv[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", pl.mod,
 				      "harness.v", "gold.v", "cand.v", NULL};
 		int c = closure_icarus_alone(p, jobdir, "cand.v", 0, out);
 
@@ -240,7 +254,7 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 			c = compile(jobdir, argv, out);
 		if (c == 2) {
 			char why[512];
-			int t = closure_icarus_trusted_eq(p, jobdir, modname, why, sizeof(why));
+			int t = closure_icarus_trusted_eq(p, jobdir, pl.mod, why, sizeof(why));
 			if (t <= 0) {
 				snprintf(out->infra_err, sizeof(out->infra_err), "%s", why);
 				goto out;
@@ -257,9 +271,13 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 	if (simulate(jobdir, &r, out) < 0)
 		goto out;
 	engine_judge_equivalence(&r, tag, expect, out);
+	stim_cov_from_plan(&pl, &out->cov);
 	sb_result_release(&r);
 	ret = 0;
 out:
+	stim_plan_release(&pl);
+out_noplan:
+	free(gold);
 	buf_release(&h);
 	return ret;
 }

@@ -35,6 +35,7 @@
 #include "caps.h"
 #include "fsutil.h"
 #include "harness.h"
+#include "stimulus.h"
 #include "hash.h"
 #include "tools.h"
 
@@ -423,130 +424,31 @@ static uint64_t splitmix(uint64_t x)
 	return x ? x : 1;
 }
 
-/* Sets input port `n` of both models. */
-static void set_both(struct buf *o, const char *n, const char *expr)
+/* The C++ harness: the stimulus, compare and schedule functions come from the stimulus plan
+ * (stim_emit.c, the same plan the Icarus harness is emitted from); main() constructs the
+ * models, then runs the plan's schedule. */
+static int cpp_harness(const struct problem *p, const struct stim_plan *pl, uint64_t seed,
+		       const char *tag, struct buf *o)
 {
-	buf_printf(o, "  g->%s = %s; c->%s = g->%s;\n", n, expr, n, n);
-}
-
-static int cpp_harness(const struct problem *p, uint64_t seed, const char *tag, struct buf *o)
-{
-	const struct vinfo *g = &p->prep.gold;
-	size_t i, ph, nph = harness_nphases(p);
-
 	buf_adds(o, "#include \"verilated.h\"\n#include \"Vgold.h\"\n#include \"Vcand.h\"\n"
 		    "#include <cstdio>\n#include <cstdint>\n#include <cstring>\n"
-		    "static uint64_t rng;\nstatic Vgold *g;\nstatic Vcand *c;\n"
-		    "static unsigned long long samples, mism, halfs;\nstatic int reported;\n"
-		    "static uint64_t nxt() { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;"
-		    " return rng; }\n");
+		    "static Vgold *g;\nstatic Vcand *c;\n");
 	/* printing a value in hex (width-aware) */
 	buf_adds(o, "static void hexw(char *b, size_t n, const uint32_t *w, int words, int bits) {\n"
 		    "  int digits = (bits + 3) / 4; if (digits > (int)n - 1) digits = (int)n - 1;\n"
 		    "  for (int d = 0; d < digits; d++) { int bit = (digits - 1 - d) * 4;\n"
 		    "    unsigned v = (w[bit / 32] >> (bit % 32)) & 15u; (void)words;\n"
 		    "    b[d] = \"0123456789abcdef\"[v]; }\n  b[digits] = 0; }\n");
-	buf_adds(o, "static void randomize(int pulse) {\n");
-	for (i = 0; i < g->nports; i++) {
-		const struct vport *pt = &g->ports[i];
-		const struct reset_spec *r;
-		unsigned lo;
-
-		if (pt->dir != PORT_IN || harness_is_clock(p, pt->name))
-			continue;
-		r = p->prep.nclocks ? harness_reset_of(p, pt->name) : NULL;
-		if (r) {
-			buf_printf(o, "  nxt(); if (pulse) { g->%s = ((rng & 63) == 0) ? %d : %d; c->%s = g->%s; }\n",
-				   pt->name, !r->active_low, r->active_low, pt->name, pt->name);
-			continue;
-		}
-		if (pt->width <= 64) {
-			char e[96];
-			snprintf(e, sizeof(e), "(nxt() & 0x%llxull)",
-				 pt->width == 64 ? ~0ull : ((1ull << pt->width) - 1));
-			set_both(o, pt->name, e);
-			continue;
-		}
-		for (lo = 0; lo < pt->width; lo += 64) {
-			unsigned hi = pt->width - 1 < lo + 63 ? pt->width - 1 : lo + 63, nb = hi - lo + 1;
-			unsigned long long m = nb == 64 ? ~0ull : ((1ull << nb) - 1);
-			buf_printf(o, "  { uint64_t v = nxt() & 0x%llxull;\n"
-				      "    g->%s[%u] = (uint32_t)v; c->%s[%u] = (uint32_t)v;\n",
-				   m, pt->name, lo / 32, pt->name, lo / 32);
-			if (nb > 32)
-				buf_printf(o, "    g->%s[%u] = (uint32_t)(v >> 32); c->%s[%u] = (uint32_t)(v >> 32);\n",
-					   pt->name, lo / 32 + 1, pt->name, lo / 32 + 1);
-			buf_adds(o, "  }\n");
-		}
-	}
-	buf_adds(o, "}\n");
-	/* compare */
-	buf_adds(o, "static void check(int skip) {\n  int bad = 0;\n  samples++;\n  if (skip) return;\n");
-	for (i = 0; i < g->nports; i++) {
-		const struct vport *pt = &g->ports[i];
-		unsigned words = (pt->width + 31) / 32;
-
-		if (pt->dir != PORT_OUT)
-			continue;
-		if (pt->width <= 64)
-			buf_printf(o, "  { uint64_t a = (uint64_t)g->%s, b = (uint64_t)c->%s;\n"
-				      "    uint32_t wa[2] = {(uint32_t)a, (uint32_t)(a >> 32)},"
-				      " wb[2] = {(uint32_t)b, (uint32_t)(b >> 32)};\n"
-				      "    if (a != b) {\n",
-				   pt->name, pt->name);
-		else
-			buf_printf(o, "  { const uint32_t *wa = g->%s.data(), *wb = c->%s.data();\n"
-				      "    if (memcmp(wa, wb, %u * 4)) {\n",
-				   pt->name, pt->name, words);
-		buf_printf(o, "      bad = 1;\n      if (!reported) { char x[300], y[300];\n"
-			      "        hexw(x, sizeof x, wa, %u, %u); hexw(y, sizeof y, wb, %u, %u);\n"
-			      "        printf(\"%s first %%llu %s %%s %%s\\n\", halfs * 10 + 8, x, y);\n"
-			      "        reported = 1; } } }\n",
-			   words, pt->width, words, pt->width, tag, pt->name);
-	}
-	buf_adds(o, "  if (bad) mism++;\n}\n");
-	buf_adds(o, "static void half(int pulse, int skip) {\n  randomize(pulse);\n  g->eval(); c->eval();\n"
-		    "  check(skip);\n");
-	for (i = 0; i < p->prep.nclocks; i++)
-		buf_printf(o, "  g->%s = !g->%s; c->%s = g->%s;\n", p->prep.clocks[i], p->prep.clocks[i],
-			   p->prep.clocks[i], p->prep.clocks[i]);
-	buf_adds(o, "  g->eval(); c->eval();\n  halfs++;\n}\n");
+	if (stim_emit_cpp_funcs(p, pl, tag, o) < 0)
+		return -1;
 	buf_printf(o, "int main(int argc, char **argv) {\n"
 		      "  VerilatedContext *ctx = new VerilatedContext;\n  ctx->commandArgs(argc, argv);\n"
 		      "  ctx->randReset(0);\n  ctx->randSeed(%u);\n  g = new Vgold{ctx, \"g\"};\n"
-		      "  ctx->randReset(%d);\n  c = new Vcand{ctx, \"c\"};\n"
-		      "  rng = 0x%016llxull;\n",
-		   (unsigned)(splitmix(seed) & 0x7fffffff), p->prep.nresets ? 2 : 0,
-		   (unsigned long long)splitmix(seed));
-	for (i = 0; i < p->prep.nclocks; i++)
-		set_both(o, p->prep.clocks[i], "0");
-	if (!p->prep.nclocks) {
-		buf_printf(o, "  for (unsigned k = 0; k < %uu; k++) half(0, 0);\n", 2 * p->cycles);
-	} else {
-		for (ph = 0; ph < nph; ph++) {
-			for (i = 0; i < p->prep.nresets; i++) {
-				const struct reset_spec *r = &p->prep.resets[i];
-				int a = ph == 0 || ph == i + 1;
-				char e[8];
-				snprintf(e, sizeof(e), "%d", a ? !r->active_low : r->active_low);
-				set_both(o, r->name, e);
-			}
-			if (p->prep.nresets)
-				buf_printf(o, "  for (int k = 0; k < %d; k++) half(0, %s);\n",
-					   2 * HARNESS_RESET_CYCLES, ph == 0 ? "k < 2" : "0");
-			for (i = 0; i < p->prep.nresets; i++) {
-				const struct reset_spec *r = &p->prep.resets[i];
-				char e[8];
-				snprintf(e, sizeof(e), "%d", r->active_low);
-				set_both(o, r->name, e);
-			}
-			buf_printf(o, "  for (unsigned k = 0; k < %uu; k++) half(1, %s);\n", 2 * p->cycles,
-				   ph == 0 && !p->prep.nresets ? "k < 2" : "0");
-		}
-	}
-	buf_printf(o, "  printf(\"%s done %%llu %%llu\\n\", samples, mism);\n  fflush(stdout);\n"
-		      "  g->final(); c->final();\n  return 0;\n}\n",
-		   tag);
+		      "  ctx->randReset(%d);\n  c = new Vcand{ctx, \"c\"};\n",
+		   (unsigned)(splitmix(seed) & 0x7fffffff), p->prep.nresets ? 2 : 0);
+	if (stim_emit_cpp_run(pl, o) < 0 || stim_emit_cpp_done(p, pl, tag, o) < 0)
+		return -1;
+	buf_adds(o, "  g->final(); c->final();\n  return 0;\n}\n");
 	return o->overflow ? -1 : 0;
 }
 
@@ -745,6 +647,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 				 struct func_out *out)
 {
 	char tag[40], err[512], gdir[1100], sim[600];
+	struct stim_plan pl;
 	struct buf h;
 	struct sb_result r;
 	struct timespec t0, ts;
@@ -753,6 +656,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	int lvl = expect >= VL_O1_SAMPLES;
 
 	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
+	memset(&pl, 0, sizeof(pl));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
 		goto out;
@@ -773,7 +677,17 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	}
 	out->verilate_ms = engine_ms_since(&ts);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (cpp_harness(p, seed, tag, &h) < 0 ||
+	if (stim_plan_for_job(p, seed, jobdir, &pl) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: out of memory");
+		goto out;
+	}
+	pl.track_toggles = out->want_toggles;
+	if (pl.total != expect) { /* stim_total() and the plan disagree: a bug, never a verdict */
+		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: %llu steps, expected %llu",
+			 (unsigned long long)pl.total, (unsigned long long)expect);
+		goto out;
+	}
+	if (cpp_harness(p, &pl, seed, tag, &h) < 0 ||
 	    engine_vl_add_includes(jobdir, "vc", &h, err, sizeof(err)) < 0 || h.overflow || tool_write_file(jobdir, "unit.cpp", h.data, h.len, err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness: %.400s",
 			 h.overflow ? "too large" : err);
@@ -852,12 +766,14 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	}
 	out->run_ms = engine_ms_since(&t0);
 	engine_judge_equivalence(&r, tag, expect, out);
+	stim_cov_from_plan(&pl, &out->cov);
 	snprintf(out->note, sizeof(out->note), "%s%s",
 		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared",
 		 lvl ? "; models compiled -O1 (long simulation)" : "");
 	sb_result_release(&r);
 	ret = 0;
 out:
+	stim_plan_release(&pl);
 	buf_release(&h);
 	return ret;
 }

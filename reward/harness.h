@@ -1,16 +1,17 @@
 /* harness: the equivalence testbench the server generates from the golden's ports.
  *
- * Golden (every module renamed rtlr_g_<name>) and candidate side by side, the same seeded
- * random stimulus (a 64-bit xorshift in the harness, so the sequence does not depend on the
- * simulator), one reset phase per variant (all resets asserted, then each alone; resets also
- * pulse at random during a phase), outputs compared every half cycle with VerilogEval's X rule:
- * an X in the golden is a don't-care, an X from the candidate matches only X.
+ * Golden (every module renamed with a prefix) and candidate side by side, driven by the
+ * stimulus plan of stimulus.h (seeded, corner- and constant-biased draws, long reset-free
+ * stretches, independent clock schedules; emitted once per engine from the same plan), one
+ * reset phase per variant (all resets asserted, then each alone), outputs compared every step
+ * with VerilogEval's X rule: an X in the golden is a don't-care, an X from the candidate matches
+ * only X.
  *
- * Per half cycle of 10 time units: inputs change at +2, outputs are compared at +8, clocks
- * toggle at +10. Every line the harness prints starts with `tag` (a per-run random nonce the
- * candidate cannot know): "<tag> first <time> <signal> <expected> <got>" once, then
- * "<tag> done <samples> <mismatches>" at the end. harness_samples() is the sample count a
- * complete run must report.
+ * Per step of 10 time units: resets and inputs change at +2, outputs are compared at +8, the
+ * scheduled clocks toggle at +10. Every line the harness prints starts with `tag` (a per-run
+ * random nonce the candidate cannot know): "<tag> first <time> <signal> <expected> <got>" once,
+ * "<tag> cov ..." (stim_parse_cov), then "<tag> done <samples> <mismatches>" at the end.
+ * harness_samples() is the sample count a complete run must report.
  */
 #ifndef RTLR_HARNESS_H
 #define RTLR_HARNESS_H
@@ -22,8 +23,9 @@
 
 #define HARNESS_RESET_CYCLES 2
 
-int harness_equivalence(const struct problem *p, uint64_t seed, const char *tag,
-			const char *module_name, struct buf *out);
+struct stim_plan;
+int harness_equivalence(const struct problem *p, const struct stim_plan *pl, const char *tag,
+			const char *gold_module, struct buf *out);
 uint64_t harness_samples(const struct problem *p);
 /* Shared with the Verilator engine's C++ harness, so both drive the same stimulus: whether a
  * port is one of the problem's clocks, its reset spec (NULL when none), the reset phases. */

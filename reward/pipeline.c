@@ -17,7 +17,7 @@
 #include "ppa.h"
 #include "tools.h"
 
-#define PIPELINE_VERSION "rtlreward-pipeline-3"
+#define PIPELINE_VERSION "rtlreward-pipeline-4"
 #define CAND_RAW "candidate.v"
 #define CAND_PP "cand.v"
 
@@ -287,6 +287,52 @@ static int interface_check(const struct problem *p, const struct vinfo *cand,
 	return 0;
 }
 
+/* The stimulus coverage of an equivalence run (docs/stimulus.md). */
+static void fill_coverage(Rtlreward__FunctionTier *f, const struct stim_cov *c)
+{
+	Rtlreward__Coverage *m;
+	char buf[sizeof(c->clocks)], *save = NULL, *tok;
+	size_t n = 0;
+
+	if (!c->have)
+		return;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return;
+	rtlreward__coverage__init(m);
+	m->corner_hits = c->corner_hits;
+	m->corner_total = c->corner_total;
+	m->constant_hits = c->const_hits;
+	m->constant_total = c->const_total;
+	m->sibling_draws = c->sibling_draws;
+	m->joint_corner_samples = c->joint_samples;
+	m->longest_reset_free_cycles = c->longest_free_cycles;
+	m->reset_assertions = c->reset_assertions;
+	pb_set_str(&m->stimulus_hash, c->hash);
+	snprintf(buf, sizeof(buf), "%s", c->clocks);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		n++;
+	if (n)
+		m->clocks = calloc(n, sizeof(*m->clocks));
+	snprintf(buf, sizeof(buf), "%s", c->clocks);
+	for (tok = strtok_r(buf, " ", &save); m->clocks && tok; tok = strtok_r(NULL, " ", &save)) {
+		Rtlreward__ClockSchedule *k = malloc(sizeof(*k));
+		char *colon = strrchr(tok, ':');
+		unsigned long long hp = 0, ph = 0;
+
+		if (!k || !colon)
+			break;
+		rtlreward__clock_schedule__init(k);
+		*colon = '\0';
+		sscanf(colon + 1, "%llu/%llu", &hp, &ph);
+		pb_set_str(&k->name, tok);
+		k->half_period = hp;
+		k->phase = ph;
+		m->clocks[m->n_clocks++] = k;
+	}
+	f->coverage = m;
+}
+
 static void fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
 {
 	f->checked = fo->checked;
@@ -303,6 +349,7 @@ static void fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
 	} else if (fo->note[0]) {
 		pb_set_str(&f->note, fo->note);
 	}
+	fill_coverage(f, &fo->cov);
 	if (fo->has_first) {
 		Rtlreward__Mismatch *m = malloc(sizeof(*m));
 		if (m) {

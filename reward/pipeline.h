@@ -54,6 +54,10 @@ void reward_compose(const struct reward_cfg *cfg, Rtlreward__Result *r);
 int pipeline_init(const char *cache_dir, char *err, size_t errlen);
 void pipeline_shutdown(void);
 int pipeline_prepare(struct problem *p, char *err, size_t errlen);
+/* Registration warnings (stim_check.c): after a successful pipeline_prepare, runs the golden
+ * against itself through the equivalence harness once per problem and fills p->prep.warnings
+ * (shown by POST /v1/problems and GET /v1/problems/{id}). Scoring does not call it. */
+void stim_selfcheck(struct problem *p);
 /* The golden's text with every module m renamed prefix+m, except `keep`, renamed keep_as
  * (when keep is not NULL); malloc'd, NULL when out of memory or the rename fails. */
 char *pipeline_rename_golden(const struct problem *p, const char *prefix, const char *keep,

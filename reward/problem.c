@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "hash.h"
+#include "stimulus.h"
 
 #define DEFAULT_CYCLES 200
 #define MAX_CYCLES 10000000u
@@ -55,6 +56,99 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Problem.stimulus into p->stim (validated). 0, or -1 with err naming the field. */
+static int stim_opts_from_pb(struct problem *p, const Rtlreward__Stimulus *s, char *err,
+			     size_t errlen)
+{
+	size_t i;
+
+	p->stim.reset_hold = 1;
+	p->stim.reset_cycles = 2;
+	p->stim.reset_pulses = 2;
+	if (!s)
+		return 0;
+	if (s->reset_pulses > 64 || s->n_reset_at > 256 || s->n_constants > STIM_MAX_CONSTS ||
+	    s->reset_hold > 1000000 || s->reset_cycles > 1000000) {
+		snprintf(err, errlen, "stimulus: at most 64 reset_pulses, 256 reset_at, %d constants, "
+			 "10^6 reset_hold and reset_cycles", STIM_MAX_CONSTS);
+		return -1;
+	}
+	if (s->reset_pulses)
+		p->stim.reset_pulses = s->reset_pulses;
+	p->stim.no_reset_pulses = s->no_reset_pulses;
+	if (s->reset_hold)
+		p->stim.reset_hold = s->reset_hold;
+	if (s->reset_cycles)
+		p->stim.reset_cycles = s->reset_cycles;
+	if (s->n_reset_at) {
+		p->stim.reset_at = calloc(s->n_reset_at, sizeof(unsigned));
+		if (!p->stim.reset_at)
+			goto oom;
+		for (i = 0; i < s->n_reset_at; i++)
+			p->stim.reset_at[i] = s->reset_at[i];
+		p->stim.nreset_at = s->n_reset_at;
+		qsort(p->stim.reset_at, p->stim.nreset_at, sizeof(unsigned), cmp_uint);
+	}
+	if (s->n_constants) {
+		p->stim.constants = calloc(s->n_constants, sizeof(uint64_t));
+		p->stim.constants_text = calloc(s->n_constants, sizeof(char *));
+		if (!p->stim.constants || !p->stim.constants_text)
+			goto oom;
+		for (i = 0; i < s->n_constants; i++) {
+			uint64_t *v = NULL;
+			long n;
+
+			if (!s->constants[i] || strlen(s->constants[i]) > 200)
+				n = 0;
+			else
+				n = stim_literals(s->constants[i], &v);
+			if (n < 0)
+				goto oom;
+			if (n != 1) {
+				free(v);
+				snprintf(err, errlen, "stimulus.constants[%zu]: not one Verilog number", i);
+				return -1;
+			}
+			p->stim.constants[i] = v[0];
+			free(v);
+			p->stim.constants_text[i] = strdup(s->constants[i]);
+			if (!p->stim.constants_text[i])
+				goto oom;
+			p->stim.nconstants++;
+		}
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static void stim_opts_hash(const struct problem *p, struct hash_ctx *h, int given)
+{
+	size_t i;
+
+	if (!given)
+		return;
+	hash_add_str(h, "stimulus-v1");
+	hash_add_u64(h, p->stim.reset_pulses);
+	hash_add_u64(h, (uint64_t)p->stim.no_reset_pulses);
+	hash_add_u64(h, p->stim.reset_hold);
+	hash_add_u64(h, p->stim.reset_cycles);
+	hash_add_u64(h, p->stim.nreset_at);
+	for (i = 0; i < p->stim.nreset_at; i++)
+		hash_add_u64(h, p->stim.reset_at[i]);
+	hash_add_u64(h, p->stim.nconstants);
+	for (i = 0; i < p->stim.nconstants; i++)
+		hash_add_u64(h, p->stim.constants[i]);
+}
+
 static void problem_free(struct problem *p)
 {
 	size_t i;
@@ -81,6 +175,10 @@ static void problem_free(struct problem *p)
 	for (i = 0; i < p->prep.nresets; i++)
 		free(p->prep.resets[i].name);
 	free(p->prep.resets);
+	free_strv(p->prep.warnings, p->prep.nwarnings);
+	free(p->stim.reset_at);
+	free(p->stim.constants);
+	free_strv(p->stim.constants_text, p->stim.nconstants);
 	if (p->prep.reserved) {
 		for (i = 0; p->prep.reserved[i]; i++)
 			free((char *)p->prep.reserved[i]);
@@ -248,6 +346,8 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 		}
 		p->resets_given = 1;
 	}
+	if (stim_opts_from_pb(p, pb->stimulus, err, errlen) < 0)
+		goto fail;
 
 	h = hash_new();
 	hash_add_str(h, "rtlreward-problem-v1");
@@ -274,6 +374,7 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 	hash_add_u64(h, p->seed);
 	hash_add_u64(h, p->cycles);
 	hash_add(h, &p->clock_period_ns, sizeof(p->clock_period_ns));
+	stim_opts_hash(p, h, pb->stimulus != NULL);
 	hash_final_hex(h, p->hash);
 	return p;
 fail:
@@ -327,6 +428,25 @@ void problem_to_pb(const struct problem *p, Rtlreward__Problem *out)
 			}
 		}
 	}
+	{
+		Rtlreward__Stimulus *st = malloc(sizeof(*st));
+		if (st) {
+			rtlreward__stimulus__init(st);
+			st->reset_pulses = p->stim.reset_pulses;
+			st->no_reset_pulses = p->stim.no_reset_pulses;
+			st->reset_hold = p->stim.reset_hold;
+			st->reset_cycles = p->stim.reset_cycles;
+			st->n_reset_at = p->stim.nreset_at;
+			st->reset_at = (uint32_t *)p->stim.reset_at;
+			st->n_constants = p->stim.nconstants;
+			st->constants = p->stim.constants_text;
+			out->stimulus = st;
+		}
+	}
+	if (p->prep.selfcheck_done) {
+		out->n_warnings = p->prep.nwarnings;
+		out->warnings = p->prep.warnings;
+	}
 	if (p->prep.done && p->prep.ok && p->prep.gold.nports) {
 		out->ports = calloc(p->prep.gold.nports, sizeof(*out->ports));
 		if (out->ports) {
@@ -355,6 +475,10 @@ void problem_pb_release(Rtlreward__Problem *out)
 	for (i = 0; i < out->n_ports; i++)
 		free(out->ports[i]);
 	free(out->ports);
+	free(out->stimulus);
+	out->stimulus = NULL;
+	out->warnings = NULL;
+	out->n_warnings = 0;
 	out->clocks = NULL;
 	out->resets = NULL;
 	out->ports = NULL;

@@ -28,6 +28,19 @@ struct reset_spec {
 	int async;
 };
 
+/* The problem's stimulus options (Problem.stimulus, docs/stimulus.md). */
+struct stim_opts {
+	unsigned reset_pulses;  /* per phase (default 2) */
+	int no_reset_pulses;
+	unsigned *reset_at;     /* explicit pulse cycles, sorted */
+	size_t nreset_at;
+	unsigned reset_hold;    /* cycles (default 1) */
+	unsigned reset_cycles;  /* initial reset, cycles (default 2) */
+	uint64_t *constants;    /* extra values to draw */
+	size_t nconstants;
+	char **constants_text;  /* as given (for GET) */
+};
+
 struct problem_prep {
 	int done;            /* preparation finished (successfully or not) */
 	int ok;
@@ -45,6 +58,10 @@ struct problem_prep {
 	int tb_timeout;        /* verilog-eval: the golden run printed TIMEOUT too */
 	int tb_unusable;       /* the golden does not pass its own testbench: testbench mode off */
 	char tb_err[512];
+	/* the golden against itself through the harness (stim_selfcheck), once */
+	int selfcheck_done;
+	char **warnings;
+	size_t nwarnings;
 };
 
 struct problem {
@@ -68,6 +85,7 @@ struct problem {
 	char **file_data;
 	size_t nfiles;
 	double clock_period_ns;
+	struct stim_opts stim;
 	char hash[65];      /* sha256 of the definition, hex */
 	int builtin;        /* loaded at start-up (embedded set or --problems): the API may not
 			     * replace it */

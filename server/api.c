@@ -686,6 +686,7 @@ static void handle_problem_post(const struct api_req *req, struct api_resp *resp
 		problem_unref(p);
 		return;
 	}
+	stim_selfcheck(p); /* warnings in the answer (docs/stimulus.md) */
 	problem_ref(p);
 	x = registry_put_api(p, err, sizeof(err));
 	if (x < 0) {
@@ -717,6 +718,7 @@ static void handle_problem_get(const struct api_req *req, struct api_resp *resp,
 		problem_unref(p);
 		return;
 	}
+	stim_selfcheck(p);
 	problem_to_pb(p, &out);
 	resp->status = 200;
 	send_msg(resp, fmt, &out.base);
