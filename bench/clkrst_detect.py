@@ -7,12 +7,34 @@ RTLLM, builtin), one line each, for diffing two builds:
     diff old.txt new.txt
 
 Only name, polarity and async are printed (the fields both builds have); with --why, also how
-each was decided (detected_by, kind, edge, why; new builds only)."""
+each was decided (detected_by, kind, edge, why; new builds only). With --yosys, each problem's
+detection is compared with Yosys's flip-flop inference (tests/integration/test_clkrst.py
+_yosys_view): clocks, async resets and sync resets found by use must agree; a reset found by
+name only is not checked (Yosys does not see names); lines starting YOSYS-DIFF list the rest."""
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 import harness  # noqa: E402
+
+
+def yosys_diff(q, p):
+    import test_clkrst
+    if p["source"] == "builtin":
+        return  # clocks and resets given in problem.json
+    try:
+        yc, yr = test_clkrst._yosys_view(p["reference"], p["ref_top"] or p["top"])
+    except Exception as e:  # noqa: BLE001 - Yosys cannot read every golden; say so
+        print("YOSYS-SKIP %s: %s" % (q, str(e).splitlines()[-1][:120] if str(e) else type(e).__name__))
+        return
+    got_c = sorted((c["name"], c["edge"]) for c in p.get("clock_specs", []) if c["detected_by"] == "edge")
+    y_c = sorted(yc.items())
+    got_r = sorted((r["name"], r["active_low"], r["async"]) for r in p.get("resets", [])
+                   if r["detected_by"] in ("async-use", "sync-use"))
+    y_r = sorted((n, lo, a) for n, (lo, a, _) in yr.items()
+                 if a or n in {r["name"] for r in p.get("resets", [])})
+    if got_c != y_c or got_r != y_r:
+        print("YOSYS-DIFF %s: server %s %s, yosys %s %s" % (q, got_c, got_r, y_c, y_r))
 
 
 def main():
@@ -28,6 +50,8 @@ def main():
             rs = ["%s(%s%s)" % (r["name"], "low" if r["active_low"] else "high",
                                 ",async" if r["async"] else "") for r in p.get("resets", [])]
             print("%s\tclocks=%s\tresets=%s" % (q, ",".join(p.get("clocks", [])), ",".join(rs)))
+            if "--yosys" in sys.argv:
+                yosys_diff(q, p)
             if "--why" in sys.argv:
                 for c in p.get("clock_specs", []):
                     print("    clock %s %s by %s: %s" % (c["name"], c["edge"], c["detected_by"], c["why"]))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clkrst_eval.h"
+#include "hash.h"
 
 #define MAX_HIER_DEPTH 32
 #define MAX_SYNC_CANDIDATES 64
@@ -145,8 +146,8 @@ static void async_control(struct ctx *c, struct facts *f, const struct vnode *al
 	} else {
 		x->aload[ev]++;
 		snprintf(w, sizeof(w),
-			 "%s in the edge list of the always block at line %u and read in its body "
-			 "(no constants: asynchronous load, active value from the edge)",
+			 "%s in the edge list of the always block at line %u, named like a reset or read "
+			 "in its body (no constants: asynchronous load, active value from the edge)",
 			 edge < 0 ? "negedge" : "posedge", always->line);
 		why_set(x->lwhy, sizeof(x->lwhy), w);
 		return;
@@ -198,7 +199,9 @@ static void analyze_always(struct ctx *c, struct facts *f, const struct vnode *a
 		    strcmp(si->kids[0]->tag, "varref"))
 			continue;
 		s = si->kids[0]->name;
-		if (si->edge != 2 && clkrst_body_reads(always, s)) {
+		/* tested in the body, or (never read) named like a reset next to another edge */
+		if (si->edge != 2 && (clkrst_body_reads(always, s) ||
+				      (st->nkids > 1 && clkrst_name_is_reset(s)))) {
 			async_control(c, f, always, s, si->edge);
 			if (inactive.n < CLKRST_MAX_BINDS) {
 				inactive.b[inactive.n].name = s;
@@ -622,4 +625,21 @@ out:
 	free(c.T1);
 	free(dec);
 	return ret;
+}
+
+void clkrst_hash_add(struct hash_ctx *h, const struct problem *p)
+{
+	size_t i;
+
+	hash_add_str(h, "clkrst-1");
+	hash_add_u64(h, p->prep.nclocks);
+	for (i = 0; i < p->prep.nclocks; i++)
+		hash_add_str(h, p->prep.clocks[i]);
+	hash_add_u64(h, p->prep.nresets);
+	for (i = 0; i < p->prep.nresets; i++) {
+		const struct reset_spec *r = &p->prep.resets[i];
+		hash_add_str(h, r->name);
+		hash_add_u64(h, (uint64_t)r->active_low * 4u + (uint64_t)r->async * 2u);
+		hash_add_u64(h, (uint64_t)r->kind);
+	}
 }

@@ -27,6 +27,10 @@
  * clocks/resets. Returns 0, or -1 with err (a given name that is not a 1-bit input, OOM). */
 int clkrst_detect(struct problem *p, char *err, size_t errlen);
 
+struct hash_ctx;
+/* Adds the effective clocks and resets to a cache key: a verdict depends on them. */
+void clkrst_hash_add(struct hash_ctx *h, const struct problem *p);
+
 const char *reset_kind_name(int kind);     /* reset | set | load */
 int reset_kind_parse(const char *s);       /* "" and "reset" -> 0 ...; -1 unknown */
 const char *clock_edge_name(int edge);     /* posedge | negedge | both | none */

@@ -212,6 +212,10 @@ static const struct tcase_src cases[] = {
 	 "module top(input clk, input first, input burst, input d, output reg q);\n"
 	 "always @(posedge clk) if (first) q <= 0; else if (burst) q <= d;\nendmodule\n",
 	 "C clk posedge edge"},
+	{"a reset-named edge never read in the body is not a second clock",
+	 "module top(input clk, input rst, input d, output reg q);\n"
+	 "always @(posedge clk or posedge rst) q <= d;\nendmodule\n",
+	 "C clk posedge edge; R rst high async load async-use"},
 	{"reset expressed as a ternary on a vector",
 	 "module top(input clk, input resetn, input [7:0] d, output reg [7:0] q);\n"
 	 "always @(posedge clk) q <= resetn ? d : 8'h00;\nendmodule\n",

@@ -292,6 +292,9 @@ endmodule
 ]
 
 
+FLOPS = ("$dff", "$dffe", "$adff", "$adffe", "$sdff", "$sdffe", "$sdffce", "$aldff", "$aldffe")
+
+
 def _yosys_view(src, top):
     """Clocks {name: posedge|negedge} and resets {name: (active_low, async, nonzero value)}
     as Yosys 0.23 infers them: proc (async reset inference), flatten, opt_dff (sync resets)."""
@@ -327,12 +330,14 @@ def _yosys_view(src, top):
     clocks, resets = {}, {}
     for c in mod["cells"].values():
         t, p, conn = c["type"], c["parameters"], c["connections"]
-        if "CLK" in conn and t.endswith(("dff", "dffe")):
-            n, f = port_of(conn["CLK"][0])
-            pol = int(p["CLK_POLARITY"], 2) ^ f
-            clocks[n] = "posedge" if pol else "negedge"
+        mem = t in ("$memrd_v2", "$memwr_v2") and "1" in p.get("CLK_ENABLE", "0")
+        if t not in FLOPS and not mem:
+            continue
+        n, f = port_of(conn["CLK"][0])
+        edge = "posedge" if int(p["CLK_POLARITY"], 2) ^ f else "negedge"
+        clocks[n] = edge if clocks.get(n, edge) == edge else "both"
         for port, kind in (("ARST", True), ("SRST", False)):
-            if port in conn:
+            if port in conn and not mem:
                 n, f = port_of(conn[port][0])
                 pol = int(p[port + "_POLARITY"], 2) ^ f
                 resets[n] = (not pol, kind, "1" in p[port + "_VALUE"])
@@ -362,3 +367,17 @@ def test_clkrst_yosys_agrees(s):
         if not (got_c == want_c and got_r == want_r and sorted(got_c) == y_c and sorted(got_r) == y_r):
             bad.append((pid, "server", got_c, got_r, "yosys", y_c, y_r, "want", want_c, want_r))
     assert not bad, "\n".join(map(str, bad))
+
+
+def test_clkrst_given_override(s):
+    """Given clocks/resets win over detection and say so; a bad kind is refused."""
+    p = PROBLEMS["clkrst_aset"]
+    body = {"id": "clkrst_given", "reference": p["ref"], "top": "dut", "clocks": ["clk"],
+            "resets": [{"name": "aset", "active_low": False, "async": True, "kind": "set"}]}
+    st, got = s.json("POST", "/v1/problems", body)
+    assert st == 201, got
+    assert [(c["name"], c["detected_by"], c["edge"]) for c in got["clock_specs"]] == [("clk", "given", "posedge")], got
+    assert [(r["name"], r["kind"], r["detected_by"], r["why"]) for r in got["resets"]] == [("aset", "set", "given", "")], got
+    body["resets"][0]["kind"] = "preset"
+    st, err = s.json("POST", "/v1/problems", body)
+    assert st == 400 and "resets[0].kind" in err["error"] and err["field"].startswith("resets"), (st, err)
