@@ -155,7 +155,7 @@ static void async_control(struct ctx *c, struct facts *f, const struct vnode *al
 	why_set(x->awhy, sizeof(x->awhy), w);
 }
 
-/* Collects the 1-bit signals the body reads and does not assign (sync reset candidates). */
+/* Collects the 1-bit signals the body reads (sync reset candidates; only ports matter later). */
 static void candidates(const struct vnode *n, const char **out, size_t *k, int depth)
 {
 	size_t i, j;

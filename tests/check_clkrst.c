@@ -187,6 +187,13 @@ static const struct tcase_src cases[] = {
 	 "dff u1(.c(clk), .r(rstb), .d(d), .q(q1));\n"
 	 "dff u2(.c(clk), .r(~srst), .d(d), .q(q2));\nendmodule\n",
 	 "C clk posedge edge; R rstb low async reset async-use; R srst high async reset async-use"},
+	{"parameterized submodules: Verilator's copies (sub__W4, sub__W2) are followed",
+	 "module sub #(parameter W = 1) (input c, input r, input [W-1:0] d, output reg [W-1:0] q);\n"
+	 "always @(posedge c or negedge r) if (!r) q <= 0; else q <= d;\nendmodule\n"
+	 "module top(input clk, input rb, input [3:0] d, output [3:0] q, output [1:0] q2);\n"
+	 "sub #(.W(4)) u(.c(clk), .r(rb), .d(d), .q(q));\n"
+	 "sub #(.W(2)) u2(.c(clk), .r(rb), .d(d[1:0]), .q(q2));\nendmodule\n",
+	 "C clk posedge edge; R rb low async reset async-use"},
 	{"async reset through an alias wire rst = ~rst_n",
 	 "module top(input clk, input rst_n, input d, output reg q);\n"
 	 "wire rst = ~rst_n;\n"

@@ -12,8 +12,12 @@ oracle, run by the test): reset held for 3 cycles at its true level, then random
 cycles with one more reset pulse in the middle (between clock edges for the async ones),
 outputs compared with !== before every input change.
 
-On the code before reward/clkrst.c (name-based detection), test_clkrst_verdicts fails: the data
-path mutants of rstb/resetb/rst_ni/aset/clear pass there (measured: see the report)."""
+Measured on the code before reward/clkrst.c (name-based detection, commit 0c8bd7c, run as
+RTLR_SERVER=<old build> RTLR_ONLY=test_clkrst): test_clkrst_verdicts FAILS with 4 false passes
+(icarus: aset "subtracts", rst_ni "enable ignored", rstb "xor instead of add"; verilator: aset
+"subtracts") and 3 false fails (verilator: the rewrites of resetb, rst_ni, rstb, "3 of 404
+samples mismatch"), and test_clkrst_detection_shown fails (aset listed as a clock). With
+reward/clkrst.c every verdict matches the oracle."""
 import os
 import random
 import re
