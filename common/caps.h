@@ -16,5 +16,6 @@
 #define RTLR_MAX_PORTS 1024u                   /* ports of one module */
 #define RTLR_MAX_RESPONSE (512u << 20)         /* one HTTP response */
 #define RTLR_MAX_XML (16u << 20)               /* verilator --xml-only output */
+#define RTLR_MAX_VNODES 200000u                /* golden body elements kept for clkrst.c */
 
 #endif

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "caps.h"
 #include "cache.h"
+#include "clkrst.h"
 #include "extract.h"
 #include "hash.h"
 #include "normalize.h"
@@ -371,6 +372,7 @@ static void cache_key(const struct problem *p, const char *norm, size_t normlen,
 	hash_add_u64(h, mode);
 	hash_add_str(h, PIPELINE_VERSION);
 	hash_add_str(h, p->hash);
+	clkrst_hash_add(h, p); /* detected clocks/resets decide the verdict too */
 	hash_add_u64(h, normlen);
 	hash_add(h, norm, normlen);
 	hash_add_str(h, engine);

@@ -11,50 +11,11 @@
 
 #include "buf.h"
 #include "caps.h"
+#include "clkrst.h"
 #include "engine.h"
 #include "policy_trusted.h"
 #include "tools.h"
 #include "vtext.h"
-
-static int name_is_reset(const char *n)
-{
-	char low[128];
-	size_t i;
-
-	for (i = 0; n[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)tolower((unsigned char)n[i]);
-	low[i] = '\0';
-	return strstr(low, "rst") || strstr(low, "reset") || !strcmp(low, "clr") ||
-	       !strcmp(low, "clear_n");
-}
-
-static int name_is_active_low(const char *n)
-{
-	size_t l = strlen(n);
-
-	if (l >= 2 && (!strcasecmp(n + l - 2, "_n") || !strcasecmp(n + l - 2, "_b") ||
-		       !strcasecmp(n + l - 2, "_l")))
-		return 1;
-	if (!strncasecmp(n, "n", 1) && name_is_reset(n + 1))
-		return 1;
-	if (l >= 4 && (!strcasecmp(n + l - 4, "rstn") || (l >= 6 && !strcasecmp(n + l - 6, "resetn"))))
-		return 1;
-	return 0;
-}
-
-static int name_is_clock(const char *n)
-{
-	char low[128];
-	size_t i, l;
-
-	for (i = 0; n[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)tolower((unsigned char)n[i]);
-	low[i] = '\0';
-	l = i;
-	return !strcmp(low, "clk") || !strcmp(low, "clock") || !strncmp(low, "clk_", 4) ||
-	       (l > 4 && !strcmp(low + l - 4, "_clk")) || (l == 4 && !strncmp(low, "clk", 3) &&
-							   isdigit((unsigned char)low[3]));
-}
 
 static int add_str(char ***v, size_t *n, const char *s)
 {
@@ -68,75 +29,6 @@ static int add_str(char ***v, size_t *n, const char *s)
 		return -1;
 	(*n)++;
 	return 0;
-}
-
-static int detect_clocks_resets(struct problem *p, char *err, size_t errlen)
-{
-	const struct vinfo *g = &p->prep.gold;
-	size_t i;
-
-	if (p->nclocks) {
-		for (i = 0; i < p->nclocks; i++) {
-			const struct vport *pt = vinfo_port(g, p->clocks[i]);
-			if (!pt || pt->dir != PORT_IN || pt->width != 1) {
-				snprintf(err, errlen, "clocks: '%s' is not a 1-bit input of %s", p->clocks[i],
-					 p->ref_top);
-				return -1;
-			}
-			if (add_str(&p->prep.clocks, &p->prep.nclocks, p->clocks[i]) < 0)
-				goto oom;
-		}
-	} else {
-		for (i = 0; i < g->nports; i++) {
-			const struct vport *pt = &g->ports[i];
-			if (pt->dir != PORT_IN || pt->width != 1 || name_is_reset(pt->name))
-				continue;
-			if (name_is_clock(pt->name) ||
-			    ((pt->posedge || pt->negedge) && !p->resets_given))
-				if (add_str(&p->prep.clocks, &p->prep.nclocks, pt->name) < 0)
-					goto oom;
-		}
-	}
-	if (p->resets_given) {
-		p->prep.resets = calloc(p->nresets, sizeof(*p->prep.resets));
-		if (!p->prep.resets)
-			goto oom;
-		for (i = 0; i < p->nresets; i++) {
-			const struct vport *pt = vinfo_port(g, p->resets[i].name);
-			if (!pt || pt->dir != PORT_IN || pt->width != 1) {
-				snprintf(err, errlen, "resets: '%s' is not a 1-bit input of %s",
-					 p->resets[i].name, p->ref_top);
-				return -1;
-			}
-			p->prep.resets[i] = p->resets[i];
-			p->prep.resets[i].name = strdup(p->resets[i].name);
-			if (!p->prep.resets[i].name)
-				goto oom;
-			p->prep.nresets++;
-		}
-	} else if (p->prep.nclocks) {
-		for (i = 0; i < g->nports; i++) {
-			const struct vport *pt = &g->ports[i];
-			struct reset_spec *nr;
-			if (pt->dir != PORT_IN || pt->width != 1 || !name_is_reset(pt->name))
-				continue;
-			nr = realloc(p->prep.resets, (p->prep.nresets + 1) * sizeof(*nr));
-			if (!nr)
-				goto oom;
-			p->prep.resets = nr;
-			nr[p->prep.nresets].name = strdup(pt->name);
-			if (!nr[p->prep.nresets].name)
-				goto oom;
-			nr[p->prep.nresets].async = pt->posedge || pt->negedge;
-			nr[p->prep.nresets].active_low =
-				pt->negedge ? 1 : pt->posedge ? 0 : name_is_active_low(pt->name);
-			p->prep.nresets++;
-		}
-	}
-	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 /* Renames golden modules: every module m becomes prefix+m, except `keep` which becomes
@@ -255,8 +147,8 @@ oom:
 
 /* Runs Verilator's XML dump on `file` in jobdir. Fills vi; returns 0, 1 when the design does
  * not elaborate (diag gets stderr, malloc'd), -1 on infra failure. */
-int pipeline_verilator_xml(const char *jobdir, const char *file, const char *top,
-			   struct vinfo *vi, char **diag, char *err, size_t errlen)
+static int verilator_xml(const char *jobdir, const char *file, const char *top, struct vinfo *vi,
+			 int bodies, char **diag, char *err, size_t errlen)
 {
 	const char *argv[] = {g_tools.verilator_bin, "--xml-only", "--no-timing", "-Wno-fatal", "-Wno-lint",
 			      "-Wno-style", "--top-module", top, "--xml-output", "design.xml",
@@ -288,12 +180,18 @@ int pipeline_verilator_xml(const char *jobdir, const char *file, const char *top
 		snprintf(err, errlen, "reading verilator xml failed");
 		goto out;
 	}
-	if (vinfo_parse_xml(x.data, x.len, vi, err, errlen) < 0)
+	if ((bodies ? vinfo_parse_xml_bodies : vinfo_parse_xml)(x.data, x.len, vi, err, errlen) < 0)
 		goto out;
 	ret = 0;
 out:
 	buf_release(&x);
 	return ret;
+}
+
+int pipeline_verilator_xml(const char *jobdir, const char *file, const char *top,
+			   struct vinfo *vi, char **diag, char *err, size_t errlen)
+{
+	return verilator_xml(jobdir, file, top, vi, 0, diag, err, errlen);
 }
 
 static int golden_tb_run(struct problem *p, const char *jobdir, char *err, size_t errlen)
@@ -347,7 +245,7 @@ static int prepare_locked(struct problem *p, char *err, size_t errlen)
 		return -1;
 	if (tool_write_file(job, "golden.v", p->reference, strlen(p->reference), err, errlen) < 0)
 		goto out;
-	x = pipeline_verilator_xml(job, "golden.v", p->ref_top, &p->prep.gold, &diag, err, errlen);
+	x = verilator_xml(job, "golden.v", p->ref_top, &p->prep.gold, 1, &diag, err, errlen);
 	if (x < 0)
 		goto out;
 	if (x > 0) {
@@ -359,7 +257,9 @@ static int prepare_locked(struct problem *p, char *err, size_t errlen)
 		snprintf(err, errlen, "the golden top %s has no ports", p->ref_top);
 		goto out;
 	}
-	if (detect_clocks_resets(p, err, errlen) < 0)
+	x = clkrst_detect(p, err, errlen);
+	vinfo_release_bodies(&p->prep.gold); /* only clkrst reads them */
+	if (x < 0)
 		goto out;
 	p->prep.gold_eq = pipeline_rename_golden(p, "rtlr_g_", NULL, NULL);
 	p->prep.gold_tb = pipeline_rename_golden(p, "rtlr_g_", p->ref_top, p->ref_top);

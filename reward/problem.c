@@ -1,4 +1,5 @@
 #include "problem.h"
+#include "clkrst.h"
 #include "policy_trusted.h"
 
 #include <ctype.h>
@@ -171,9 +172,14 @@ static void problem_free(struct problem *p)
 	vinfo_release(&p->prep.gold);
 	free(p->prep.gold_eq);
 	free(p->prep.gold_tb);
+	for (i = 0; p->prep.clock_info && i < p->prep.nclocks; i++)
+		free(p->prep.clock_info[i].why);
+	free(p->prep.clock_info);
 	free_strv(p->prep.clocks, p->prep.nclocks);
-	for (i = 0; i < p->prep.nresets; i++)
+	for (i = 0; i < p->prep.nresets; i++) {
 		free(p->prep.resets[i].name);
+		free(p->prep.resets[i].why);
+	}
 	free(p->prep.resets);
 	free_strv(p->prep.warnings, p->prep.nwarnings);
 	free(p->stim.reset_at);
@@ -254,6 +260,8 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 	for (i = 0; i < pb->n_resets; i++)
 		if (!pb->resets[i]->name || !valid_ident(pb->resets[i]->name))
 			BAD("resets[%zu].name: not a Verilog identifier", i);
+		else if (reset_kind_parse(pb->resets[i]->kind) < 0)
+			BAD("resets[%zu].kind: '%s' is not one of reset, set, load", i, pb->resets[i]->kind);
 	if (pb->clock_period_ns < 0 || pb->clock_period_ns > 1e6)
 		BAD("clock_period_ns: must be between 0 and 1e6");
 	if (pb->n_files > 64)
@@ -342,6 +350,7 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 				BAD("out of memory");
 			p->resets[i].active_low = pb->resets[i]->active_low;
 			p->resets[i].async = pb->resets[i]->async;
+			p->resets[i].kind = reset_kind_parse(pb->resets[i]->kind);
 			p->nresets++;
 		}
 		p->resets_given = 1;
@@ -365,6 +374,8 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 	for (i = 0; i < p->nresets; i++) {
 		hash_add_str(h, p->resets[i].name);
 		hash_add_u64(h, (unsigned)p->resets[i].active_low * 2u + (unsigned)p->resets[i].async);
+		if (p->resets[i].kind) /* only when not the default, so older hashes stay */
+			hash_add_str(h, reset_kind_name(p->resets[i].kind));
 	}
 	hash_add_u64(h, p->nfiles);
 	for (i = 0; i < p->nfiles; i++) {
@@ -424,6 +435,12 @@ void problem_to_pb(const struct problem *p, Rtlreward__Problem *out)
 				r->name = resets[i].name;
 				r->active_low = resets[i].active_low;
 				r->async = resets[i].async;
+				r->kind = (char *)reset_kind_name(resets[i].kind);
+				r->detected_by = (char *)(p->prep.done ? (resets[i].detected_by
+									      ? resets[i].detected_by
+									      : "given")
+								   : "given");
+				r->why = resets[i].why ? resets[i].why : (char *)"";
 				out->resets[out->n_resets++] = r;
 			}
 		}
@@ -446,6 +463,20 @@ void problem_to_pb(const struct problem *p, Rtlreward__Problem *out)
 	if (p->prep.selfcheck_done) {
 		out->n_warnings = p->prep.nwarnings;
 		out->warnings = p->prep.warnings;
+	}
+	if (p->prep.done && p->prep.clock_info && nclocks) {
+		out->clock_specs = calloc(nclocks, sizeof(*out->clock_specs));
+		for (i = 0; out->clock_specs && i < nclocks; i++) {
+			Rtlreward__ClockSpec *c = malloc(sizeof(*c));
+			if (!c)
+				break;
+			rtlreward__clock_spec__init(c);
+			c->name = (char *)clocks[i];
+			c->edge = (char *)clock_edge_name(p->prep.clock_info[i].edge);
+			c->detected_by = (char *)p->prep.clock_info[i].detected_by;
+			c->why = p->prep.clock_info[i].why ? p->prep.clock_info[i].why : (char *)"";
+			out->clock_specs[out->n_clock_specs++] = c;
+		}
 	}
 	if (p->prep.done && p->prep.ok && p->prep.gold.nports) {
 		out->ports = calloc(p->prep.gold.nports, sizeof(*out->ports));
@@ -479,6 +510,11 @@ void problem_pb_release(Rtlreward__Problem *out)
 	out->stimulus = NULL;
 	out->warnings = NULL;
 	out->n_warnings = 0;
+	for (i = 0; i < out->n_clock_specs; i++)
+		free(out->clock_specs[i]);
+	free(out->clock_specs);
+	out->clock_specs = NULL;
+	out->n_clock_specs = 0;
 	out->clocks = NULL;
 	out->resets = NULL;
 	out->ports = NULL;

@@ -22,10 +22,25 @@
 enum check_mode { MODE_EQUIVALENCE = 0, MODE_TESTBENCH = 1 };
 enum tb_style { TB_VERILOG_EVAL = 0, TB_RTLLM = 1 };
 
+/* What a reset does while active (all are pulsed the same way by the harness): RESET puts
+ * registers to constants that are all zero, SET to constants of which one is not zero, LOAD to
+ * values that are not constants (an asynchronous load). */
+enum reset_kind { RESET_KIND_RESET = 0, RESET_KIND_SET = 1, RESET_KIND_LOAD = 2 };
+
 struct reset_spec {
 	char *name;
 	int active_low;
 	int async;
+	int kind;                /* enum reset_kind */
+	const char *detected_by; /* static: given | async-use | sync-use | name; NULL: given */
+	char *why;               /* malloc'd: how it was decided (detected only), or NULL */
+};
+
+/* How a clock of prep.clocks was found (parallel to prep.clocks). */
+struct clock_info {
+	int edge;                /* 1 posedge, -1 negedge, 2 both, 0 not seen as an edge */
+	const char *detected_by; /* static: given | edge | name */
+	char *why;               /* malloc'd, or NULL */
 };
 
 /* The problem's stimulus options (Problem.stimulus, docs/stimulus.md). */
@@ -50,6 +65,7 @@ struct problem_prep {
 	char *gold_tb;       /* golden for testbench mode: submodules renamed, ref_top kept */
 	char **clocks;       /* effective clocks (given or detected) */
 	size_t nclocks;
+	struct clock_info *clock_info; /* parallel to clocks (clkrst.c) */
 	struct reset_spec *resets; /* effective resets */
 	size_t nresets;
 	const char **reserved; /* NULL-terminated module names a candidate must not define */

@@ -49,6 +49,13 @@ struct parser {
 	size_t aports;
 	char *err;
 	size_t errlen;
+	/* module bodies (vinfo_parse_xml_bodies) */
+	int want_bodies;
+	long cur_mod;      /* index into vi->bodies of the open module, -1 none */
+	int mod_depth;     /* element depth of that module */
+	int cap_depth;     /* depth of the captured item being read, -1 none */
+	size_t nnodes;
+	struct vnode *cap[MAX_DEPTH];
 };
 
 static int fail(struct parser *ps, const char *msg)
@@ -343,6 +350,163 @@ static void mark_edge(struct parser *ps, const struct xml_attr *a, size_t na, in
 	}
 }
 
+/* --- module bodies ---------------------------------------------------------------------- */
+
+static void vnode_free(struct vnode *n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->nkids; i++)
+		vnode_free(n->kids[i]);
+	free(n->kids);
+	free(n->name);
+	free(n->def);
+	free(n);
+}
+
+static struct vnode *vnode_new(struct parser *ps, struct vnode *parent, const char *tag, size_t tlen)
+{
+	struct vnode *n;
+
+	if (ps->nnodes >= RTLR_MAX_VNODES) {
+		ps->vi->bodies_truncated = 1;
+		return NULL;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	if (tlen >= sizeof(n->tag))
+		tlen = sizeof(n->tag) - 1;
+	memcpy(n->tag, tag, tlen);
+	n->tag[tlen] = '\0';
+	n->dtype = -1;
+	if (parent) {
+		if (parent->nkids == parent->akids) {
+			size_t k = parent->akids ? parent->akids * 2 : 4;
+			struct vnode **nk = realloc(parent->kids, k * sizeof(*nk));
+
+			if (!nk) {
+				free(n);
+				return NULL;
+			}
+			parent->kids = nk;
+			parent->akids = k;
+		}
+		parent->kids[parent->nkids++] = n;
+	}
+	ps->nnodes++;
+	return n;
+}
+
+static int body_module(struct parser *ps, const struct xml_attr *a, size_t na, int is_top, int depth)
+{
+	const struct xml_attr *n = attr(a, na, "name"), *o = attr(a, na, "origName");
+	struct vinfo *vi = ps->vi;
+	struct vmodule *m = realloc(vi->bodies, (vi->nbodies + 1) * sizeof(*m));
+
+	if (!m)
+		return fail(ps, "out of memory");
+	vi->bodies = m;
+	m = &vi->bodies[vi->nbodies];
+	memset(m, 0, sizeof(*m));
+	vi->nbodies++;
+	if (!o)
+		o = n;
+	m->name = n ? xml_strdup(n->val, n->vlen) : strdup("");
+	m->orig = o ? xml_strdup(o->val, o->vlen) : strdup("");
+	m->body = vnode_new(ps, NULL, "module", 6);
+	if (!m->name || !m->orig || !m->body)
+		return fail(ps, "out of memory");
+	m->is_top = is_top;
+	ps->cur_mod = (long)vi->nbodies - 1;
+	ps->mod_depth = depth;
+	return 0;
+}
+
+static int is_body_item(const char *name, size_t nlen)
+{
+	return (nlen >= 6 && !memcmp(name, "always", 6)) ||
+	       (nlen == 8 && !memcmp(name, "instance", 8)) ||
+	       (nlen == 10 && !memcmp(name, "contassign", 10)) ||
+	       (nlen == 3 && !memcmp(name, "var", 3));
+}
+
+/* An element opened at `depth` (its index on the element stack). */
+static int body_open(struct parser *ps, const char *name, size_t nlen, const struct xml_attr *a,
+		     size_t na, int depth, int selfclose)
+{
+	struct vnode *parent = NULL, *n;
+	const struct xml_attr *x;
+
+	if (!ps->want_bodies || ps->cur_mod < 0 || ps->vi->bodies_truncated)
+		return 0;
+	if (ps->cap_depth >= 0 && depth > ps->cap_depth)
+		parent = ps->cap[depth - 1];
+	else if (depth == ps->mod_depth + 1 && is_body_item(name, nlen))
+		parent = ps->vi->bodies[ps->cur_mod].body;
+	if (!parent)
+		return 0;
+	n = vnode_new(ps, parent, name, nlen);
+	if (!n)
+		return ps->vi->bodies_truncated ? 0 : fail(ps, "out of memory");
+	if ((x = attr(a, na, "name")) && !(n->name = xml_strdup(x->val, x->vlen)))
+		return fail(ps, "out of memory");
+	if (((x = attr(a, na, "defName")) || (x = attr(a, na, "dir"))) &&
+	    !(n->def = xml_strdup(x->val, x->vlen)))
+		return fail(ps, "out of memory");
+	n->edge = attr_is(a, na, "edgeType", "POS") ? 1 : attr_is(a, na, "edgeType", "NEG") ? -1 :
+		  attr_is(a, na, "edgeType", "BOTH") ? 2 : 0;
+	n->dtype = attr_long(a, na, "dtype_id", -1);
+	if ((x = attr(a, na, "loc"))) {
+		const char *c = memchr(x->val, ',', x->vlen);
+		if (c)
+			n->line = (unsigned)strtoul(c + 1, NULL, 10);
+	}
+	if (!selfclose) {
+		ps->cap[depth] = n;
+		if (ps->cap_depth < 0)
+			ps->cap_depth = depth;
+	}
+	return 0;
+}
+
+/* The element at `depth` closed. */
+static void body_close(struct parser *ps, int depth)
+{
+	if (ps->cap_depth == depth)
+		ps->cap_depth = -1;
+	if (ps->cur_mod >= 0 && depth == ps->mod_depth)
+		ps->cur_mod = -1;
+}
+
+static void body_widths(struct parser *ps, struct vnode *n, int depth)
+{
+	size_t i;
+
+	if (depth > MAX_DEPTH)
+		return;
+	if (n->dtype >= 0)
+		n->width = (unsigned)dtype_width(ps, n->dtype, 0);
+	for (i = 0; i < n->nkids; i++)
+		body_widths(ps, n->kids[i], depth + 1);
+}
+
+void vinfo_release_bodies(struct vinfo *vi)
+{
+	size_t i;
+
+	for (i = 0; i < vi->nbodies; i++) {
+		free(vi->bodies[i].name);
+		free(vi->bodies[i].orig);
+		vnode_free(vi->bodies[i].body);
+	}
+	free(vi->bodies);
+	vi->bodies = NULL;
+	vi->nbodies = 0;
+}
+
 /* Parses one tag starting after '<'. Fills name and attributes; *selfclose / *closing. */
 static int parse_tag(struct parser *ps, const char **name, size_t *nlen, struct xml_attr *attrs,
 		     size_t maxattrs, size_t *nattrs, int *selfclose, int *closing)
@@ -409,7 +573,8 @@ static int parse_tag(struct parser *ps, const char **name, size_t *nlen, struct 
 
 #define TAG_IS(s) (nlen == sizeof(s) - 1 && memcmp(name, s, nlen) == 0)
 
-int vinfo_parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, size_t errlen)
+static int parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, size_t errlen,
+		     int want_bodies)
 {
 	struct parser ps;
 	/* element stack: names only as kinds we care about */
@@ -427,6 +592,9 @@ int vinfo_parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, si
 	ps.vi = vi;
 	ps.err = err;
 	ps.errlen = errlen;
+	ps.want_bodies = want_bodies;
+	ps.cur_mod = -1;
+	ps.cap_depth = -1;
 
 	while (ps.p < ps.end) {
 		const char *name;
@@ -453,6 +621,7 @@ int vinfo_parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, si
 				goto out;
 			}
 			depth--;
+			body_close(&ps, depth);
 			switch (stack[depth]) {
 			case E_MODULE_TOP: in_top = 0; break;
 			case E_SENITEM: sen_depth = -1; break;
@@ -467,6 +636,8 @@ int vinfo_parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, si
 			fail(&ps, "nesting too deep");
 			goto out;
 		}
+		if (body_open(&ps, name, nlen, attrs, nattrs, depth, selfclose) < 0)
+			goto out;
 		{
 			int kind = E_OTHER;
 
@@ -475,6 +646,10 @@ int vinfo_parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, si
 				kind = E_NETLIST;
 			} else if (in_netlist && !in_typetable && TAG_IS("module")) {
 				if (add_module(&ps, attrs, nattrs) < 0)
+					goto out;
+				if (ps.want_bodies &&
+				    body_module(&ps, attrs, nattrs,
+						attr_is(attrs, nattrs, "topModule", "1") && !top_seen, depth) < 0)
 					goto out;
 				if (attr_is(attrs, nattrs, "topModule", "1") && !top_seen) {
 					const struct xml_attr *n = attr(attrs, nattrs, "origName");
@@ -591,6 +766,8 @@ int vinfo_parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, si
 		vi->ports[i].width = (unsigned)dtype_width(&ps, ps.port_dtype[i], 0);
 		vi->ports[i].is_signed = dtype_signed(&ps, ps.port_dtype[i], 0);
 	}
+	for (i = 0; i < vi->nbodies; i++)
+		body_widths(&ps, vi->bodies[i].body, 0);
 	ret = 0;
 out:
 	free(ps.dt);
@@ -600,10 +777,21 @@ out:
 	return ret;
 }
 
+int vinfo_parse_xml(const char *xml, size_t len, struct vinfo *vi, char *err, size_t errlen)
+{
+	return parse_xml(xml, len, vi, err, errlen, 0);
+}
+
+int vinfo_parse_xml_bodies(const char *xml, size_t len, struct vinfo *vi, char *err, size_t errlen)
+{
+	return parse_xml(xml, len, vi, err, errlen, 1);
+}
+
 void vinfo_release(struct vinfo *vi)
 {
 	size_t i;
 
+	vinfo_release_bodies(vi);
 	for (i = 0; i < vi->nmodules; i++)
 		free(vi->modules[i]);
 	free(vi->modules);
