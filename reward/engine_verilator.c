@@ -51,8 +51,10 @@
 #define VL_O1_SAMPLES 250000
 static const char *const opt_flag[2] = {"-O0", "-O1"};
 /* verilator_bin's flags for golden and candidate alike (part of the golden model's key) */
-#define VL_VERILATE "--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-unlimited-stack"
-#define VL_VERILATE_STR "--cc -Wno-fatal -Wno-lint -Wno-style --no-unlimited-stack"
+#define VL_VERILATE "--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-unlimited-stack", \
+		    "--x-assign", "unique", "--x-initial", "unique"
+#define VL_VERILATE_STR "--cc -Wno-fatal -Wno-lint -Wno-style --no-unlimited-stack " \
+			"--x-assign unique --x-initial unique"
 /* The precompiled header holds verilated.h, which every generated model header includes (and
  * which includes the harness's <cstdio>, <cstdint>, <cstring>). g++: rtlr_pch.h.gch, found next
  * to rtlr_pch.h by -include. clang++: verilated.h.pch built from verilated.h itself (clang checks
@@ -480,8 +482,10 @@ static int cpp_harness(const struct problem *p, uint64_t seed, const char *tag, 
 		}
 	}
 	buf_adds(o, "}\n");
+	engine_vlx_digest_code(p, o); /* engine_verilator_x.c */
 	/* compare */
-	buf_adds(o, "static void check(int skip) {\n  int bad = 0;\n  samples++;\n  if (skip) return;\n");
+	buf_adds(o, "static void check(int skip) {\n  int bad = 0;\n  samples++;\n  if (skip) return;\n"
+		    "  rtlr_digest();\n");
 	for (i = 0; i < g->nports; i++) {
 		const struct vport *pt = &g->ports[i];
 		unsigned words = (pt->width + 31) / 32;
@@ -511,13 +515,17 @@ static int cpp_harness(const struct problem *p, uint64_t seed, const char *tag, 
 		buf_printf(o, "  g->%s = !g->%s; c->%s = g->%s;\n", p->prep.clocks[i], p->prep.clocks[i],
 			   p->prep.clocks[i], p->prep.clocks[i]);
 	buf_adds(o, "  g->eval(); c->eval();\n  halfs++;\n}\n");
+	/* Golden and candidate from the same initial values: one randReset policy (0 unless the
+	 * command line says +verilator+rand+reset+N, engine_vlx_run) and the RNG reseeded with the
+	 * same seed before each model is built. */
 	buf_printf(o, "int main(int argc, char **argv) {\n"
-		      "  VerilatedContext *ctx = new VerilatedContext;\n  ctx->commandArgs(argc, argv);\n"
-		      "  ctx->randReset(0);\n  ctx->randSeed(%u);\n  g = new Vgold{ctx, \"g\"};\n"
-		      "  ctx->randReset(%d);\n  c = new Vcand{ctx, \"c\"};\n"
+		      "  VerilatedContext *ctx = new VerilatedContext;\n"
+		      "  ctx->randReset(0);\n  ctx->randSeed(%u);\n  ctx->commandArgs(argc, argv);\n"
+		      "  { int sd = ctx->randSeed();\n"
+		      "    ctx->randSeed(sd); g = new Vgold{ctx, \"g\"};\n"
+		      "    ctx->randSeed(sd); c = new Vcand{ctx, \"c\"}; }\n"
 		      "  rng = 0x%016llxull;\n",
-		   (unsigned)(splitmix(seed) & 0x7fffffff), p->prep.nresets ? 2 : 0,
-		   (unsigned long long)splitmix(seed));
+		   (unsigned)(splitmix(seed) & 0x7fffffff) | 1u, (unsigned long long)splitmix(seed));
 	for (i = 0; i < p->prep.nclocks; i++)
 		set_both(o, p->prep.clocks[i], "0");
 	if (!p->prep.nclocks) {
@@ -544,6 +552,8 @@ static int cpp_harness(const struct problem *p, uint64_t seed, const char *tag, 
 				   ph == 0 && !p->prep.nresets ? "k < 2" : "0");
 		}
 	}
+	buf_printf(o, "  printf(\"%s xdigest %%016llx %%016llx\\n\", (unsigned long long)rtlr_dg,"
+		      " (unsigned long long)rtlr_dc);\n", tag);
 	buf_printf(o, "  printf(\"%s done %%llu %%llu\\n\", samples, mism);\n  fflush(stdout);\n"
 		      "  g->final(); c->final();\n  return 0;\n}\n",
 		   tag);
@@ -739,15 +749,53 @@ out:
 	return ret;
 }
 
+/* Verilates the candidate; where Verilator only asks how to treat delays (NEEDTIMINGOPT) and
+ * engine_vlx_delays_ok finds them harmless, again with --no-timing (*dropped = their total);
+ * where it finds them harmful, icw says why Icarus must judge. build_step's return. */
+static int verilate_cand(const struct problem *p, const char *jobdir, struct func_out *out,
+			 double *dropped, char *icw, size_t icwlen)
+{
+	const char *ac[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vcand", "--top-module",
+			    p->top, "-Mdir", "vc", "cand.v", NULL, NULL};
+	char path[1300];
+	struct buf cand;
+	int x = build_step(jobdir, ac, 1, "verilate", out);
+
+	if (x <= 0 || out->min_score || !out->diag || !strstr(out->diag, "NEEDTIMINGOPT"))
+		return x;
+	buf_init(&cand, 2 * RTLR_MAX_SOURCE);
+	snprintf(path, sizeof(path), "%s/cand.v", jobdir);
+	if (buf_read_file(&cand, path) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "read cand.v: %s", strerror(errno));
+		x = -1;
+	} else if (!engine_vlx_delays_ok(cand.data, p->prep.gold_eq, out->diag, dropped, icw,
+					 icwlen)) {
+		x = 0; /* icw set: Icarus judges */
+	} else {
+		size_t n = sizeof(ac) / sizeof(ac[0]) - 2;
+		ac[n] = ac[n - 1]; /* cand.v last */
+		ac[n - 1] = "--no-timing";
+		free(out->diag);
+		out->diag = NULL;
+		out->compile_error = 0;
+		out->reason[0] = '\0';
+		x = build_step(jobdir, ac, 1, "verilate", out);
+	}
+	buf_release(&cand);
+	return x;
+}
+
 /* Per candidate: verilate it (--prefix Vcand), compile it with the harness as one unit against
- * the PCH, link with the cached runtime and golden objects, run. Stage times go into out. */
+ * the PCH, link with the cached runtime and golden objects, run (three times: engine_vlx_run).
+ * Stage times go into out. When Icarus must judge instead, icw says why (and out is untouched
+ * by a verdict). */
 static int verilator_equivalence(const struct problem *p, const char *jobdir, uint64_t seed,
-				 struct func_out *out)
+				 struct func_out *out, char *icw, size_t icwlen)
 {
 	char tag[40], err[512], gdir[1100], sim[600];
 	struct buf h;
-	struct sb_result r;
 	struct timespec t0, ts;
+	double dropped = 0;
 	int ret = -1, x;
 	uint64_t expect = harness_samples(p);
 	int lvl = expect >= VL_O1_SAMPLES;
@@ -760,16 +808,13 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 		goto out;
 	engine_new_tag(tag);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	{
-		const char *ac[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vcand",
-				    "--top-module", p->top, "-Mdir", "vc", "cand.v", NULL};
-		x = build_step(jobdir, ac, 1, "verilate", out);
-		if (x < 0)
-			goto out;
-		if (x > 0) {
-			ret = 0;
-			goto out;
-		}
+	icw[0] = '\0';
+	x = verilate_cand(p, jobdir, out, &dropped, icw, icwlen);
+	if (x < 0)
+		goto out;
+	if (x > 0 || icw[0]) {
+		ret = 0;
+		goto out;
 	}
 	out->verilate_ms = engine_ms_since(&ts);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -843,19 +888,13 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	out->compile_ms = engine_ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sim, sizeof(sim), "%s/sim", jobdir);
-	{
-		const char *ar[] = {sim, NULL};
-		if (tool_run(jobdir, ar, SB_STAGE_RUN, g_tools.lim.sim_s, &r, err, sizeof(err)) < 0) {
-			snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %.400s", err);
-			goto out;
-		}
-	}
+	if (engine_vlx_run(jobdir, sim, tag, expect, out, icw, icwlen) < 0)
+		goto out;
 	out->run_ms = engine_ms_since(&t0);
-	engine_judge_equivalence(&r, tag, expect, out);
-	snprintf(out->note, sizeof(out->note), "%s%s",
-		 p->prep.nresets ? "verilator (2-state): candidate state starts random, golden at 0; the first cycle is not compared" : "verilator (2-state): state starts at 0 (Icarus: X); the first cycle is not compared",
-		 lvl ? "; models compiled -O1 (long simulation)" : "");
-	sb_result_release(&r);
+	snprintf(out->note, sizeof(out->note), "verilator (2-state): the same outputs with undefined "
+		 "bits 0, 1 and random in golden and candidate alike; the first cycle is not compared%s%s",
+		 lvl ? "; models compiled -O1 (long simulation)" : "",
+		 dropped > 0 ? "; delays dropped (--no-timing)" : "");
 	ret = 0;
 out:
 	buf_release(&h);
@@ -868,11 +907,16 @@ out:
 static int verilator_equivalence_xz(const struct problem *p, const char *jobdir, uint64_t seed,
 				    struct func_out *out)
 {
+	char icw[240];
 	int x = engine_verilator_xz_guard(p, jobdir, seed, out);
 
+	if (x == 0)
+		x = engine_vlx_guard(p, jobdir, seed, out); /* division: engine_verilator_x.c */
 	if (x != 0)
 		return x < 0 ? -1 : 0;
-	x = verilator_equivalence(p, jobdir, seed, out);
+	x = verilator_equivalence(p, jobdir, seed, out, icw, sizeof(icw));
+	if (x == 0 && icw[0])
+		return engine_vlx_icarus(p, jobdir, seed, icw, out);
 	return engine_verilator_eq_refused(p, jobdir, seed, x, out);
 }
 
