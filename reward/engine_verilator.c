@@ -800,15 +800,26 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	uint64_t expect = harness_samples(p);
 	int lvl = expect >= VL_O1_SAMPLES;
 
+	icw[0] = '\0';
 	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
 		goto out;
 	if (golden_ready(p, lvl, gdir, sizeof(gdir), &out->golden_ms, out) < 0)
 		goto out;
+	x = engine_vlx_port_renamed(gdir);
+	if (x < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "no model header Vgold.h in %.400s",
+			 gdir);
+		goto out;
+	}
+	if (x > 0) {
+		snprintf(icw, icwlen, "a port name is a C++ word Verilator renames (__SYM__)");
+		ret = 0;
+		goto out;
+	}
 	engine_new_tag(tag);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	icw[0] = '\0';
 	x = verilate_cand(p, jobdir, out, &dropped, icw, icwlen);
 	if (x < 0)
 		goto out;

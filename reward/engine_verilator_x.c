@@ -19,6 +19,12 @@
  *   timing control (a statement delay `#d;`, a blocking intra-assignment delay, event controls
  *   or waits inside a process, a delay that is not a literal) goes to Icarus
  *   (engine_vlx_delays_ok).
+ * - Testbench mode (engine_verilator_tb.c): the testbench binary runs with undefined bits 0, 1
+ *   and random too (engine_vlx_tb_runs); where the verdict is not the same in all three, Icarus
+ *   judges (the golden's own check, golden_ok, goes through the same runs).
+ * - Port names. Verilator renames a port whose name is a C++ word (`set`, `new`, ...: member
+ *   __SYM__set); the harness, which names ports as the golden does, would not compile and the
+ *   candidate would get a syntax verdict. Such problems go to Icarus (engine_vlx_port_renamed).
  * - engine_vlx_icarus: the hand-over, said in func_out.note ("ran under Icarus: <why>").
  */
 #include "engine.h"
@@ -538,6 +544,66 @@ int engine_vlx_icarus(const struct problem *p, const char *jobdir, uint64_t seed
 	x = engine_icarus.equivalence(p, jobdir, seed, out);
 	out->ran = "icarus";
 	snprintf(out->note, sizeof(out->note), "ran under Icarus: %.230s", w);
+	return x;
+}
+
+int engine_vlx_tb_runs(const struct problem *p, const char *jobdir, const char *const *argv,
+		       const char *tag, struct func_out *out, char *why, size_t whylen)
+{
+	static const char *const init[] = {"+verilator+rand+reset+0", "+verilator+rand+reset+1",
+					   "+verilator+rand+reset+2"};
+	static const char *const init_name[] = {"0", "1", "random"};
+	const char *ar[8];
+	char err[256];
+	struct sb_result r;
+	size_t k, n;
+
+	for (n = 0; argv[n] && n < 6; n++)
+		ar[n] = argv[n];
+	ar[n + 1] = NULL;
+	for (k = 0; k < sizeof(init) / sizeof(init[0]); k++) {
+		struct func_out f;
+
+		ar[n] = init[k];
+		if (tool_run(jobdir, ar, SB_STAGE_RUN, g_tools.lim.sim_s, &r, err, sizeof(err)) < 0) {
+			snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %.400s", err);
+			return -1;
+		}
+		if (k == 0) {
+			engine_judge_testbench(p, &r, tag, out);
+			sb_result_release(&r);
+			if (!out->checked)
+				return 0; /* a crash, a time-out, a short run: the verdict stands */
+			continue;
+		}
+		memset(&f, 0, sizeof(f));
+		engine_judge_testbench(p, &r, tag, &f);
+		sb_result_release(&r);
+		if (!f.checked || f.passed != out->passed) {
+			snprintf(why, whylen, "the verdict changes when undefined bits start at %s "
+					      "instead of 0 (4-state needed)", init_name[k]);
+			func_out_release(&f);
+			return 1;
+		}
+		func_out_release(&f);
+	}
+	return 0;
+}
+
+int engine_vlx_port_renamed(const char *gdir)
+{
+	char path[1300];
+	struct buf h;
+	int x;
+
+	buf_init(&h, 1 << 20);
+	snprintf(path, sizeof(path), "%s/Vgold.h", gdir);
+	if (buf_read_file(&h, path) < 0) {
+		buf_release(&h);
+		return -1;
+	}
+	x = strstr(h.data, "(&__SYM__") != NULL;
+	buf_release(&h);
 	return x;
 }
 

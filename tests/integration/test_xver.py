@@ -10,7 +10,8 @@ side, VerilogEval's X rule: a golden X is a don't-care, a candidate X matches on
 - a golden with registers without reset, against itself and a rewrite (failed under Verilator
   when golden and candidate started from different random values);
 - `#` delays: `q <= #1 d` and `assign #1` (were a Verilator syntax verdict), a wrong design with
-  delays (a function verdict), delays too long to drop and statement delays (Icarus judges).
+  delays (a function verdict), delays too long to drop and statement delays (Icarus judges);
+- a port named like a C++ word (`set`), which Verilator renames (was a syntax verdict).
 Long-run copies of the problems with a reset make `auto` pick Verilator."""
 import os
 import re
@@ -55,6 +56,10 @@ PROBLEMS = {
                "  always @(posedge clk) if (rst) q <= 1'b0; else q <= d;\n"
                "  assign y = a & b;\nendmodule\n",
                [("a", 1), ("b", 1), ("d", 1)], [("q", 1), ("y", 1)], "clk", "rst"),
+    "xv_cxx": ("module RefModule(input clk, input rst, input [1:0] set, output reg q);\n"
+               "  always @(posedge clk) if (rst) q <= 1'b0; else if (set == 2'd3) q <= ~q;\n"
+               "endmodule\n",
+               [("set", 2)], [("q", 1)], "clk", "rst"),
 }
 LONG_OF = {"xv_rflag": "xv_rflag_long", "xv_shreg": "xv_shreg_long", "xv_dly": "xv_dly_long"}
 
@@ -120,6 +125,14 @@ CASES = [
      "  reg [1:0] sh;\n  always @(posedge clk) sh <= {sh[0], d};\n  assign q = sh[1];\n"
      "  always @(posedge clk) n <= rst ? 4'd0 : n + 4'd1;\nendmodule\n",
      "the golden reads undefined"),
+    ("xv_cxx", "the reference",
+     "module TopModule(input clk, input rst, input [1:0] set, output reg q);\n"
+     "  always @(posedge clk) q <= rst ? 1'b0 : q ^ (&set);\nendmodule\n",
+     "a port name is a C++ word"),
+    ("xv_cxx", "wrong",
+     "module TopModule(input clk, input rst, input [1:0] set, output reg q);\n"
+     "  always @(posedge clk) q <= rst ? 1'b0 : q ^ (|set);\nendmodule\n",
+     "a port name is a C++ word"),
     ("xv_dly", "nonblocking and assign delays",
      DLY_HEAD + "  always @(posedge clk) if (rst) q <= #1 1'b0; else q <= #1 d;\n"
      "  assign #1 y = a & b;\nendmodule\n", "verilator"),
@@ -283,6 +296,13 @@ def test_delays(s):
     assert exp == [True, False, False, True], exp
 
 
+def test_port_named_like_a_cxx_word(s):
+    """A port Verilator renames (`set` is a C++ word: member __SYM__set) used to make the
+    harness fail to compile, a syntax verdict for every candidate; Icarus judges now."""
+    exp = _run(s, _cases("xv_cxx"))
+    assert exp == [True, False], exp
+
+
 def test_auto_long_runs(s):
     """Long simulations of the problems with a reset: auto picks Verilator, which hands what it
     cannot judge to Icarus; every verdict is the oracle's."""
@@ -297,3 +317,80 @@ def test_auto_long_runs(s):
         _check(r, pid, label, _expected(pid, label, cand), "auto", how)
         assert f["note"].startswith("auto: verilator"), (pid, label, f)
         assert f["engine"] == ("verilator" if how == "verilator" else "icarus"), (pid, label, f)
+
+
+TB_REF = ("module RefModule(input clk, input rst, input [3:0] st, output reg f);\n"
+          "  always @(posedge clk) if (rst) f <= 1'b0; else if (st == 4'hf) f <= ~f;\n"
+          "endmodule\n")
+TB = r"""`timescale 1 ps/1 ps
+module tb;
+    reg clk = 1'b0;
+    initial forever #5 clk = ~clk;
+    reg rst;
+    reg [3:0] st;
+    wire f_ref, f_dut;
+    RefModule good1 (.clk(clk), .rst(rst), .st(st), .f(f_ref));
+    TopModule top_module1 (.clk(clk), .rst(rst), .st(st), .f(f_dut));
+    integer clocks = 0, errors = 0;
+    always @(posedge clk, negedge clk) begin
+        clocks = clocks + 1;
+        if (f_ref !== (f_ref ^ f_dut ^ f_ref)) errors = errors + 1;
+    end
+    reg [31:0] rng;
+    initial begin
+        rng = 32'h1234_5678;
+        rst <= 1'b1; st <= 4'h0;
+        repeat (2) @(negedge clk);
+        rst <= 1'b0;
+        repeat (300) @(negedge clk) begin
+            rng = rng ^ (rng << 13); rng = rng ^ (rng >> 17); rng = rng ^ (rng << 5);
+            st <= rng[3:0];
+        end
+        #1 $finish;
+    end
+    final $display("Mismatches: %1d in %1d samples", errors, clocks);
+endmodule
+"""
+TB_CASES = [
+    ("reset dropped", "module TopModule(input clk, input rst, input [3:0] st, output reg f);\n"
+     "  always @(posedge clk) if (st == 4'hf) f <= ~f;\nendmodule\n",
+     "testbench ran under Icarus: the verdict changes when undefined bits start at"),
+    ("rewrite", "module TopModule(input clk, input rst, input [3:0] st, output reg f);\n"
+     "  always @(posedge clk) f <= rst ? 1'b0 : f ^ (&st);\nendmodule\n", "verilator --timing"),
+]
+
+
+def _tb_oracle(cand):
+    with tempfile.TemporaryDirectory(prefix="rtlr-xver-") as d:
+        for name, text in (("ref.v", TB_REF), ("cand.v", cand), ("tb.v", TB)):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        c = subprocess.run(["iverilog", "-g2012", "-o", "sim", "-s", "tb", "tb.v", "ref.v",
+                            "cand.v"], cwd=d, capture_output=True, text=True, timeout=60)
+        assert c.returncode == 0, c.stderr
+        r = subprocess.run(["vvp", "-n", "sim"], cwd=d, capture_output=True, text=True,
+                           timeout=60)
+        m = re.search(r"Mismatches: (\d+) in (\d+) samples", r.stdout)
+        assert m and int(m.group(2)) > 0, r.stdout + r.stderr
+        return int(m.group(1)) == 0
+
+
+def test_testbench_mode(s):
+    """The problem's own testbench under Verilator runs with undefined bits 0, 1 and random
+    too: a candidate whose verdict changes (a dropped reset: passed under Verilator, where its
+    register started at 0 like the golden's) is judged by Icarus."""
+    st, out = s.json("POST", "/v1/problems", {"id": "xv_tb_flag", "reference": TB_REF,
+                                              "top": "TopModule", "ref_top": "RefModule",
+                                              "mode": "testbench", "testbench": TB})
+    assert st in (200, 201), (st, out)
+    exp = [_tb_oracle(c) for _, c, _ in TB_CASES]
+    assert exp == [False, True], exp
+    items = [("xv_tb_flag", fence(c)) for _, c, _ in TB_CASES]
+    for engine in ENGINES:
+        res = s.score(items, engine=engine, mode="testbench", no_cache=True)
+        for (label, _, how), e, r in zip(TB_CASES, exp, res):
+            f = r["function"]
+            assert r["status"] == "OK", (label, engine, r.get("error"))
+            assert f["checked"] and f["passed"] == e, (label, engine, e, f)
+            if engine == "verilator":
+                assert f["note"].startswith(how), (label, f)
