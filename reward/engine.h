@@ -127,7 +127,7 @@ int engine_vlx_run(const char *jobdir, const char *sim, const char *tag, uint64_
 int engine_vlx_icarus(const struct problem *p, const char *jobdir, uint64_t seed, const char *why,
 		      struct func_out *out);
 /* Testbench mode: runs argv (the binary and its fixed arguments, at most 6) with undefined bits
- * 0, 1 and random; fills out from the first run. 1 with why when the verdict differs between
+ * 0 and 1; fills out from the first run. 1 with why when the verdict differs between
  * the runs (Icarus must judge), 0, -1 on infra failure. */
 int engine_vlx_tb_runs(const struct problem *p, const char *jobdir, const char *const *argv,
 		       const char *tag, struct func_out *out, char *why, size_t whylen);

@@ -307,8 +307,8 @@ def test_auto_long_runs(s):
     """Long simulations of the problems with a reset: auto picks Verilator, which hands what it
     cannot judge to Icarus; every verdict is the oracle's."""
     _register(s, long_ones=True)
-    pick = {("xv_rflag", "reset dropped"), ("xv_rflag", "rewrite"), ("xv_shreg", "the reference"),
-            ("xv_dly", "nonblocking and assign delays"), ("xv_dly", "wrong, with delays")}
+    pick = {("xv_rflag", "reset dropped"), ("xv_shreg", "the reference"),
+            ("xv_dly", "wrong, with delays")}
     cases = [c for c in CASES if (c[0], c[1]) in pick]
     items = [(LONG_OF[pid], fence(cand)) for pid, _, cand, _ in cases]
     res = s.score(items, engine="auto", mode="equivalence", no_cache=True)
@@ -376,9 +376,11 @@ def _tb_oracle(cand):
 
 
 def test_testbench_mode(s):
-    """The problem's own testbench under Verilator runs with undefined bits 0, 1 and random
-    too: a candidate whose verdict changes (a dropped reset: passed under Verilator, where its
-    register started at 0 like the golden's) is judged by Icarus."""
+    """The problem's own testbench under Verilator runs with undefined bits 0 and 1 too: a
+    candidate whose verdict changes (a dropped reset: passed under Verilator, where its register
+    started at 0 like the golden's) is judged by Icarus. (Not random: golden and candidate would
+    start from different values where both are undefined, e.g. before the first reset edge,
+    where the golden's X is a don't-care.)"""
     st, out = s.json("POST", "/v1/problems", {"id": "xv_tb_flag", "reference": TB_REF,
                                               "top": "TopModule", "ref_top": "RefModule",
                                               "mode": "testbench", "testbench": TB})
