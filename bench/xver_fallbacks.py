@@ -48,6 +48,10 @@ def main():
         t1 = time.time()
         ic = _score(s, items, "icarus")
         t2 = time.time()
+    except Exception:
+        print("server exit status: %s; its log ends:" % s.proc.poll())
+        print(open(os.path.join(s.tmp, "server.log")).read()[-3000:])
+        raise
     finally:
         s.stop()
     why = collections.Counter()

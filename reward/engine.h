@@ -131,6 +131,9 @@ int engine_vlx_icarus(const struct problem *p, const char *jobdir, uint64_t seed
  * the runs (Icarus must judge), 0, -1 on infra failure. */
 int engine_vlx_tb_runs(const struct problem *p, const char *jobdir, const char *const *argv,
 		       const char *tag, struct func_out *out, char *why, size_t whylen);
+/* With why NULL: 1 when the golden of (p, seed) was seen reading undefined values (its later
+ * candidates go straight to Icarus). With why: records (p, seed) when why says so. */
+int engine_vlx_known(const struct problem *p, uint64_t seed, const char *why);
 /* 1 when Verilator renamed one of the golden model's ports (a C++ word: __SYM__<name>) in
  * gdir/Vgold.h, 0 when not, -1 when unreadable. */
 int engine_vlx_port_renamed(const char *gdir);

@@ -925,9 +925,14 @@ static int verilator_equivalence_xz(const struct problem *p, const char *jobdir,
 		x = engine_vlx_guard(p, jobdir, seed, out); /* division: engine_verilator_x.c */
 	if (x != 0)
 		return x < 0 ? -1 : 0;
+	if (engine_vlx_known(p, seed, NULL))
+		return engine_vlx_icarus(p, jobdir, seed, "the golden reads undefined values: its "
+					 "outputs change with the initial values (4-state needed)", out);
 	x = verilator_equivalence(p, jobdir, seed, out, icw, sizeof(icw));
-	if (x == 0 && icw[0])
+	if (x == 0 && icw[0]) {
+		engine_vlx_known(p, seed, icw);
 		return engine_vlx_icarus(p, jobdir, seed, icw, out);
+	}
 	return engine_verilator_eq_refused(p, jobdir, seed, x, out);
 }
 

@@ -25,11 +25,14 @@
  * - Port names. Verilator renames a port whose name is a C++ word (`set`, `new`, ...: member
  *   __SYM__set); the harness, which names ports as the golden does, would not compile and the
  *   candidate would get a syntax verdict. Such problems go to Icarus (engine_vlx_port_renamed).
+ * - Problems whose golden reads undefined values are remembered (per problem and seed, in
+ *   memory): their later candidates go to Icarus without a Verilator build (engine_vlx_known).
  * - engine_vlx_icarus: the hand-over, said in func_out.note ("ran under Icarus: <why>").
  */
 #include "engine.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -589,6 +592,32 @@ int engine_vlx_tb_runs(const struct problem *p, const char *jobdir, const char *
 		func_out_release(&f);
 	}
 	return 0;
+}
+
+/* (problem hash, seed) pairs whose golden was seen reading undefined values; a small ring */
+#define VLX_KNOWN 256
+static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char hash[65];
+	uint64_t seed;
+} known[VLX_KNOWN];
+static size_t known_next;
+
+int engine_vlx_known(const struct problem *p, uint64_t seed, const char *why)
+{
+	size_t i;
+	int found = 0;
+
+	pthread_mutex_lock(&known_lock);
+	for (i = 0; i < VLX_KNOWN && !found; i++)
+		found = known[i].seed == seed && !strcmp(known[i].hash, p->hash);
+	if (!found && why && strstr(why, "the golden reads undefined")) {
+		snprintf(known[known_next].hash, sizeof(known[known_next].hash), "%s", p->hash);
+		known[known_next].seed = seed;
+		known_next = (known_next + 1) % VLX_KNOWN;
+	}
+	pthread_mutex_unlock(&known_lock);
+	return found;
 }
 
 int engine_vlx_port_renamed(const char *gdir)
