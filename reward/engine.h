@@ -111,4 +111,37 @@ int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint6
 int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uint64_t seed, int x,
 				struct func_out *out);
 
+/* engine_verilator_x.c: what decides whether Verilator's 2-state, no-timing run gives Icarus's
+ * verdict (see its header). engine_vlx_divides: 1 when src has / or % by anything but a nonzero
+ * literal (Verilator's x/0 is 0, Icarus's X). engine_vlx_delays_ok: for a candidate Verilator
+ * refused with NEEDTIMINGOPT (diag), 1 when every delay of candidate and golden only postpones a
+ * value and they add up to little (*total, time units): --no-timing then gives the verdict;
+ * 0 with why otherwise. engine_vlx_digest_code: the C++ harness's rtlr_digest() (a hash of the
+ * compared outputs of both models, g and c). engine_vlx_run: runs the harness binary with
+ * undefined bits 0, 1 and random; fills out from the first run; why set (and 0 returned) when
+ * the outputs differ between the runs; -1 on infra failure. engine_vlx_icarus: runs Icarus
+ * instead, note "ran under Icarus: <why>", out->ran = "icarus". engine_vlx_guard: before a
+ * Verilator equivalence run, the division rule on golden and cand.v (1 when Icarus ran). */
+int engine_vlx_divides(const char *src);
+int engine_vlx_delays_ok(const char *cand, const char *gold, const char *diag, double *total,
+			 char *why, size_t whylen);
+void engine_vlx_digest_code(const struct problem *p, struct buf *o);
+int engine_vlx_run(const char *jobdir, const char *sim, const char *tag, uint64_t expect,
+		   struct func_out *out, char *why, size_t whylen);
+int engine_vlx_icarus(const struct problem *p, const char *jobdir, uint64_t seed, const char *why,
+		      struct func_out *out);
+/* Testbench mode: runs argv (the binary and its fixed arguments, at most 6) with undefined bits
+ * 0 and 1; fills out from the first run. 1 with why when the verdict differs between
+ * the runs (Icarus must judge), 0, -1 on infra failure. */
+int engine_vlx_tb_runs(const struct problem *p, const char *jobdir, const char *const *argv,
+		       const char *tag, struct func_out *out, char *why, size_t whylen);
+/* With why NULL: 1 when the golden of (p, seed) was seen reading undefined values (its later
+ * candidates go straight to Icarus). With why: records (p, seed) when why says so. */
+int engine_vlx_known(const struct problem *p, uint64_t seed, const char *why);
+/* 1 when Verilator renamed one of the golden model's ports (a C++ word: __SYM__<name>) in
+ * gdir/Vgold.h, 0 when not, -1 when unreadable. */
+int engine_vlx_port_renamed(const char *gdir);
+int engine_vlx_guard(const struct problem *p, const char *jobdir, uint64_t seed,
+		     struct func_out *out);
+
 #endif

@@ -461,6 +461,11 @@ const struct engine *engine_pick(const char *name, const struct problem *p, enum
 			snprintf(err, errlen, "auto: icarus (the golden assigns x or z: 4-state needed)");
 			return &engine_icarus;
 		}
+		if (p->prep.gold_eq && engine_vlx_divides(p->prep.gold_eq)) {
+			snprintf(err, errlen, "auto: icarus (the golden divides by a value that may be "
+					      "0: 4-state needed)");
+			return &engine_icarus;
+		}
 		if (p->prep.nresets && p->prep.nclocks && vl < ic) {
 			snprintf(err, errlen, "auto: verilator (%llu samples: ~%.0f ms vs icarus ~%.0f ms)",
 				 (unsigned long long)n, vl, ic);

@@ -328,7 +328,8 @@ static void cpp_check(const struct problem *p, const struct stim_plan *pl, const
 	size_t i;
 
 	buf_printf(o, "static void check(int fr) {\n  int bad = 0, skip = samples < %lluull;\n  samples++;\n"
-		      "  if (fr) s_fs++; else s_fs = 0;\n",
+		      "  if (fr) s_fs++; else s_fs = 0;\n"
+		      "  if (!skip) rtlr_digest(); /* engine_vlx_digest_code */\n",
 		   (unsigned long long)pl->skip);
 	for (i = 0; i < g->nports; i++) {
 		const struct vport *pt = &g->ports[i];
