@@ -1,0 +1,426 @@
+/* The formal tier: Yosys scripts, their verdicts, and the pipeline hooks (see formal.h and
+ * docs/formal.md for the semantics and their limits). */
+#include "formal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "caps.h"
+#include "harness.h"
+#include "hash.h"
+#include "pipeline.h"
+#include "tools.h"
+
+#define FORMAL_FLOW_VERSION "rtlreward-formal-1"
+#define F_GOLD "fgold.v"
+#define F_YS "formal.ys"
+#define F_BMC "formal_bmc.log"
+#define F_IND "formal_ind.log"
+#define MITER "rtlr_formal_miter"
+
+static struct {
+	double timeout_s;
+	unsigned depth;
+	char yosys[256];
+	char version[128];
+	char key[65];
+	int ready;
+} g = {.timeout_s = 5, .depth = 24};
+
+void formal_configure(double timeout_s, unsigned depth)
+{
+	if (timeout_s > 0)
+		g.timeout_s = timeout_s;
+	if (depth > 0)
+		g.depth = depth;
+}
+
+int formal_init(char *err, size_t errlen)
+{
+	const char *argv[] = {"/usr/bin/yosys", "-V", NULL};
+	struct sb_result r;
+	char job[512], e2[256];
+	struct hash_ctx *h;
+
+	(void)err;
+	(void)errlen;
+	snprintf(g.yosys, sizeof(g.yosys), "/usr/bin/yosys");
+	g.version[0] = '\0';
+	if (access(g.yosys, X_OK) == 0 && sb_job_create(job, sizeof(job), e2, sizeof(e2)) == 0) {
+		if (tool_run(job, argv, SB_STAGE_BUILD, 20, &r, e2, sizeof(e2)) == 0) {
+			const char *s = r.out_len ? r.out : "";
+			if (r.exited && r.exit_code == 0)
+				snprintf(g.version, sizeof(g.version), "%.*s", (int)strcspn(s, "\r\n"), s);
+			sb_result_release(&r);
+		}
+		sb_job_remove(job, e2, sizeof(e2));
+	}
+	g.ready = g.version[0] != '\0';
+	h = hash_new();
+	hash_add_str(h, FORMAL_FLOW_VERSION);
+	hash_add_str(h, g.ready ? g.version : "no yosys");
+	hash_add_u64(h, (uint64_t)(g.timeout_s * 1000));
+	hash_add_u64(h, g.depth);
+	hash_final_hex(h, g.key);
+	if (!g.ready)
+		fprintf(stderr, "rtlreward: formal: /usr/bin/yosys not usable: every proof is unknown\n");
+	return 0;
+}
+
+const char *formal_key(void)
+{
+	return g.key;
+}
+
+int formal_parse_option(const char *s, int *out, char *err, size_t errlen)
+{
+	if (!s || !s[0] || !strcmp(s, "off"))
+		*out = FORMAL_OFF;
+	else if (!strcmp(s, "confirm"))
+		*out = FORMAL_CONFIRM;
+	else {
+		snprintf(err, errlen, "formal: '%.64s' is not one of off, confirm", s);
+		return -1;
+	}
+	return 0;
+}
+
+const char *formal_verdict_str(const struct formal_out *o, char *buf, size_t len)
+{
+	switch (o->verdict) {
+	case PROOF_PROVED:
+		return "proved";
+	case PROOF_BOUNDED:
+		snprintf(buf, len, "bounded(%u)", o->depth);
+		return buf;
+	case PROOF_REFUTED:
+		return "refuted";
+	case PROOF_UNKNOWN:
+		return "unknown";
+	default:
+		return "";
+	}
+}
+
+static int simple_name(const char *s)
+{
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+static double ms_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Steps with every reset asserted and the clocks toggling 0,1,0,1 (the harness's reset phase),
+ * before the inputs are free; 0 when nothing is reset. */
+static unsigned reset_prefix(const struct problem *p)
+{
+	return p->prep.nclocks && p->prep.nresets ? 2 * HARNESS_RESET_CYCLES : 0;
+}
+
+static unsigned bmc_steps(const struct problem *p)
+{
+	return p->prep.nclocks ? reset_prefix(p) + g.depth : 1;
+}
+
+/* The whole Yosys run: elaboration, the refusals, the BMC (-verify: a failure or a time-out
+ * stops the script), then the induction. */
+static int write_script(const struct problem *p, const char *cand_file, unsigned n, int tb, int ti,
+			struct buf *o)
+{
+	unsigned s, pre = reset_prefix(p);
+	size_t i;
+
+	buf_printf(o, "read_verilog -sv %s\nread_verilog -sv %s\n", F_GOLD, cand_file);
+	buf_adds(o, "hierarchy -check\nproc\nflatten\nmemory\nopt_clean\nclk2fflogic\n");
+	buf_printf(o, "miter -equiv -flatten -make_assert -ignore_gold_x rtlr_g_%s %s " MITER "\n",
+		   p->ref_top, p->top);
+	buf_adds(o, "hierarchy -top " MITER "\n");
+	/* anything but Yosys's internal cells left after flattening is a module nobody defined
+	 * (a blackbox): an equivalence resting on it proves nothing */
+	buf_adds(o, "select -assert-none " MITER "/t:* " MITER "/t:$* %d\n");
+	buf_printf(o, "tee -o %s sat -verify -seq %u -show-inputs -prove-asserts -set-def-inputs -set-init-undef",
+		   F_BMC, n);
+	for (s = 1; s <= pre; s++) {
+		for (i = 0; i < p->prep.nresets; i++)
+			buf_printf(o, " -set-at %u in_%s 1'b%d", s, p->prep.resets[i].name,
+				   !p->prep.resets[i].active_low);
+		for (i = 0; i < p->prep.nclocks; i++)
+			buf_printf(o, " -set-at %u in_%s 1'b%u", s, p->prep.clocks[i], (s - 1) % 2);
+	}
+	buf_printf(o, " -dump_vcd formal_cex.vcd -timeout %d " MITER "\n", tb);
+	buf_printf(o, "tee -o %s sat -tempinduct -tempinduct-inductonly -prove-asserts -set-def-inputs "
+		      "-maxsteps %u -timeout %d " MITER "\n",
+		   F_IND, n, ti);
+	return o->overflow ? -1 : 0;
+}
+
+static int read_job_file(const char *jobdir, const char *name, struct buf *b)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", jobdir, name);
+	return access(path, F_OK) == 0 ? buf_read_file(b, path) : -1;
+}
+
+/* The first "ERROR: ..." line of Yosys's output, shortened, into out. */
+static void first_error(const struct sb_result *r, char *out, size_t outlen)
+{
+	const char *s = NULL;
+
+	if (r->err)
+		s = strstr(r->err, "ERROR:");
+	if (!s && r->out)
+		s = strstr(r->out, "ERROR:");
+	if (!s) {
+		snprintf(out, outlen, "yosys exit %d", r->exit_code);
+		return;
+	}
+	snprintf(out, outlen, "%.*s", (int)strcspn(s, "\r\n"), s);
+}
+
+/* Why Yosys stopped before the BMC said anything. */
+static void judge_error(const struct sb_result *r, const char *cand_file, struct formal_out *out)
+{
+	char e[300];
+
+	first_error(r, e, sizeof(e));
+	if (strstr(e, "is not part of the design"))
+		snprintf(out->note, sizeof(out->note),
+			 "refused: the design instantiates a module nobody defines (%.200s)", e + 7);
+	else if (strstr(e, "selection is not empty"))
+		snprintf(out->note, sizeof(out->note),
+			 "refused: module instances are left after flattening (a blackbox or "
+			 "keep_hierarchy): an equivalence would rest on them");
+	else if (strstr(e, F_GOLD))
+		snprintf(out->note, sizeof(out->note), "yosys cannot read the golden: %.200s", e + 7);
+	else if (strstr(e, cand_file))
+		snprintf(out->note, sizeof(out->note), "yosys cannot read the candidate: %.200s", e + 7);
+	else
+		snprintf(out->note, sizeof(out->note), "yosys stopped: %.250s", e);
+}
+
+static void judge(const struct problem *p, const char *jobdir, const char *cand_file,
+		  const struct sb_result *r, unsigned n, struct formal_out *out)
+{
+	struct buf bmc, ind;
+
+	buf_init(&bmc, RTLR_MAX_TOOL_OUTPUT);
+	buf_init(&ind, RTLR_MAX_TOOL_OUTPUT);
+	out->verdict = PROOF_UNKNOWN;
+	if (read_job_file(jobdir, F_BMC, &bmc) < 0 || !bmc.len) {
+		if (r->limit == SB_LIMIT_WALL || r->limit == SB_LIMIT_CPU)
+			snprintf(out->note, sizeof(out->note), "time-out before the proof started (%gs)",
+				 g.timeout_s);
+		else if (r->limit == SB_LIMIT_MEMORY)
+			snprintf(out->note, sizeof(out->note), "yosys ran out of memory");
+		else
+			judge_error(r, cand_file, out);
+		goto out;
+	}
+	if (strstr(bmc.data, "model found: FAIL!")) {
+		out->verdict = PROOF_REFUTED; /* the replay confirms it or turns it into unknown */
+		out->depth = n;
+	} else if (strstr(bmc.data, "TIMEOUT") || !strstr(bmc.data, "SUCCESS!")) {
+		snprintf(out->note, sizeof(out->note), "time-out: the %u-step check from reset did not "
+			 "finish in the budget (%gs)", n, g.timeout_s);
+	} else {
+		out->verdict = PROOF_BOUNDED;
+		out->depth = n;
+		if (read_job_file(jobdir, F_IND, &ind) == 0 && ind.len &&
+		    strstr(ind.data, "Induction step proven: SUCCESS!"))
+			out->verdict = PROOF_PROVED;
+		else if (p->prep.nclocks)
+			snprintf(out->note, sizeof(out->note),
+				 "bounded(%u): no difference in %u steps (half clock periods, clocks "
+				 "free after a %u-step reset) from reset; induction did not close%s",
+				 n, n, reset_prefix(p),
+				 ind.len && strstr(ind.data, "TIMEOUT") ? " in the budget" : "");
+		else
+			snprintf(out->note, sizeof(out->note), "bounded(%u): induction did not close%s", n,
+				 ind.len && strstr(ind.data, "TIMEOUT") ? " in the budget" : "");
+	}
+out:
+	buf_release(&bmc);
+	buf_release(&ind);
+}
+
+int formal_check(const struct problem *p, const char *jobdir, const char *cand_file,
+		 struct formal_out *out, char *err, size_t errlen)
+{
+	const char *argv[] = {g.yosys, "-q", "-s", F_YS, NULL};
+	struct sb_result r;
+	struct buf ys;
+	double t0 = ms_now();
+	unsigned n = bmc_steps(p);
+	int tb, ti, ret = -1;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->verdict = PROOF_UNKNOWN;
+	buf_init(&ys, 1u << 20);
+	if (!g.ready) {
+		snprintf(out->note, sizeof(out->note), "no proof: yosys is not available");
+		ret = 0;
+		goto out;
+	}
+	for (i = 0; i < p->prep.gold.nports; i++) {
+		const struct vport *pt = &p->prep.gold.ports[i];
+		if (!simple_name(pt->name) || pt->dir == PORT_INOUT) {
+			snprintf(out->note, sizeof(out->note), "no proof: port '%.100s' (%s) is not "
+				 "supported by the formal tier", pt->name,
+				 pt->dir == PORT_INOUT ? "inout" : "name");
+			ret = 0;
+			goto out;
+		}
+	}
+	tb = (int)(g.timeout_s * 0.6 + 0.5);
+	tb = tb < 1 ? 1 : tb;
+	ti = (int)(g.timeout_s + 0.5) - tb;
+	ti = ti < 1 ? 1 : ti;
+	if (write_script(p, cand_file, n, tb, ti, &ys) < 0) {
+		snprintf(err, errlen, "formal: script too large");
+		goto out;
+	}
+	if (tool_write_file(jobdir, F_YS, ys.data, ys.len, err, errlen) < 0 ||
+	    tool_write_file(jobdir, F_GOLD, p->prep.gold_eq, strlen(p->prep.gold_eq), err, errlen) < 0)
+		goto out;
+	if (tool_run(jobdir, argv, SB_STAGE_BUILD, 1.5 * (tb + ti) + 5, &r, err, errlen) < 0)
+		goto out;
+	judge(p, jobdir, cand_file, &r, n, out);
+	sb_result_release(&r);
+	out->ms = ms_now() - t0;
+	if (out->verdict == PROOF_REFUTED) {
+		double t1 = ms_now();
+		int x = formal_replay(p, jobdir, F_GOLD, cand_file, out, err, errlen);
+		out->replay_ms = ms_now() - t1;
+		if (x < 0)
+			goto out;
+		if (x == 0)
+			out->verdict = PROOF_UNKNOWN; /* note says why */
+	}
+	ret = 0;
+out:
+	if (!out->ms)
+		out->ms = ms_now() - t0;
+	buf_release(&ys);
+	return ret;
+}
+
+/* --- composition with the simulation ------------------------------------------------------- */
+
+static void add_note(Rtlreward__FunctionTier *f, const char *s)
+{
+	char both[1024];
+
+	if (!s[0])
+		return;
+	if (f->note && f->note[0]) {
+		snprintf(both, sizeof(both), "%s; %s", f->note, s);
+		pb_set_str(&f->note, both);
+	} else {
+		pb_set_str(&f->note, s);
+	}
+}
+
+static void set_proof(const struct formal_out *fo, Rtlreward__FunctionTier *f,
+		      Rtlreward__StageTimes *t)
+{
+	char b[48];
+
+	pb_set_str(&f->proof, formal_verdict_str(fo, b, sizeof(b)));
+	f->proof_depth = fo->depth;
+	t->formal_ms += fo->ms;
+	t->formal_replay_ms += fo->replay_ms;
+}
+
+int formal_before_sim(const struct problem *p, const char *jobdir, const char *cand_file,
+		      struct formal_out *fo, Rtlreward__FunctionTier *f, Rtlreward__StageTimes *t,
+		      char *err, size_t errlen)
+{
+	if (formal_check(p, jobdir, cand_file, fo, err, errlen) < 0)
+		return -1;
+	if (fo->verdict != PROOF_PROVED)
+		return 0;
+	set_proof(fo, f, t);
+	f->checked = 1;
+	f->passed = 1;
+	f->pass_rate = 1;
+	pb_set_str(&f->engine, "yosys");
+	add_note(f, "proved: golden and candidate are equivalent from reset for every input sequence "
+		    "(Yosys SAT, k-induction); no simulation ran");
+	return 1;
+}
+
+int formal_after_sim(const struct problem *p, const char *jobdir, const char *cand_file,
+		     int formal_mode, int opt, struct formal_out *fo, Rtlreward__FunctionTier *f,
+		     Rtlreward__StageTimes *t, char *err, size_t errlen)
+{
+	char b[700];
+
+	if (!formal_mode) {
+		if (opt != FORMAL_CONFIRM)
+			return 0;
+		if (!f->checked || !f->passed) {
+			add_note(f, "formal confirm: no proof (the simulation did not pass)");
+			return 0;
+		}
+		if (formal_check(p, jobdir, cand_file, fo, err, errlen) < 0)
+			return -1;
+	}
+	set_proof(fo, f, t);
+	switch (fo->verdict) {
+	case PROOF_PROVED:
+		/* formal mode returned before the simulation; confirm: the pass stands */
+		add_note(f, "proved: equivalent from reset for every input sequence");
+		break;
+	case PROOF_REFUTED:
+		if (f->passed || !f->first_mismatch) {
+			Rtlreward__Mismatch *m = malloc(sizeof(*m));
+			if (m) {
+				rtlreward__mismatch__init(m);
+				m->time = fo->first_time;
+				pb_set_str(&m->signal, fo->first_signal);
+				pb_set_str(&m->expected, fo->first_expected);
+				pb_set_str(&m->got, fo->first_got);
+				if (f->first_mismatch)
+					protobuf_c_message_free_unpacked(&f->first_mismatch->base, NULL);
+				f->first_mismatch = m;
+			}
+		}
+		/* the counterexample's steps count as samples, its failing step as a mismatch (a
+		 * simulation that did not finish keeps its minimum score) */
+		if (f->checked) {
+			f->samples += fo->depth;
+			f->mismatches += 1;
+			f->pass_rate = (double)(f->samples - f->mismatches) / (double)f->samples;
+		}
+		f->passed = 0;
+		snprintf(b, sizeof(b), "refuted: a %u-step counterexample from reset, reproduced in "
+			 "Icarus (%s differs at step %u)", fo->depth, fo->first_signal, fo->first_step);
+		add_note(f, b);
+		if (!f->reason || !f->reason[0])
+			pb_set_str(&f->reason, "the formal tier found an input sequence where the "
+					       "candidate differs from the golden");
+		break;
+	default:
+		snprintf(b, sizeof(b), "%s; the simulation's verdict stands", fo->note[0] ? fo->note :
+			 "no proof");
+		add_note(f, b);
+	}
+	return 0;
+}
