@@ -19,7 +19,7 @@
 #define FORMAL_FLOW_VERSION "rtlreward-formal-1"
 #define F_GOLD "fgold.v"
 #define F_YS "formal.ys"
-#define F_BMC "formal_bmc.log"
+#define F_PRE "formal_pre.log"
 #define F_IND "formal_ind.log"
 #define MITER "rtlr_formal_miter"
 
@@ -132,18 +132,30 @@ static unsigned reset_prefix(const struct problem *p)
 	return p->prep.nclocks && p->prep.nresets ? 2 * HARNESS_RESET_CYCLES : 0;
 }
 
-static unsigned bmc_steps(const struct problem *p)
+static void set_reset(const struct problem *p, unsigned pre, struct buf *o)
 {
-	return p->prep.nclocks ? reset_prefix(p) + g.depth : 1;
+	unsigned s;
+	size_t i;
+
+	for (s = 1; s <= pre; s++) {
+		for (i = 0; i < p->prep.nresets; i++)
+			buf_printf(o, " -set-at %u in_%s 1'b%d", s, p->prep.resets[i].name,
+				   !p->prep.resets[i].active_low);
+		for (i = 0; i < p->prep.nclocks; i++)
+			buf_printf(o, " -set-at %u in_%s 1'b%u", s, p->prep.clocks[i], (s - 1) % 2);
+	}
 }
 
-/* The whole Yosys run: elaboration, the refusals, the BMC (-verify: a failure or a time-out
- * stops the script), then the induction. */
-static int write_script(const struct problem *p, const char *cand_file, unsigned n, int tb, int ti,
+/* The whole Yosys run: elaboration, the refusals, the reset prefix checked step by step (a
+ * plain BMC: -verify stops the script on a difference), then temporal induction from the end
+ * of the prefix: a base case one step longer each round (a difference there is a
+ * counterexample from reset) interleaved with an induction step over arbitrary states (proved
+ * when it holds), up to `depth` steps after the prefix or the time budget. */
+static int write_script(const struct problem *p, const char *cand_file, unsigned depth, int to,
 			struct buf *o)
 {
-	unsigned s, pre = reset_prefix(p);
-	size_t i;
+	unsigned pre = reset_prefix(p);
+	const char *common = "-show-inputs -prove-asserts -set-def-inputs -set-init-undef";
 
 	buf_printf(o, "read_verilog -sv %s\nread_verilog -sv %s\n", F_GOLD, cand_file);
 	buf_adds(o, "hierarchy -check\nproc\nflatten\nmemory\nopt_clean\nclk2fflogic\n");
@@ -153,19 +165,14 @@ static int write_script(const struct problem *p, const char *cand_file, unsigned
 	/* anything but Yosys's internal cells left after flattening is a module nobody defined
 	 * (a blackbox): an equivalence resting on it proves nothing */
 	buf_adds(o, "select -assert-none " MITER "/t:* " MITER "/t:$* %d\n");
-	buf_printf(o, "tee -o %s sat -verify -seq %u -show-inputs -prove-asserts -set-def-inputs -set-init-undef",
-		   F_BMC, n);
-	for (s = 1; s <= pre; s++) {
-		for (i = 0; i < p->prep.nresets; i++)
-			buf_printf(o, " -set-at %u in_%s 1'b%d", s, p->prep.resets[i].name,
-				   !p->prep.resets[i].active_low);
-		for (i = 0; i < p->prep.nclocks; i++)
-			buf_printf(o, " -set-at %u in_%s 1'b%u", s, p->prep.clocks[i], (s - 1) % 2);
+	if (pre) {
+		buf_printf(o, "tee -o %s sat -verify -seq %u %s", F_PRE, pre, common);
+		set_reset(p, pre, o);
+		buf_printf(o, " -dump_vcd formal_cex.vcd -timeout %d " MITER "\n", to);
 	}
-	buf_printf(o, " -dump_vcd formal_cex.vcd -timeout %d " MITER "\n", tb);
-	buf_printf(o, "tee -o %s sat -tempinduct -tempinduct-inductonly -prove-asserts -set-def-inputs "
-		      "-maxsteps %u -timeout %d " MITER "\n",
-		   F_IND, n, ti);
+	buf_printf(o, "tee -o %s sat -tempinduct -seq %u -maxsteps %u %s", F_IND, pre, depth, common);
+	set_reset(p, pre, o);
+	buf_printf(o, " -dump_vcd formal_cex.vcd -timeout %d " MITER "\n", to);
 	return o->overflow ? -1 : 0;
 }
 
@@ -214,16 +221,38 @@ static void judge_error(const struct sb_result *r, const char *cand_file, struct
 		snprintf(out->note, sizeof(out->note), "yosys stopped: %.250s", e);
 }
 
-static void judge(const struct problem *p, const char *jobdir, const char *cand_file,
-		  const struct sb_result *r, unsigned n, struct formal_out *out)
+/* The last "Base case for induction length K proven." of a temporal induction log: K. */
+static unsigned base_proven(const char *log)
 {
-	struct buf bmc, ind;
+	static const char pat[] = "Base case for induction length ";
+	const char *q = log;
+	unsigned k = 0, v;
 
-	buf_init(&bmc, RTLR_MAX_TOOL_OUTPUT);
-	buf_init(&ind, RTLR_MAX_TOOL_OUTPUT);
+	while ((q = strstr(q, pat))) {
+		q += sizeof(pat) - 1;
+		if (sscanf(q, "%u proven", &v) == 1 && v > k)
+			k = v;
+	}
+	return k;
+}
+
+static void judge(const struct problem *p, const char *jobdir, const char *cand_file,
+		  const struct sb_result *r, struct formal_out *out)
+{
+	unsigned pre = reset_prefix(p), k;
+	int timed = r->limit == SB_LIMIT_WALL || r->limit == SB_LIMIT_CPU;
+	struct buf pl, il;
+
+	buf_init(&pl, RTLR_MAX_TOOL_OUTPUT);
+	buf_init(&il, RTLR_MAX_TOOL_OUTPUT);
 	out->verdict = PROOF_UNKNOWN;
-	if (read_job_file(jobdir, F_BMC, &bmc) < 0 || !bmc.len) {
-		if (r->limit == SB_LIMIT_WALL || r->limit == SB_LIMIT_CPU)
+	if (pre && read_job_file(jobdir, F_PRE, &pl) == 0 && strstr(pl.data, "model found: FAIL!")) {
+		out->verdict = PROOF_REFUTED; /* the replay confirms it or turns it into unknown */
+		out->depth = pre;
+		goto out;
+	}
+	if (read_job_file(jobdir, F_IND, &il) < 0 || !il.len) {
+		if (timed || (pl.len && strstr(pl.data, "TIMEOUT")))
 			snprintf(out->note, sizeof(out->note), "time-out before the proof started (%gs)",
 				 g.timeout_s);
 		else if (r->limit == SB_LIMIT_MEMORY)
@@ -232,31 +261,29 @@ static void judge(const struct problem *p, const char *jobdir, const char *cand_
 			judge_error(r, cand_file, out);
 		goto out;
 	}
-	if (strstr(bmc.data, "model found: FAIL!")) {
-		out->verdict = PROOF_REFUTED; /* the replay confirms it or turns it into unknown */
-		out->depth = n;
-	} else if (strstr(bmc.data, "TIMEOUT") || !strstr(bmc.data, "SUCCESS!")) {
-		snprintf(out->note, sizeof(out->note), "time-out: the %u-step check from reset did not "
-			 "finish in the budget (%gs)", n, g.timeout_s);
-	} else {
+	k = base_proven(il.data);
+	if (strstr(il.data, "model found for base case: FAIL!")) {
+		out->verdict = PROOF_REFUTED;
+		out->depth = pre + k + 1;
+	} else if (strstr(il.data, "Induction step proven: SUCCESS!")) {
+		out->verdict = PROOF_PROVED;
+		out->depth = pre + k;
+	} else if (k) {
 		out->verdict = PROOF_BOUNDED;
-		out->depth = n;
-		if (read_job_file(jobdir, F_IND, &ind) == 0 && ind.len &&
-		    strstr(ind.data, "Induction step proven: SUCCESS!"))
-			out->verdict = PROOF_PROVED;
-		else if (p->prep.nclocks)
-			snprintf(out->note, sizeof(out->note),
-				 "bounded(%u): no difference in %u steps (half clock periods, clocks "
-				 "free after a %u-step reset) from reset; induction did not close%s",
-				 n, n, reset_prefix(p),
-				 ind.len && strstr(ind.data, "TIMEOUT") ? " in the budget" : "");
-		else
-			snprintf(out->note, sizeof(out->note), "bounded(%u): induction did not close%s", n,
-				 ind.len && strstr(ind.data, "TIMEOUT") ? " in the budget" : "");
+		out->depth = pre + k;
+		snprintf(out->note, sizeof(out->note),
+			 "bounded(%u): no difference in %u steps from reset (%u with the resets "
+			 "asserted, then every input free; a step is half a clock period); induction "
+			 "did not close%s",
+			 pre + k, pre + k, pre, strstr(il.data, "Reached maximum") ? "" :
+			 " in the time budget");
+	} else {
+		snprintf(out->note, sizeof(out->note), "time-out: no step after the reset was checked in "
+			 "the budget (%gs)", g.timeout_s);
 	}
 out:
-	buf_release(&bmc);
-	buf_release(&ind);
+	buf_release(&pl);
+	buf_release(&il);
 }
 
 int formal_check(const struct problem *p, const char *jobdir, const char *cand_file,
@@ -266,8 +293,7 @@ int formal_check(const struct problem *p, const char *jobdir, const char *cand_f
 	struct sb_result r;
 	struct buf ys;
 	double t0 = ms_now();
-	unsigned n = bmc_steps(p);
-	int tb, ti, ret = -1;
+	int to, ret = -1;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -288,20 +314,18 @@ int formal_check(const struct problem *p, const char *jobdir, const char *cand_f
 			goto out;
 		}
 	}
-	tb = (int)(g.timeout_s * 0.6 + 0.5);
-	tb = tb < 1 ? 1 : tb;
-	ti = (int)(g.timeout_s + 0.5) - tb;
-	ti = ti < 1 ? 1 : ti;
-	if (write_script(p, cand_file, n, tb, ti, &ys) < 0) {
+	to = (int)(g.timeout_s + 0.999);
+	if (write_script(p, cand_file, g.depth, to, &ys) < 0) {
 		snprintf(err, errlen, "formal: script too large");
 		goto out;
 	}
 	if (tool_write_file(jobdir, F_YS, ys.data, ys.len, err, errlen) < 0 ||
 	    tool_write_file(jobdir, F_GOLD, p->prep.gold_eq, strlen(p->prep.gold_eq), err, errlen) < 0)
 		goto out;
-	if (tool_run(jobdir, argv, SB_STAGE_BUILD, 1.5 * (tb + ti) + 5, &r, err, errlen) < 0)
+	/* the budget is the wall clock of the whole run (Yosys's -timeout bounds one SAT call) */
+	if (tool_run(jobdir, argv, SB_STAGE_BUILD, g.timeout_s + 2, &r, err, errlen) < 0)
 		goto out;
-	judge(p, jobdir, cand_file, &r, n, out);
+	judge(p, jobdir, cand_file, &r, out);
 	sb_result_release(&r);
 	out->ms = ms_now() - t0;
 	if (out->verdict == PROOF_REFUTED) {
