@@ -125,14 +125,17 @@ static double ms_now(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* Steps with every reset asserted and the clocks toggling 0,1,0,1 (the harness's reset phase),
- * before the inputs are free; 0 when nothing is reset. */
-static unsigned reset_prefix(const struct problem *p)
+/* Steps with every reset asserted (and, in the clk2fflogic model, the clocks toggling 0,1,0,1:
+ * the harness's reset phase) before the inputs are free; 0 when nothing is reset. A native
+ * step is a clock cycle, a clk2fflogic step half of one. */
+static unsigned reset_prefix(const struct problem *p, int native)
 {
-	return p->prep.nclocks && p->prep.nresets ? 2 * HARNESS_RESET_CYCLES : 0;
+	if (!p->prep.nclocks || !p->prep.nresets)
+		return 0;
+	return native ? HARNESS_RESET_CYCLES : 2 * HARNESS_RESET_CYCLES;
 }
 
-static void set_reset(const struct problem *p, unsigned pre, struct buf *o)
+static void set_reset(const struct problem *p, unsigned pre, int native, struct buf *o)
 {
 	unsigned s;
 	size_t i;
@@ -141,37 +144,73 @@ static void set_reset(const struct problem *p, unsigned pre, struct buf *o)
 		for (i = 0; i < p->prep.nresets; i++)
 			buf_printf(o, " -set-at %u in_%s 1'b%d", s, p->prep.resets[i].name,
 				   !p->prep.resets[i].active_low);
-		for (i = 0; i < p->prep.nclocks; i++)
+		for (i = 0; !native && i < p->prep.nclocks; i++)
 			buf_printf(o, " -set-at %u in_%s 1'b%u", s, p->prep.clocks[i], (s - 1) % 2);
 	}
 }
 
-/* The whole Yosys run: elaboration, the refusals, the reset prefix checked step by step (a
- * plain BMC: -verify stops the script on a difference), then temporal induction from the end
- * of the prefix: a base case one step longer each round (a difference there is a
- * counterexample from reset) interleaved with an induction step over arbitrary states (proved
- * when it holds), up to `depth` steps after the prefix or the time budget. */
-static int write_script(const struct problem *p, const char *cand_file, unsigned depth, int to,
-			struct buf *o)
+/* The native model is exact where every flip-flop of both designs is a positive-edge one on the
+ * problem's single clock and the clock is used nowhere else: one SAT step is one clock cycle
+ * (async2sync: an asynchronous reset acts within its step). Any of these checks failing
+ * (NATIVE_REFUSED in Yosys's message) sends the check to the clk2fflogic model. */
+#define NATIVE_MARK "rtlr_native_model"
+static void native_checks(const struct problem *p, struct buf *o)
 {
-	unsigned pre = reset_prefix(p);
+	const char *m = MITER;
+
+	buf_adds(o, "select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$sr t:$_DLATCH* t:$_SR_* "
+		    "t:$ff t:$_FF_ t:$dffsr t:$dffsre t:$aldff t:$aldffe w:" NATIVE_MARK "\n");
+	buf_adds(o, "async2sync\ndffunmap\n");
+	buf_printf(o, "miter -equiv -flatten -make_assert -ignore_gold_x rtlr_g_%s %s %s\n",
+		   p->ref_top, p->top, m);
+	buf_printf(o, "hierarchy -top %s\n", m);
+	buf_printf(o, "select -assert-none %s/t:* %s/t:$* %%d\n", m, m);
+	buf_printf(o, "select -assert-none %s/t:$ff %s/t:$_* %s/t:$dffe %s/t:$sdff* %s/t:$adff* "
+		      "%s/t:$aldff* %s/t:$dffsr* %s/t:$dlatch* w:" NATIVE_MARK "\n", m, m, m, m, m,
+		   m, m, m);
+	if (!p->prep.nclocks) {
+		buf_printf(o, "select -assert-none %s/t:$dff w:" NATIVE_MARK " %%u\n", m);
+		return;
+	}
+	buf_printf(o, "select -assert-none %s/t:$dff r:CLK_POLARITY=0 %%i w:" NATIVE_MARK " %%u\n", m);
+	buf_printf(o, "select -assert-none %s/w:in_%s %%x:-[CLK] %s/t:* %%i w:" NATIVE_MARK " %%u\n",
+		   m, p->prep.clocks[0], m);
+	buf_printf(o, "select -assert-none %s/t:$dff %s/w:in_%s %%x:+[CLK] %s/t:$dff %%i %%d "
+		      "w:" NATIVE_MARK " %%u\n", m, m, p->prep.clocks[0], m);
+}
+
+/* The whole Yosys run: elaboration, the refusals, the model (native or clk2fflogic), the reset
+ * prefix checked step by step (a plain BMC: -verify stops the script on a difference), then
+ * temporal induction from the end of the prefix: a base case one step longer each round (a
+ * difference there is a counterexample from reset) interleaved with an induction step over
+ * arbitrary states (proved when it holds), up to `depth` steps after the prefix or the time
+ * budget. */
+static int write_script(const struct problem *p, const char *cand_file, unsigned depth, int to,
+			int native, struct buf *o)
+{
+	unsigned pre = reset_prefix(p, native);
 	const char *common = "-show-inputs -prove-asserts -set-def-inputs -set-init-undef";
 
 	buf_printf(o, "read_verilog -sv %s\nread_verilog -sv %s\n", F_GOLD, cand_file);
-	buf_adds(o, "hierarchy -check\nproc\nflatten\nmemory\nopt_clean\nclk2fflogic\n");
-	buf_printf(o, "miter -equiv -flatten -make_assert -ignore_gold_x rtlr_g_%s %s " MITER "\n",
-		   p->ref_top, p->top);
-	buf_adds(o, "hierarchy -top " MITER "\n");
-	/* anything but Yosys's internal cells left after flattening is a module nobody defined
-	 * (a blackbox): an equivalence resting on it proves nothing */
-	buf_adds(o, "select -assert-none " MITER "/t:* " MITER "/t:$* %d\n");
+	buf_adds(o, "hierarchy -check\nproc\nflatten\nmemory\nopt_clean\n");
+	if (native) {
+		native_checks(p, o);
+	} else {
+		buf_adds(o, "clk2fflogic\n");
+		buf_printf(o, "miter -equiv -flatten -make_assert -ignore_gold_x rtlr_g_%s %s " MITER
+			      "\n", p->ref_top, p->top);
+		buf_adds(o, "hierarchy -top " MITER "\n");
+		/* anything but Yosys's internal cells left after flattening is a module nobody
+		 * defined (a blackbox): an equivalence resting on it proves nothing */
+		buf_adds(o, "select -assert-none " MITER "/t:* " MITER "/t:$* %d\n");
+	}
 	if (pre) {
 		buf_printf(o, "tee -o %s sat -verify -seq %u %s", F_PRE, pre, common);
-		set_reset(p, pre, o);
+		set_reset(p, pre, native, o);
 		buf_printf(o, " -dump_vcd formal_cex.vcd -timeout %d " MITER "\n", to);
 	}
 	buf_printf(o, "tee -o %s sat -tempinduct -seq %u -maxsteps %u %s", F_IND, pre, depth, common);
-	set_reset(p, pre, o);
+	set_reset(p, pre, native, o);
 	buf_printf(o, " -dump_vcd formal_cex.vcd -timeout %d " MITER "\n", to);
 	return o->overflow ? -1 : 0;
 }
@@ -239,7 +278,7 @@ static unsigned base_proven(const char *log)
 static void judge(const struct problem *p, const char *jobdir, const char *cand_file,
 		  const struct sb_result *r, struct formal_out *out)
 {
-	unsigned pre = reset_prefix(p), k;
+	unsigned pre = reset_prefix(p, out->native), k;
 	int timed = r->limit == SB_LIMIT_WALL || r->limit == SB_LIMIT_CPU;
 	struct buf pl, il;
 
@@ -273,10 +312,9 @@ static void judge(const struct problem *p, const char *jobdir, const char *cand_
 		out->depth = pre + k;
 		snprintf(out->note, sizeof(out->note),
 			 "bounded(%u): no difference in %u steps from reset (%u with the resets "
-			 "asserted, then every input free; a step is half a clock period); induction "
-			 "did not close%s",
-			 pre + k, pre + k, pre, strstr(il.data, "Reached maximum") ? "" :
-			 " in the time budget");
+			 "asserted, then every input free; a step is %s); induction did not close%s",
+			 pre + k, pre + k, pre, out->native ? "a clock cycle" : "half a clock period",
+			 strstr(il.data, "Reached maximum") ? "" : " in the time budget");
 	} else {
 		snprintf(out->note, sizeof(out->note), "time-out: no step after the reset was checked in "
 			 "the budget (%gs)", g.timeout_s);
@@ -289,11 +327,10 @@ out:
 int formal_check(const struct problem *p, const char *jobdir, const char *cand_file,
 		 struct formal_out *out, char *err, size_t errlen)
 {
-	const char *argv[] = {g.yosys, "-q", "-s", F_YS, NULL};
 	struct sb_result r;
 	struct buf ys;
 	double t0 = ms_now();
-	int to, ret = -1;
+	int to, native, ret = -1;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -314,19 +351,37 @@ int formal_check(const struct problem *p, const char *jobdir, const char *cand_f
 			goto out;
 		}
 	}
-	to = (int)(g.timeout_s + 0.999);
-	if (write_script(p, cand_file, g.depth, to, &ys) < 0) {
-		snprintf(err, errlen, "formal: script too large");
+	if (tool_write_file(jobdir, F_GOLD, p->prep.gold_eq, strlen(p->prep.gold_eq), err,
+			    errlen) < 0)
 		goto out;
+	/* native first where it may apply; Yosys refuses it (NATIVE_MARK) where it does not */
+	for (native = p->prep.nclocks <= 1; native >= 0; native--) {
+		const char *argv[] = {g.yosys, "-q", "-s", native ? "formal_native.ys" : F_YS, NULL};
+		double left = g.timeout_s - (ms_now() - t0) / 1e3;
+
+		if (left < 1)
+			left = 1;
+		to = (int)(left + 0.999);
+		buf_reset(&ys);
+		if (write_script(p, cand_file, g.depth, to, native, &ys) < 0) {
+			snprintf(err, errlen, "formal: script too large");
+			goto out;
+		}
+		if (tool_write_file(jobdir, argv[3], ys.data, ys.len, err, errlen) < 0)
+			goto out;
+		/* the budget is the wall clock of the whole check (-timeout bounds one SAT call) */
+		if (tool_run(jobdir, argv, SB_STAGE_BUILD, left + 2, &r, err, errlen) < 0)
+			goto out;
+		if (native && ((r.err && strstr(r.err, NATIVE_MARK)) ||
+			       (r.out && strstr(r.out, NATIVE_MARK)))) {
+			sb_result_release(&r);
+			continue;
+		}
+		out->native = native;
+		judge(p, jobdir, cand_file, &r, out);
+		sb_result_release(&r);
+		break;
 	}
-	if (tool_write_file(jobdir, F_YS, ys.data, ys.len, err, errlen) < 0 ||
-	    tool_write_file(jobdir, F_GOLD, p->prep.gold_eq, strlen(p->prep.gold_eq), err, errlen) < 0)
-		goto out;
-	/* the budget is the wall clock of the whole run (Yosys's -timeout bounds one SAT call) */
-	if (tool_run(jobdir, argv, SB_STAGE_BUILD, g.timeout_s + 2, &r, err, errlen) < 0)
-		goto out;
-	judge(p, jobdir, cand_file, &r, out);
-	sb_result_release(&r);
 	out->ms = ms_now() - t0;
 	if (out->verdict == PROOF_REFUTED) {
 		double t1 = ms_now();

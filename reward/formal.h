@@ -42,6 +42,7 @@ struct formal_out {
 	char first_expected[256];
 	char first_got[256];
 	unsigned first_step;
+	int native;           /* the model: 1 step = 1 clock cycle (native), else half a period */
 	char note[512];
 	double ms, replay_ms;
 };

@@ -3,9 +3,10 @@
  * rule (an X in the golden is a don't-care, an X from the candidate matches only X). A refuted
  * proof counts only when this replay reproduces a mismatch.
  *
- * One step of the Yosys model (clk2fflogic: a flip-flop takes the data of the step before its
- * clock edge) is three time units here: the clocks change first, then the other inputs (#1),
- * then the outputs are compared (#1). Owner: the formal tier (formal.h). */
+ * A step of the native model (one clock cycle) is: the inputs while the clock is low, compare,
+ * rising edge, falling edge. A step of the clk2fflogic model (a flip-flop takes the data of the
+ * step before its clock's edge) is: the clocks change, then the other inputs (#1), then the
+ * outputs are compared (#1). Owner: the formal tier (formal.h). */
 #include "formal.h"
 
 #include <stdio.h>
@@ -140,7 +141,7 @@ static void connect(struct buf *o, const struct problem *p, const char *mod, con
 }
 
 static int write_tb(const struct problem *p, const struct cex_sig *sigs, size_t nsigs,
-		    unsigned nsteps, const char *tag, struct buf *o)
+		    unsigned nsteps, int native, const char *tag, struct buf *o)
 {
 	const struct vinfo *g = &p->prep.gold;
 	unsigned s;
@@ -175,15 +176,35 @@ static int write_tb(const struct problem *p, const struct cex_sig *sigs, size_t 
 	}
 	buf_adds(o, "      if (rtlr_bad) rtlr_mism = rtlr_mism + 1;\n    end\n  endtask\n");
 	buf_adds(o, "  initial begin\n    rtlr_mism = 0;\n    rtlr_rep = 0;\n");
-	for (s = 1; s <= nsteps; s++) {
-		for (i = 0; i < nsigs; i++)
-			if (harness_is_clock(p, sigs[i].port->name))
-				assign(o, &sigs[i], s);
-		buf_adds(o, "    #1;\n");
-		for (i = 0; i < nsigs; i++)
-			if (!harness_is_clock(p, sigs[i].port->name))
-				assign(o, &sigs[i], s);
-		buf_printf(o, "    #1 rtlr_check(%u);\n    #1;\n", s);
+	if (native) {
+		/* one step is one cycle: inputs while the clock is low, compare, rising edge */
+		for (i = 0; i < p->prep.nclocks; i++)
+			buf_printf(o, "    rtlr_i_%s = 1'b0;\n", p->prep.clocks[i]);
+		for (s = 1; s <= nsteps; s++) {
+			buf_adds(o, "    #1;\n");
+			for (i = 0; i < nsigs; i++)
+				if (!harness_is_clock(p, sigs[i].port->name))
+					assign(o, &sigs[i], s);
+			buf_printf(o, "    #1 rtlr_check(%u);\n    #1;\n", s);
+			for (i = 0; i < p->prep.nclocks; i++)
+				buf_printf(o, "    rtlr_i_%s = 1'b1;\n", p->prep.clocks[i]);
+			buf_adds(o, "    #1;\n");
+			for (i = 0; i < p->prep.nclocks; i++)
+				buf_printf(o, "    rtlr_i_%s = 1'b0;\n", p->prep.clocks[i]);
+		}
+	} else {
+		/* clk2fflogic: a flip-flop takes the data of the step before its clock's edge, so
+		 * the clocks change first, then the other inputs */
+		for (s = 1; s <= nsteps; s++) {
+			for (i = 0; i < nsigs; i++)
+				if (harness_is_clock(p, sigs[i].port->name))
+					assign(o, &sigs[i], s);
+			buf_adds(o, "    #1;\n");
+			for (i = 0; i < nsigs; i++)
+				if (!harness_is_clock(p, sigs[i].port->name))
+					assign(o, &sigs[i], s);
+			buf_printf(o, "    #1 rtlr_check(%u);\n    #1;\n", s);
+		}
 	}
 	buf_printf(o, "    $display(\"%s done %u %%0d\", rtlr_mism);\n    $finish;\n  end\nendmodule\n",
 		   tag, nsteps);
@@ -268,7 +289,7 @@ int formal_replay(const struct problem *p, const char *jobdir, const char *gold_
 				sigs[i].val[s] = strdup(sigs[i].val[s - 1]);
 	out->depth = nsteps;
 	engine_new_tag(tag);
-	if (write_tb(p, sigs, nsigs, nsteps, tag, &tb) < 0) {
+	if (write_tb(p, sigs, nsigs, nsteps, out->native, tag, &tb) < 0) {
 		snprintf(out->note, sizeof(out->note), "the counterexample is too long to replay");
 		ret = 0;
 		goto out;

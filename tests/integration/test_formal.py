@@ -252,3 +252,56 @@ endmodule
         assert f["passed"] and f["engine"] == "icarus", f  # the simulation decided
     finally:
         srv.stop()
+
+
+TWOCLK = """module TopModule(input clka, input clkb, input [7:0] d, output reg [7:0] a, output reg [7:0] b);
+  always @(posedge clka) a <= d;
+  always @(posedge clkb) b <= d;
+endmodule
+"""
+# b on the wrong clock: invisible while both clocks toggle together
+TWOCLK_MUT = TWOCLK.replace("always @(posedge clkb) b <= d;", "always @(posedge clka) b <= d;")
+
+NEGREG = LOADREG.replace("posedge clk", "negedge clk")
+NEGREG_MUT = LOADREG_MUT.replace("posedge clk", "negedge clk")
+
+
+def test_formal_clocks(s):
+    """Designs outside the native model (two clocks; a falling-edge register) go through
+    clk2fflogic, with every clock free after the reset: a register on the wrong clock and a
+    rare loaded value are refuted, their counterexamples replayed."""
+    two = """module tb;
+  reg clka = 0, clkb = 0; reg [7:0] d = 0; wire [7:0] ga, gb, ca, cb;
+  Gold G(.clka(clka), .clkb(clkb), .d(d), .a(ga), .b(gb));
+  TopModule C(.clka(clka), .clkb(clkb), .d(d), .a(ca), .b(cb));
+  initial begin
+    #1 d = 8'h5a; #1 clka = 1; clkb = 1; #1 clka = 0; clkb = 0;
+    #1 d = 8'h33; #1 clka = 1; #1 $display("G %h C %h", gb, cb); $finish;
+  end
+endmodule
+"""
+    assert "G 5a C 33" in _icarus(TWOCLK, TWOCLK_MUT, two)
+    neg = """module tb;
+  reg clk = 1, rst_n = 0, load = 0; reg [15:0] d = 0; wire [15:0] g, c;
+  Gold G(.clk(clk), .rst_n(rst_n), .load(load), .d(d), .q(g));
+  TopModule C(.clk(clk), .rst_n(rst_n), .load(load), .d(d), .q(c));
+  always #5 clk = ~clk;
+  initial begin
+    #12 rst_n = 1; load = 1; d = 16'hbeef;
+    #10 load = 0; #1 $display("G %h C %h", g, c); $finish;
+  end
+endmodule
+"""
+    assert "G beef C beee" in _icarus(NEGREG, NEGREG_MUT, neg)
+    _register(s, "formal_twoclk", TWOCLK)
+    _register(s, "formal_negreg", NEGREG)
+    items = [("formal_twoclk", fence(TWOCLK_MUT)), ("formal_twoclk", fence(TWOCLK)),
+             ("formal_negreg", fence(NEGREG_MUT)), ("formal_negreg", fence(NEGREG))]
+    two_mut, two_same, neg_mut, neg_same = [_fn(r) for r in s.score(items, mode="formal")]
+    assert two_mut["proof"] == "refuted" and not two_mut["passed"], two_mut
+    assert two_mut["first_mismatch"]["signal"] == "b", two_mut
+    assert "half a clock period" not in two_mut["note"], two_mut
+    assert neg_mut["proof"] == "refuted" and not neg_mut["passed"], neg_mut
+    assert neg_mut["first_mismatch"]["signal"] == "q", neg_mut
+    for f in (two_same, neg_same):
+        assert f["passed"] and (f["proof"] == "proved" or f["proof"].startswith("bounded(")), f
