@@ -165,6 +165,7 @@ static void native_checks(const struct problem *p, struct buf *o)
 		   p->ref_top, p->top, m);
 	buf_printf(o, "hierarchy -top %s\n", m);
 	buf_printf(o, "select -assert-none %s/t:* %s/t:$* %%d\n", m, m);
+	buf_printf(o, "check -assert %s\n", m);
 	buf_printf(o, "select -assert-none %s/t:$ff %s/t:$_* %s/t:$dffe %s/t:$sdff* %s/t:$adff* "
 		      "%s/t:$aldff* %s/t:$dffsr* %s/t:$dlatch* w:" NATIVE_MARK "\n", m, m, m, m, m,
 		   m, m, m);
@@ -203,6 +204,9 @@ static int write_script(const struct problem *p, const char *cand_file, unsigned
 		/* anything but Yosys's internal cells left after flattening is a module nobody
 		 * defined (a blackbox): an equivalence resting on it proves nothing */
 		buf_adds(o, "select -assert-none " MITER "/t:* " MITER "/t:$* %d\n");
+		/* a combinational loop or two drivers on one net are constraints that can make the
+		 * SAT problem vacuous (no solution: nothing to refute): refused */
+		buf_adds(o, "check -assert " MITER "\n");
 	}
 	if (pre) {
 		buf_printf(o, "tee -o %s sat -verify -seq %u %s", F_PRE, pre, common);
@@ -252,7 +256,12 @@ static void judge_error(const struct sb_result *r, const char *cand_file, struct
 		snprintf(out->note, sizeof(out->note),
 			 "refused: module instances are left after flattening (a blackbox or "
 			 "keep_hierarchy): an equivalence would rest on them");
-	else if (strstr(e, F_GOLD))
+	else if (strstr(e, "in 'check -assert'")) {
+		const char *w = r->err ? strstr(r->err, "Warning: ") : NULL;
+		snprintf(out->note, sizeof(out->note), "refused: yosys check found a combinational loop, "
+			 "conflicting drivers or an undriven signal (%.*s)",
+			 w ? (int)strcspn(w + 9, "\r\n") : 0, w ? w + 9 : "");
+	} else if (strstr(e, F_GOLD))
 		snprintf(out->note, sizeof(out->note), "yosys cannot read the golden: %.200s", e + 7);
 	else if (strstr(e, cand_file))
 		snprintf(out->note, sizeof(out->note), "yosys cannot read the candidate: %.200s", e + 7);

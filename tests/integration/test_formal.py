@@ -305,3 +305,41 @@ endmodule
     assert neg_mut["first_mismatch"]["signal"] == "q", neg_mut
     for f in (two_same, neg_same):
         assert f["passed"] and (f["proof"] == "proved" or f["proof"].startswith("bounded(")), f
+
+
+# Constraints that make the SAT problem vacuous: without Yosys's `check -assert` both are
+# "proved" equivalent to the adder (measured with Yosys 0.23), though Icarus shows them wrong.
+LOOP = """module TopModule(input [31:0] a, input [31:0] b, output [32:0] s);
+  wire y;
+  assign y = (y === 1'b0) ? 1'b1 : (y === 1'b1) ? 1'bx : 1'b0;
+  assign s = (a + b) ^ {32'd0, y};
+endmodule
+"""
+TWODRIVERS = """module TopModule(input [31:0] a, input [31:0] b, output [32:0] s);
+  wire [31:0] t;
+  assign t = a;
+  assign t = b;
+  assign s = a + t;
+endmodule
+"""
+
+
+def test_formal_vacuity_refused(_s):
+    tb = """module tb;
+  reg [31:0] a, b; wire [32:0] g, c;
+  Gold G(.a(a), .b(b), .s(g)); TopModule C(.a(a), .b(b), .s(c));
+  initial begin a = 1; b = 2; #1 $display("G %h C %h", g, c); $finish; end
+endmodule
+"""
+    assert "G 000000003 C xxxxxxxx" in _icarus(ADD, TWODRIVERS, tb)
+    # the loop oscillates under Icarus until the simulation's time limit: keep it short
+    srv = harness.Server.start(["--no-builtin", "--ppa", "0", "--sim-timeout", "2"])
+    try:
+        _register(srv, "formal_add32v", ADD)
+        items = [("formal_add32v", fence(code)) for code in (LOOP, TWODRIVERS)]
+        for r in srv.score(items, mode="formal", engine="icarus"):
+            f = r["function"]
+            assert f["proof"] == "unknown" and "refused: yosys check" in f["note"], r
+            assert not f["passed"], r  # the simulation decided: a loop or an X
+    finally:
+        srv.stop()
