@@ -67,41 +67,42 @@ def main():
     bad = 0
     try:
         t0 = time.time()
-        sim = s.score(muts, mode="equivalence", engine="icarus")
         rf = s.score(refs, mode="formal", engine="icarus")
         mf = s.score(muts, mode="formal", engine="icarus")
         t1 = time.time()
         rc = s.score(refs, formal="confirm", engine="icarus")
         mc = s.score(muts, formal="confirm", engine="icarus")
+        mce = s.score(muts, formal="confirm", mode="equivalence", engine="icarus")
         t2 = time.time()
         print("    wall: formal %.0f s, confirm %.0f s (2 shared cores)" % (t1 - t0, t2 - t1))
         summary("references, mode formal", rf)
         summary("references, formal=confirm", rc)
         summary("mutants, mode formal", mf)
-        summary("mutants, formal=confirm", mc)
-        killed = [i for i, r in enumerate(sim) if r["function"]["checked"]
-                  and not r["function"]["passed"]]
-        survived = [i for i, r in enumerate(sim) if r["function"]["checked"]
-                    and r["function"]["passed"]]
-        refuted = [i for i in survived if mc[i]["function"]["proof"] == "refuted"]
-        proved_surv = [i for i in survived if mc[i]["function"]["proof"] == "proved"]
-        print("    mutants: %d killed by simulation, %d survived it; of those %d refuted by the "
-              "proof (confirm), %d proved equivalent" % (len(killed), len(survived), len(refuted),
-                                                         len(proved_surv)))
-        for i in refuted:
-            fm = mc[i]["function"]["first_mismatch"]
-            print("      refuted survivor: %s op %d: %s expected %s got %s" % (
-                meta[i][0], meta[i][1], fm["signal"], fm["expected"], fm["got"]))
+        summary("mutants, formal=confirm (testbench)", mc)
+        summary("mutants, formal=confirm (equivalence)", mce)
+        # confirm runs the proof only after a simulation pass: a proof verdict = a survivor
+        for label, res in (("the benchmark's testbench", mc), ("the equivalence harness", mce)):
+            surv = [i for i, r in enumerate(res) if r["function"]["proof"]]
+            refuted = [i for i in surv if res[i]["function"]["proof"] == "refuted"]
+            print("    mutants surviving %s: %d; refuted by the proof: %d" % (
+                label, len(surv), len(refuted)))
+            for i in refuted:
+                fm = res[i]["function"]["first_mismatch"]
+                print("      %s op %d: %s expected %s got %s (%s)" % (
+                    meta[i][0], meta[i][1], fm["signal"], fm["expected"], fm["got"],
+                    res[i]["function"]["note"][-90:]))
+        killed = [i for i, r in enumerate(mce) if r["function"]["checked"]
+                  and not r["function"]["passed"] and not r["function"]["proof"]]
         false_proofs = [meta[i] for i in killed if mf[i]["function"]["proof"] == "proved"
                         or mf[i]["function"]["passed"]]
         ref_refuted = [pids[i] for res in (rf, rc) for i, r in enumerate(res)
                        if r["function"]["proof"] == "refuted"]
         unk = {}
-        for r in rf:
+        for r in rf + mf:
             if r["function"]["proof"] == "unknown":
                 why = r["function"]["note"].split(":")[0][:60]
                 unk[why] = unk.get(why, 0) + 1
-        print("    references unknown, by reason: %s" % unk)
+        print("    unknown (references and mutants, mode formal), by reason: %s" % unk)
         if false_proofs:
             print("    FALSE PROOFS (mutant killed by simulation, passed formal): %s" % false_proofs)
             bad = 1

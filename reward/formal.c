@@ -227,19 +227,21 @@ static int read_job_file(const char *jobdir, const char *name, struct buf *b)
 	return access(path, F_OK) == 0 ? buf_read_file(b, path) : -1;
 }
 
-/* The first "ERROR: ..." line of Yosys's output, shortened, into out. */
+/* The line of Yosys's output holding the first "ERROR:" (with its "file:line: " prefix). */
 static void first_error(const struct sb_result *r, char *out, size_t outlen)
 {
-	const char *s = NULL;
+	const char *s = NULL, *txt = NULL;
 
-	if (r->err)
-		s = strstr(r->err, "ERROR:");
-	if (!s && r->out)
-		s = strstr(r->out, "ERROR:");
+	if (r->err && (s = strstr(r->err, "ERROR:")))
+		txt = r->err;
+	else if (r->out && (s = strstr(r->out, "ERROR:")))
+		txt = r->out;
 	if (!s) {
 		snprintf(out, outlen, "yosys exit %d", r->exit_code);
 		return;
 	}
+	while (s > txt && s[-1] != '\n')
+		s--;
 	snprintf(out, outlen, "%.*s", (int)strcspn(s, "\r\n"), s);
 }
 
@@ -251,7 +253,7 @@ static void judge_error(const struct sb_result *r, const char *cand_file, struct
 	first_error(r, e, sizeof(e));
 	if (strstr(e, "is not part of the design"))
 		snprintf(out->note, sizeof(out->note),
-			 "refused: the design instantiates a module nobody defines (%.200s)", e + 7);
+			 "refused: the design instantiates a module nobody defines (%.200s)", e);
 	else if (strstr(e, "selection is not empty"))
 		snprintf(out->note, sizeof(out->note),
 			 "refused: module instances are left after flattening (a blackbox or "
@@ -262,9 +264,9 @@ static void judge_error(const struct sb_result *r, const char *cand_file, struct
 			 "conflicting drivers or an undriven signal (%.*s)",
 			 w ? (int)strcspn(w + 9, "\r\n") : 0, w ? w + 9 : "");
 	} else if (strstr(e, F_GOLD))
-		snprintf(out->note, sizeof(out->note), "yosys cannot read the golden: %.200s", e + 7);
+		snprintf(out->note, sizeof(out->note), "yosys cannot read the golden: %.200s", e);
 	else if (strstr(e, cand_file))
-		snprintf(out->note, sizeof(out->note), "yosys cannot read the candidate: %.200s", e + 7);
+		snprintf(out->note, sizeof(out->note), "yosys cannot read the candidate: %.200s", e);
 	else
 		snprintf(out->note, sizeof(out->note), "yosys stopped: %.250s", e);
 }
@@ -291,8 +293,9 @@ static void judge(const struct problem *p, const char *jobdir, const char *cand_
 	int timed = r->limit == SB_LIMIT_WALL || r->limit == SB_LIMIT_CPU;
 	struct buf pl, il;
 
-	buf_init(&pl, RTLR_MAX_TOOL_OUTPUT);
-	buf_init(&il, RTLR_MAX_TOOL_OUTPUT);
+	/* the logs hold a model table per failed induction step: room for long ones */
+	buf_init(&pl, 32u << 20);
+	buf_init(&il, 32u << 20);
 	out->verdict = PROOF_UNKNOWN;
 	if (pre && read_job_file(jobdir, F_PRE, &pl) == 0 && strstr(pl.data, "model found: FAIL!")) {
 		out->verdict = PROOF_REFUTED; /* the replay confirms it or turns it into unknown */

@@ -191,22 +191,24 @@ def test_formal_sequential(s):
     _register(s, "formal_cnt8", CNT8)
     _register(s, "formal_mod5", MOD5)
     items = [("formal_loadreg", fence(LOADREG_MUT)), ("formal_loadreg", fence(LOADREG)),
-             ("formal_cnt8", fence(CNT8_DEEP)), ("formal_mod5", fence(MOD5_ONEHOT))]
+             ("formal_mod5", fence(MOD5_ONEHOT))]
     for opts in ({"mode": "formal"}, {"formal": "confirm"}):
-        mut, same, deep, onehot = [_fn(r) for r in s.score(items, engine="icarus", **opts)]
+        mut, same, onehot = [_fn(r) for r in s.score(items, engine="icarus", **opts)]
         assert mut["proof"] == "refuted" and not mut["passed"], (opts, mut)
         assert mut["first_mismatch"]["signal"] == "q", mut
-        assert (mut["first_mismatch"]["expected"], mut["first_mismatch"]["got"]) in (
-            ("beef", "beee"),), mut
+        assert (mut["first_mismatch"]["expected"], mut["first_mismatch"]["got"]) == (
+            "beef", "beee"), mut
         assert same["proof"] == "proved" and same["passed"], (opts, same)
-        # the deep mutant is beyond any depth we can afford: never proved; refuted or bounded
-        assert deep["proof"] != "proved", deep
-        assert deep["proof"].startswith(("bounded(", "refuted", "unknown")), deep
-        if deep["proof"].startswith("bounded("):
-            assert "simulation's verdict stands" in deep["note"], deep
-        # a different state encoding: induction rarely closes; bounded (or proved) and a pass
+        # a different state encoding: induction may not close; bounded (or proved) and a pass
         assert onehot["passed"] and onehot["proof"] != "refuted", (opts, onehot)
         assert onehot["proof"] == "proved" or onehot["proof"].startswith("bounded("), onehot
+    # the deep mutant is beyond any depth we can afford: never proved; refuted or bounded (it
+    # runs to the time budget, so once)
+    deep = _fn(s.score([("formal_cnt8", fence(CNT8_DEEP))], mode="formal", engine="icarus")[0])
+    assert deep["proof"] != "proved", deep
+    assert deep["proof"].startswith(("bounded(", "refuted", "unknown")), deep
+    if deep["proof"].startswith("bounded("):
+        assert "simulation's verdict stands" in deep["note"] and deep["proof_depth"] > 2, deep
 
 
 def test_formal_blackbox_refused(s):
