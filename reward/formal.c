@@ -265,7 +265,7 @@ static void judge_error(const struct sb_result *r, const char *cand_file, struct
 			 w ? (int)strcspn(w + 9, "\r\n") : 0, w ? w + 9 : "");
 	} else if (strstr(e, F_GOLD))
 		snprintf(out->note, sizeof(out->note), "yosys cannot read the golden: %.200s", e);
-	else if (strstr(e, cand_file))
+	else if (strstr(e, cand_file) || strstr(e, "candidate.v")) /* its `line directives */
 		snprintf(out->note, sizeof(out->note), "yosys cannot read the candidate: %.200s", e);
 	else
 		snprintf(out->note, sizeof(out->note), "yosys stopped: %.250s", e);
@@ -445,9 +445,9 @@ int formal_before_sim(const struct problem *p, const char *jobdir, const char *c
 {
 	if (formal_check(p, jobdir, cand_file, fo, err, errlen) < 0)
 		return -1;
+	set_proof(fo, f, t); /* shown even when the simulation cannot run after it */
 	if (fo->verdict != PROOF_PROVED)
 		return 0;
-	set_proof(fo, f, t);
 	f->checked = 1;
 	f->passed = 1;
 	f->pass_rate = 1;
@@ -472,8 +472,8 @@ int formal_after_sim(const struct problem *p, const char *jobdir, const char *ca
 		}
 		if (formal_check(p, jobdir, cand_file, fo, err, errlen) < 0)
 			return -1;
+		set_proof(fo, f, t);
 	}
-	set_proof(fo, f, t);
 	switch (fo->verdict) {
 	case PROOF_PROVED:
 		/* formal mode returned before the simulation; confirm: the pass stands */

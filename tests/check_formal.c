@@ -43,9 +43,11 @@ static struct formal_out proof(enum proof_verdict v, unsigned depth, const char 
 
 static int merge(Rtlreward__Result *r, struct formal_out *fo)
 {
-	char err[128];
+	char b[48], err[128];
 
-	/* formal_mode = 1: the proof already ran (fo); nothing is run here */
+	/* formal_mode = 1: the proof already ran (fo) and formal_before_sim recorded it */
+	pb_set_str(&r->function->proof, formal_verdict_str(fo, b, sizeof(b)));
+	r->times->formal_ms = fo->ms;
 	return formal_after_sim(NULL, NULL, NULL, 1, FORMAL_OFF, fo, r->function, r->times, err,
 				sizeof(err));
 }

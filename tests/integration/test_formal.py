@@ -79,6 +79,12 @@ endmodule
 """
 
 
+def _server(budget):
+    """A server of our own: verdicts must not depend on the machine's load, so the checks that
+    must conclude get a generous budget (they take well under a second on a quiet machine)."""
+    return harness.Server.start(["--no-builtin", "--ppa", "0", "--formal-timeout", str(budget)])
+
+
 def _register(s, pid, ref):
     st, out = s.json("POST", "/v1/problems", {"id": pid, "reference": ref, "top": "TopModule"})
     assert st in (200, 201), (st, out)
@@ -168,7 +174,15 @@ def _fn(r):
     return r["function"]
 
 
-def test_formal_combinational(s):
+def test_formal_combinational(_s):
+    s = _server(60)
+    try:
+        _combinational(s)
+    finally:
+        s.stop()
+
+
+def _combinational(s):
     _register(s, "formal_add32", ADD)
     items = [("formal_add32", fence(c)) for c in (ADD_MUT, ADD_REW, ADD)]
     for opts in ({"mode": "formal"}, {"formal": "confirm"}):
@@ -186,9 +200,8 @@ def test_formal_combinational(s):
     assert r["function"]["engine"] == "yosys" and r["times"]["formal_ms"] > 0, r
 
 
-def test_formal_sequential(s):
+def _sequential(s):
     _register(s, "formal_loadreg", LOADREG)
-    _register(s, "formal_cnt8", CNT8)
     _register(s, "formal_mod5", MOD5)
     items = [("formal_loadreg", fence(LOADREG_MUT)), ("formal_loadreg", fence(LOADREG)),
              ("formal_mod5", fence(MOD5_ONEHOT))]
@@ -202,13 +215,14 @@ def test_formal_sequential(s):
         # a different state encoding: induction may not close; bounded (or proved) and a pass
         assert onehot["passed"] and onehot["proof"] != "refuted", (opts, onehot)
         assert onehot["proof"] == "proved" or onehot["proof"].startswith("bounded("), onehot
-    # the deep mutant is beyond any depth we can afford: never proved; refuted or bounded (it
-    # runs to the time budget, so once)
-    deep = _fn(s.score([("formal_cnt8", fence(CNT8_DEEP))], mode="formal", engine="icarus")[0])
-    assert deep["proof"] != "proved", deep
-    assert deep["proof"].startswith(("bounded(", "refuted", "unknown")), deep
-    if deep["proof"].startswith("bounded("):
-        assert "simulation's verdict stands" in deep["note"] and deep["proof_depth"] > 2, deep
+
+
+def test_formal_sequential(_s):
+    s = _server(60)
+    try:
+        _sequential(s)
+    finally:
+        s.stop()
 
 
 def test_formal_blackbox_refused(s):
@@ -219,7 +233,16 @@ def test_formal_blackbox_refused(s):
         assert "simulation's verdict stands" in f["note"], f
 
 
-def test_formal_bad_option(s):
+def test_formal_bad_option(_s):
+    s = _server(60)
+    try:
+        _bad_option(s)
+    finally:
+        s.stop()
+
+
+def _bad_option(s):
+    _register(s, "formal_add32", ADD)
     st, out = s.json("POST", "/v1/score", {"items": [{"problem": "formal_add32", "completion": ""}],
                                             "formal": "always"})
     assert st == 400 and out["field"] == "formal", (st, out)
@@ -245,13 +268,19 @@ def test_formal_timeout_unknown(_s):
   end
 endmodule
 """)
-    srv = harness.Server.start(["--no-builtin", "--ppa", "0", "--formal-timeout", "1"])
+    srv = _server(1)
     try:
         _register(srv, "formal_mul16", MUL)
-        f = _fn(srv.score([("formal_mul16", fence(MUL_SHIFTADD))], mode="formal",
-                          engine="icarus")[0])
+        _register(srv, "formal_cnt8", CNT8)
+        f, deep = [_fn(r) for r in srv.score([("formal_mul16", fence(MUL_SHIFTADD)),
+                                               ("formal_cnt8", fence(CNT8_DEEP))],
+                                              mode="formal", engine="icarus")]
         assert f["proof"] == "unknown" and "time-out" in f["note"], f
         assert f["passed"] and f["engine"] == "icarus", f  # the simulation decided
+        # the deep mutant (wrong at count 200) is beyond the budget: never proved; bounded,
+        # or unknown on a loaded machine; the simulation decides (it passes it: issue 11)
+        assert deep["proof"].startswith(("bounded(", "unknown")), deep
+        assert "simulation's verdict stands" in deep["note"], deep
     finally:
         srv.stop()
 
@@ -268,7 +297,15 @@ NEGREG = LOADREG.replace("posedge clk", "negedge clk")
 NEGREG_MUT = LOADREG_MUT.replace("posedge clk", "negedge clk")
 
 
-def test_formal_clocks(s):
+def test_formal_clocks(_s):
+    s = _server(60)
+    try:
+        _clocks(s)
+    finally:
+        s.stop()
+
+
+def _clocks(s):
     """Designs outside the native model (two clocks; a falling-edge register) go through
     clk2fflogic, with every clock free after the reset: a register on the wrong clock and a
     rare loaded value are refuted, their counterexamples replayed."""
