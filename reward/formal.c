@@ -297,7 +297,9 @@ static void judge(const struct problem *p, const char *jobdir, const char *cand_
 	buf_init(&pl, 32u << 20);
 	buf_init(&il, 32u << 20);
 	out->verdict = PROOF_UNKNOWN;
-	if (pre && read_job_file(jobdir, F_PRE, &pl) == 0 && strstr(pl.data, "model found: FAIL!")) {
+	/* a log may exist and be empty (Yosys killed at the budget): data is then NULL */
+	if (pre && read_job_file(jobdir, F_PRE, &pl) == 0 && pl.len &&
+	    strstr(pl.data, "model found: FAIL!")) {
 		out->verdict = PROOF_REFUTED; /* the replay confirms it or turns it into unknown */
 		out->depth = pre;
 		goto out;

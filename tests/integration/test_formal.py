@@ -85,6 +85,24 @@ def _server(budget):
     return harness.Server.start(["--no-builtin", "--ppa", "0", "--formal-timeout", str(budget)])
 
 
+# the same, registered behind a synchronous reset: the time-out hits the reset prefix's check
+MULREG = """module TopModule(input clk, input reset, input [15:0] a, input [15:0] b, output reg [31:0] p);
+  always @(posedge clk) if (reset) p <= 32'd0; else p <= a * b;
+endmodule
+"""
+MULREG_SHIFTADD = """module TopModule(input clk, input reset, input [15:0] a, input [15:0] b, output reg [31:0] p);
+  integer i;
+  reg [31:0] acc;
+  always @(*) begin
+    acc = 32'd0;
+    for (i = 0; i < 16; i = i + 1)
+      if (b[i]) acc = acc + ({16'd0, a} << i);
+  end
+  always @(posedge clk) if (reset) p <= 32'd0; else p <= acc;
+endmodule
+"""
+
+
 def _register(s, pid, ref):
     st, out = s.json("POST", "/v1/problems", {"id": pid, "reference": ref, "top": "TopModule"})
     assert st in (200, 201), (st, out)
@@ -272,9 +290,12 @@ endmodule
     try:
         _register(srv, "formal_mul16", MUL)
         _register(srv, "formal_cnt8", CNT8)
-        f, deep = [_fn(r) for r in srv.score([("formal_mul16", fence(MUL_SHIFTADD)),
-                                               ("formal_cnt8", fence(CNT8_DEEP))],
-                                              mode="formal", engine="icarus")]
+        _register(srv, "formal_mulreg", MULREG)
+        f, deep, reg = [_fn(r) for r in srv.score([("formal_mul16", fence(MUL_SHIFTADD)),
+                                                    ("formal_cnt8", fence(CNT8_DEEP)),
+                                                    ("formal_mulreg", fence(MULREG_SHIFTADD))],
+                                                   mode="formal", engine="icarus")]
+        assert reg["proof"] in ("unknown", "bounded(2)") and reg["passed"], reg
         assert f["proof"] == "unknown" and "time-out" in f["note"], f
         assert f["passed"] and f["engine"] == "icarus", f  # the simulation decided
         # the deep mutant (wrong at count 200) is beyond the budget: never proved; bounded,
