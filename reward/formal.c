@@ -448,8 +448,11 @@ int formal_before_sim(const struct problem *p, const char *jobdir, const char *c
 	if (formal_check(p, jobdir, cand_file, fo, err, errlen) < 0)
 		return -1;
 	set_proof(fo, f, t); /* shown even when the simulation cannot run after it */
-	if (fo->verdict != PROOF_PROVED)
+	if (fo->verdict != PROOF_PROVED) {
+		if (fo->verdict != PROOF_REFUTED)
+			add_note(f, fo->note);
 		return 0;
+	}
 	f->checked = 1;
 	f->passed = 1;
 	f->pass_rate = 1;
@@ -511,8 +514,10 @@ int formal_after_sim(const struct problem *p, const char *jobdir, const char *ca
 					       "candidate differs from the golden");
 		break;
 	default:
-		snprintf(b, sizeof(b), "%s; the simulation's verdict stands", fo->note[0] ? fo->note :
-			 "no proof");
+		/* formal mode: before_sim already said why */
+		snprintf(b, sizeof(b), "%s%sthe simulation's verdict stands",
+			 formal_mode ? "" : fo->note[0] ? fo->note : "no proof",
+			 formal_mode ? "" : "; ");
 		add_note(f, b);
 	}
 	return 0;

@@ -34,6 +34,15 @@ endmodule
 LOADREG_MUT = LOADREG.replace("else if (load) q <= d;",
                               "else if (load) q <= (d == 16'hbeef) ? 16'hbeee : d;")
 
+# the native model's asynchronous reset (async2sync) acts within its cycle: a synchronous-reset
+# candidate differs when the reset falls between two edges
+ARST = """module TopModule(input clk, input rst_n, input [7:0] d, output reg [7:0] q);
+  initial q = 8'd0;
+  always @(posedge clk or negedge rst_n) if (!rst_n) q <= 8'd0; else q <= d;
+endmodule
+"""
+ARST_SYNC = ARST.replace("posedge clk or negedge rst_n", "posedge clk")
+
 CNT8 = """module TopModule(input clk, input reset, output reg [7:0] q);
   always @(posedge clk) if (reset) q <= 8'd0; else q <= q + 8'd1;
 endmodule
@@ -185,6 +194,15 @@ endmodule
 endmodule
 """
     assert "BAD 0\n" in _icarus(MOD5, MOD5_ONEHOT, mod5)
+    arst = """module tb;
+  reg clk = 0, rst_n = 1; reg [7:0] d = 8'h2c; wire [7:0] g, c;
+  Gold G(.clk(clk), .rst_n(rst_n), .d(d), .q(g)); TopModule C(.clk(clk), .rst_n(rst_n), .d(d), .q(c));
+  initial begin
+    #5 clk = 1; #5 clk = 0; #2 rst_n = 0; #1 $display("G %h C %h", g, c); $finish;
+  end
+endmodule
+"""
+    assert "G 00 C 2c" in _icarus(ARST, ARST_SYNC, arst)
 
 
 def _fn(r):
@@ -233,6 +251,12 @@ def _sequential(s):
         # a different state encoding: induction may not close; bounded (or proved) and a pass
         assert onehot["passed"] and onehot["proof"] != "refuted", (opts, onehot)
         assert onehot["proof"] == "proved" or onehot["proof"].startswith("bounded("), onehot
+    _register(s, "formal_arst", ARST)
+    sync, same = [_fn(r) for r in s.score([("formal_arst", fence(ARST_SYNC)),
+                                           ("formal_arst", fence(ARST))], mode="formal")]
+    assert sync["proof"] == "refuted" and not sync["passed"], sync
+    assert sync["first_mismatch"]["expected"] == "00" != sync["first_mismatch"]["got"], sync
+    assert same["proof"] == "proved", same
 
 
 def test_formal_sequential(_s):
