@@ -194,6 +194,8 @@ static int write_script(const struct problem *p, const char *cand_file, unsigned
 
 	buf_printf(o, "read_verilog -sv %s\nread_verilog -sv %s\n", F_GOLD, cand_file);
 	buf_adds(o, "hierarchy -check\nproc\nflatten\nmemory\nopt_clean\n");
+	/* the designs' own assert/assume/cover statements are no part of the question */
+	buf_adds(o, "chformal -remove\n");
 	if (native) {
 		native_checks(p, o);
 	} else {

@@ -73,6 +73,12 @@ module helper(input [31:0] a, input [31:0] b, output [32:0] s);
 endmodule
 """
 
+# the candidate's own assertions and assumptions are removed before the miter: an assume must
+# not narrow the inputs, an assert is not our question
+ASSERTS = ADD_MUT.replace("endmodule", """  always @* assume (a != 32'hdeadbeef);
+  always @* assert (b != 32'd5);
+endmodule""")
+
 MUL = """module TopModule(input [15:0] a, input [15:0] b, output [31:0] p);
   assign p = a * b;
 endmodule
@@ -230,6 +236,8 @@ def _combinational(s):
         assert 0 < mut["pass_rate"] < 1 and "reproduced in Icarus" in mut["note"], mut
         for f in (rew, same):
             assert f["proof"] == "proved" and f["passed"] and f["pass_rate"] == 1, (opts, f)
+    f = _fn(s.score([("formal_add32", fence(ASSERTS))], mode="formal", engine="icarus")[0])
+    assert f["proof"] == "refuted" and f["first_mismatch"]["got"] == "000000000", f
     # mode formal: a proof decides alone, no simulation ran
     assert rew["engine"] == "icarus"  # confirm: the simulation ran, then the proof
     r = s.score([("formal_add32", fence(ADD_REW))], mode="formal")[0]
