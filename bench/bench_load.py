@@ -140,7 +140,8 @@ def main():
     plots += [base["png"], b["png"]]
 
     # c. overload: ~16 batches of 16 per second against a queue of 32
-    c = phase("overload", ["--queue", "32", "--workers", "2"],
+    # (128 connections from one address: above the default --max-connections-per-client)
+    c = phase("overload", ["--queue", "32", "--workers", "2", "--max-connections-per-client", "256"],
               wl + ["--prompts", "1", "--group", "16", "--unique", "--seed", "8", "--rate", "16",
                     "--conns", "128", "--requests", "160"] + MIX[:6], 10)
     print("RESULT overload (queue 32, open loop 16 batches/s x 16 for 10 s): %d sent, status %s, "

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "load.h"
+#include "slowloris.h"
 
 /* SIGINT/SIGTERM: stop sending, let the requests in flight finish, then report */
 static volatile sig_atomic_t interrupted;
@@ -62,6 +63,13 @@ static void usage(FILE *f, const char *argv0)
 		"  --ndjson             ask for streamed results: per-candidate latency is reported\n"
 		"  --one-at-a-time      send the same batches' candidates one per request (a baseline;\n"
 		"                       --requests then counts candidates)\n"
+		"slow clients (instead of the scoring load)\n"
+		"  --slowloris N        hold N connections that send a header line every --slow-interval\n"
+		"                       seconds and never finish (reopened when the server closes them),\n"
+		"                       probe GET /healthz every 0.5 s; for --seconds; exit 1 when a\n"
+		"                       probe failed\n"
+		"  --slow-interval S    seconds between header lines (default 1)\n"
+		"  --slow-from ADDR     loopback source address of the slow connections (e.g. 127.0.0.2)\n"
 		"report\n"
 		"  --server-pid PID     server CPU (utime+stime of it and its children) and RSS per second\n"
 		"  --csv FILE           per-second samples   --lat-csv FILE  per-request records\n"
@@ -259,7 +267,8 @@ enum {
 	O_URL = 256, O_HOST, O_PORT, O_CLOSED, O_RATE, O_CONNS, O_REQUESTS, O_SECONDS, O_REQ_TIMEOUT,
 	O_PROBLEMS, O_VEVAL, O_MAXP, O_PROMPTS, O_GROUP, O_DUPX, O_DUPW, O_SYNTAX, O_WRONG,
 	O_TIMEOUT, O_UNIQUE, O_SEED, O_NOCACHE, O_ENGINE, O_MODE, O_PRESET, O_NDJSON, O_PID,
-	O_CSV, O_LATCSV, O_PLOT, O_JSON, O_TITLE, O_PRINT, O_SPLIT, O_SKIP, O_HELP
+	O_CSV, O_LATCSV, O_PLOT, O_JSON, O_TITLE, O_PRINT, O_SPLIT, O_SKIP, O_SLOW, O_SLOWINT,
+	O_SLOWFROM, O_HELP
 };
 
 static const struct option longopts[] = {
@@ -275,7 +284,8 @@ static const struct option longopts[] = {
 	{"ndjson", 0, 0, O_NDJSON}, {"server-pid", 1, 0, O_PID}, {"csv", 1, 0, O_CSV},
 	{"lat-csv", 1, 0, O_LATCSV}, {"plot", 1, 0, O_PLOT}, {"json", 1, 0, O_JSON},
 	{"title", 1, 0, O_TITLE}, {"print-batch", 1, 0, O_PRINT}, {"one-at-a-time", 0, 0, O_SPLIT},
-	{"skip", 1, 0, O_SKIP},
+	{"skip", 1, 0, O_SKIP}, {"slowloris", 1, 0, O_SLOW}, {"slow-interval", 1, 0, O_SLOWINT},
+	{"slow-from", 1, 0, O_SLOWFROM},
 	{"help", 0, 0, O_HELP},
 	{0, 0, 0, 0}};
 
@@ -303,8 +313,9 @@ int main(int argc, char **argv)
 	unsigned k, nthreads;
 	pthread_t *th = NULL, smp;
 	struct sigaction sa;
-	const char *skip[256];
+	const char *skip[256], *slow_from = NULL;
 	size_t nskip = 0, i;
+	static struct lt_slow slow;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -387,6 +398,9 @@ int main(int argc, char **argv)
 			}
 			skip[nskip++] = optarg;
 			break;
+		case O_SLOW: NUM(1, 4096); slow.n = (unsigned)v; break;
+		case O_SLOWINT: NUM(0.05, 60); slow.interval = v; break;
+		case O_SLOWFROM: slow_from = optarg; break;
 		case O_HELP: usage(stdout, argv[0]); rc = 0; goto out;
 		default: usage(stderr, argv[0]); rc = 2; goto out;
 		}
@@ -426,6 +440,31 @@ int main(int argc, char **argv)
 	if (lt_target_parse(&r->tgt, host, port, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward-load: %s\n", err);
 		rc = 2;
+		goto out;
+	}
+
+	if (slow.n) {
+		slow.tgt = &r->tgt;
+		if (!slow.interval)
+			slow.interval = 1;
+		slow.seconds = r->seconds;
+		if (slow_from && lt_slow_source(&slow, slow_from, err, sizeof(err)) < 0) {
+			fprintf(stderr, "rtlreward-load: %s\n", err);
+			rc = 2;
+			goto out;
+		}
+		printf("rtlreward-load: %s:%d, slowloris: %u connections%s%s, %.1f s\n", r->tgt.host,
+		       r->tgt.port, slow.n, slow_from ? " from " : "", slow_from ? slow_from : "",
+		       slow.seconds);
+		fflush(stdout);
+		if (lt_slow_start(&slow) < 0) {
+			fprintf(stderr, "rtlreward-load: cannot start the slowloris threads\n");
+			goto out;
+		}
+		sleep_until(lt_now() + slow.seconds);   /* or an interrupt */
+		lt_slow_stop(&slow);
+		lt_slow_report(&slow, stdout);
+		rc = slow.probes && slow.probes_ok == slow.probes ? 0 : 1;
 		goto out;
 	}
 

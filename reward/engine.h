@@ -38,6 +38,7 @@ struct func_out {
 	 * candidate, compiling its unit, linking, and building the golden model (paid by the
 	 * first candidate of a problem only) */
 	double verilate_ms, cc_ms, link_ms, golden_ms;
+	double closure_ms;    /* the candidate's alone elaboration (closure.c), part of compile_ms */
 	const char *ran;      /* static name of the engine that produced the verdict when it is not
 			       * the one called (a fall-back to Icarus), else NULL */
 };

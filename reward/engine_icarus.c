@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "caps.h"
+#include "closure.h"
 #include "harness.h"
 #include "tools.h"
 #include "vtext.h"
@@ -42,8 +43,6 @@ void func_out_release(struct func_out *f)
 	f->diag = NULL;
 }
 
-/* Compile; on a candidate compile error fills out->compile_error and diag. Returns 0 if the
- * simulation binary exists, 1 when the candidate failed to compile, -1 on infra failure. */
 double engine_ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -52,9 +51,11 @@ double engine_ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-
-static int compile(const char *jobdir, const char *const *argv, const char *cand_file,
-		   struct func_out *out)
+/* Compile. Returns 0 when the simulation binary exists, 1 when a limit stopped the build (the
+ * candidate's: only it varies between runs), 2 when iverilog failed otherwise (out->diag
+ * holds its stderr; the caller decides whose failure it is by checking the trusted parts
+ * alone, never by the file names in it), -1 on infra failure. */
+static int compile(const char *jobdir, const char *const *argv, struct func_out *out)
 {
 	struct sb_result r;
 	struct timespec t0;
@@ -66,43 +67,35 @@ static int compile(const char *jobdir, const char *const *argv, const char *cand
 		snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %s", err);
 		return -1;
 	}
-	out->compile_ms = engine_ms_since(&t0);
+	out->compile_ms += engine_ms_since(&t0);
 	if (r.exited && r.exit_code == 0) {
 		ret = 0;
 	} else if (r.limit == SB_LIMIT_WALL || r.limit == SB_LIMIT_CPU || r.limit == SB_LIMIT_MEMORY ||
 		   r.limit == SB_LIMIT_FSIZE || r.limit == SB_LIMIT_NPROC) {
-		/* Only the candidate varies between runs: a compile bomb is its fault. */
 		snprintf(out->reason, sizeof(out->reason), "compile stopped: %s limit",
 			 sb_limit_name(r.limit));
 		out->min_score = 1;
 		out->compile_error = 1;
 		ret = 1;
-	} else if (r.err && (strstr(r.err, cand_file) || strstr(r.err, "candidate.v"))) {
-		out->compile_error = 1;
-		out->diag = strdup(r.err);
-		snprintf(out->reason, sizeof(out->reason), "the candidate does not compile with iverilog");
-		ret = 1;
-	} else if (!r.exited) {
-		snprintf(out->infra_err, sizeof(out->infra_err), "iverilog died with signal %d", r.signal);
-		ret = -1;
 	} else {
-		/* Errors outside the candidate's file: usually a port mismatch the interface tier could
-		 * not see, or a clash; report as the candidate's compile failure when it mentions the
-		 * harness instance of the candidate, else as an infrastructure failure. */
-		if (r.err && (strstr(r.err, "rtlr_cand") || strstr(r.err, "top_module1"))) {
-			out->compile_error = 1;
-			out->diag = strdup(r.err);
-			snprintf(out->reason, sizeof(out->reason),
-				 "the candidate does not fit the harness (iverilog)");
-			ret = 1;
-		} else {
-			snprintf(out->infra_err, sizeof(out->infra_err), "iverilog failed (exit %d): %.400s",
-				 r.exit_code, r.err ? r.err : "");
-			ret = -1;
-		}
+		free(out->diag);
+		out->diag = r.err ? strdup(r.err) : NULL;
+		snprintf(out->infra_err, sizeof(out->infra_err), "iverilog failed (exit %d, signal %d): %.400s",
+			 r.exit_code, r.signal, r.err ? r.err : "");
+		ret = 2;
 	}
 	sb_result_release(&r);
 	return ret;
+}
+
+/* A failed compile (compile() returned 2) whose trusted parts are known to compile alone: the
+ * candidate's. */
+static void candidate_failed(struct func_out *out, const char *what)
+{
+	out->compile_error = 1;
+	out->infra_err[0] = '\0';
+	snprintf(out->reason, sizeof(out->reason), "the candidate does not compile with %s (iverilog)",
+		 what);
 }
 
 /* Runs sim.vvp; returns 0 with r filled, -1 on infra failure. */
@@ -222,7 +215,12 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 
 	buf_init(&h, RTLR_MAX_REFERENCE);
 	engine_new_tag(tag);
-	snprintf(modname, sizeof(modname), "rtlr_h_%.16s", tag + 4);
+	{
+		/* random, and independent of the tag: %m in the candidate prints this name */
+		char hex[17];
+		closure_random_hex(hex, 8);
+		snprintf(modname, sizeof(modname), "rtlr_h_%s", hex);
+	}
 	if (harness_equivalence(p, seed, tag, modname, &h) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "harness too large");
 		goto out;
@@ -236,7 +234,19 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 	{
 		const char *argv[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", modname,
 				      "harness.v", "gold.v", "cand.v", NULL};
-		int c = compile(jobdir, argv, "cand.v", out);
+		int c = closure_icarus_alone(p, jobdir, "cand.v", 0, out);
+
+		if (c == 0)
+			c = compile(jobdir, argv, out);
+		if (c == 2) {
+			char why[512];
+			int t = closure_icarus_trusted_eq(p, jobdir, modname, why, sizeof(why));
+			if (t <= 0) {
+				snprintf(out->infra_err, sizeof(out->infra_err), "%s", why);
+				goto out;
+			}
+			candidate_failed(out, "the harness");
+		}
 		if (c < 0)
 			goto out;
 		if (c > 0) {
@@ -342,14 +352,14 @@ void engine_judge_testbench(const struct problem *p, const struct sb_result *r, 
 static int icarus_testbench(const struct problem *p, const char *jobdir, const char *cand_file,
 			    struct func_out *out)
 {
-	char tag[40], err[256];
+	char tag[40], err[256], top[64];
 	struct buf tb;
 	struct sb_result r;
 	int ret = -1;
 
 	buf_init(&tb, 2 * RTLR_MAX_REFERENCE);
 	engine_new_tag(tag);
-	if (vtext_tag_prints(p->testbench, tag, &tb) < 0) {
+	if (closure_testbench(p, tag, top, sizeof(top), &tb) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "testbench too large");
 		goto out;
 	}
@@ -368,11 +378,23 @@ static int icarus_testbench(const struct problem *p, const char *jobdir, const c
 		goto out;
 	}
 	{
-		const char *argv_ve[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", "tb",
+		const char *argv_ve[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "-s", top,
 					 "tb.sv", "gold.v", cand_file, NULL};
 		const char *argv_rt[] = {g_tools.iverilog, "-g2012", "-o", "sim.vvp", "tb.sv", cand_file,
 					 NULL};
-		int c = compile(jobdir, p->tb_style == TB_VERILOG_EVAL ? argv_ve : argv_rt, cand_file, out);
+		/* the alone elaboration picks its roots as the full run does: -s for VerilogEval,
+		 * every uninstantiated module for RTLLM (whose testbench is found that way) */
+		int c = closure_icarus_alone(p, jobdir, cand_file, p->tb_style != TB_VERILOG_EVAL, out);
+
+		if (c == 0)
+			c = compile(jobdir, p->tb_style == TB_VERILOG_EVAL ? argv_ve : argv_rt, out);
+		if (c == 2) {
+			/* prep.ok: the golden passed this testbench at preparation, so the trusted
+			 * parts compile alone; before that (the golden's own run) it is the problem's */
+			if (!p->prep.ok)
+				goto out;
+			candidate_failed(out, "the testbench");
+		}
 		if (c < 0)
 			goto out;
 		if (c > 0) {

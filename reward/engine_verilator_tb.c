@@ -34,6 +34,7 @@
 
 #include "buf.h"
 #include "caps.h"
+#include "closure.h"
 #include "fsutil.h"
 #include "hash.h"
 #include "pipeline.h"
@@ -269,7 +270,7 @@ static int limit_hit(const struct sb_result *r)
 static int build_run(const struct problem *p, const char *jobdir, const char *dut_file,
 		     struct func_out *out, char *why, size_t whylen)
 {
-	char tag[40], err[512], seedarg[64], path[1300], src[1300];
+	char tag[40], err[512], seedarg[64], path[1300], src[1300], top[64];
 	struct buf tb, unit;
 	struct sb_result r;
 	struct timespec t0;
@@ -282,7 +283,7 @@ static int build_run(const struct problem *p, const char *jobdir, const char *du
 	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
 		goto out;
 	engine_new_tag(tag);
-	if (vtext_tag_prints(p->testbench, tag, &tb) < 0) {
+	if (closure_testbench(p, tag, top, sizeof(top), &tb) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "testbench too large");
 		goto out;
 	}
@@ -296,7 +297,7 @@ static int build_run(const struct problem *p, const char *jobdir, const char *du
 		goto werr;
 	{
 		const char *av_ve[] = {g_tools.verilator_bin, "--cc", "--exe", "--main", "--timing",
-				       "--top-module", "tb", "-Mdir", "vt", "-Wno-fatal", "-Wno-lint",
+				       "--top-module", top, "-Mdir", "vt", "-Wno-fatal", "-Wno-lint",
 				       "-Wno-style", "--no-unlimited-stack", "vtb.sv", "vgold.v",
 				       dut_file, NULL};
 		const char *av_rt[] = {g_tools.verilator_bin, "--cc", "--exe", "--main", "--timing",

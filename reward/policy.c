@@ -135,6 +135,11 @@ static int is_keyword(const char *p, size_t n)
 	return 0;
 }
 
+int policy_is_keyword(const char *p, size_t n)
+{
+	return is_keyword(p, n);
+}
+
 static int is_tool_macro(const char *p, size_t n)
 {
 	if (in_list(p, n, tool_macros))
@@ -361,7 +366,7 @@ static int check_directive(const struct vtok *t, const struct vtok *op_next,
 					      "depend on the tool (line %u)",
 					      show(shown, sizeof shown, name, n),
 					      show(shown2, sizeof shown2, op, on), t->line);
-			if (eq(name, n, "define") && is_foreign_directive(op, on))
+			if (eq(name, n, "define") && (is_foreign_directive(op, on) || eq(op, on, "line")))
 				return refuse(reason, rl,
 					      "policy: a macro may not be named after the directive "
 					      "`%s (line %u)",
@@ -491,6 +496,15 @@ int policy_check_raw(const char *src, size_t len, char *reason, size_t reasonlen
 			if (rc)
 				break;
 		} else if (t.kind == VT_DIRECTIVE) {
+			if (eq(t.p, t.n, "`line")) {
+				/* a `line naming another file would make a tool's error about the
+				 * candidate look like one about a trusted file */
+				rc = refuse(reason, reasonlen,
+					    "policy: `line is not allowed: a candidate may not rename "
+					    "its file or its lines (line %u)",
+					    t.line);
+				break;
+			}
 			if (def_state == 0 && eq(t.p, t.n, "`define")) {
 				def_state = 1;
 				nset_free(&formals);
@@ -596,6 +610,8 @@ static int tokenize(const char *src, size_t len, struct toks *ts, char *reason, 
 	struct vtok t;
 	int in_line_dir = 0, line_args = 0; /* `line N "file" L: the arguments seen so far */
 	long line_to = -1;
+	const char *line_file = NULL; /* the file the first `line names (the preprocessor's) */
+	size_t line_file_n = 0;
 
 	vlex_init(&lx, src, len);
 	for (vlex_next(&lx, &t); t.kind != VT_EOF; vlex_next(&lx, &t)) {
@@ -628,6 +644,20 @@ static int tokenize(const char *src, size_t len, struct toks *ts, char *reason, 
 			line_to = v;
 			line_args = 1;
 			continue;
+		}
+		if (in_line_dir && line_args == 1 && t.kind == VT_STRING) {
+			/* the preprocessor names the candidate's own file in each `line it writes;
+			 * one pasted together by the candidate may name another */
+			if (!line_file) {
+				line_file = t.p;
+				line_file_n = t.n;
+			} else if (t.n != line_file_n || memcmp(t.p, line_file, t.n)) {
+				char shown[80];
+				return refuse(reason, rl,
+					      "policy: `line naming another file (%s) is not allowed "
+					      "(line %u)",
+					      show(shown, sizeof shown, t.p, t.n), t.line);
+			}
 		}
 		if (in_line_dir && ((line_args == 1 && t.kind == VT_STRING) ||
 				    (line_args == 2 && t.kind == VT_NUMBER))) {

@@ -5,9 +5,10 @@
  *                        and synthesis metacomments (a comment whose first word is verilator,
  *                        synopsys, synthesis, pragma, lint_off, lint_on, translate_off,
  *                        translate_on, cadence, ambit or coverage, any case, any spacing),
- *                        `systemc_* blocks, and any backtick directive outside an allowlist
+ *                        `systemc_* blocks, `line (and a macro named line), and any
+ *                        backtick directive outside an allowlist
  *                        (`define `undef `ifdef `ifndef `elsif `else `endif `timescale
- *                        `default_nettype `resetall `line `celldefine `endcelldefine, plus
+ *                        `default_nettype `resetall `celldefine `endcelldefine, plus
  *                        `__FILE__ `__LINE__ and uses of macros the source itself defines).
  *                        Tool-detection macros (VERILATOR, SYNTHESIS, __ICARUS__, IVERILOG,
  *                        YOSYS, FORMAL, COCOTB_SIM, names starting RTLR_/rtlr_) may not be
@@ -20,7 +21,10 @@
  *                        pass on the preprocessed text is what catches it.
  *   policy_check_tokens() on the preprocessed source (macros expanded, so token pasting is
  *                        resolved; the arguments of `line directives are skipped and renumber
- *                        the lines): system tasks/functions outside an allowlist ($system,
+ *                        the lines; every `line must name the file the first one names, the
+ *                        preprocessor's own, so that one pasted together from tokens cannot
+ *                        name a trusted file):
+ *                        system tasks/functions outside an allowlist ($system,
  *                        $c, $fopen, $fwrite, $readmemh, $finish, $stop, $dumpfile, ... are
  *                        refused), DPI import/export (import/export followed by a string),
  *                        force, release, bind, config, $root, hierarchical references and
@@ -48,5 +52,7 @@
 int policy_check_raw(const char *src, size_t len, char *reason, size_t reasonlen);
 int policy_check_tokens(const char *src, size_t len, const char *const *reserved,
 			char *reason, size_t reasonlen);
+/* 1 when p[0..n) is a SystemVerilog (IEEE 1800-2017) keyword. */
+int policy_is_keyword(const char *p, size_t n);
 
 #endif

@@ -14,9 +14,11 @@
 #include "hash.h"
 #include "liberty.h"
 #include "pipeline.h"
+#include "ppa_netcheck.h"
+#include "ppa_sanitize.h"
 #include "tools.h"
 
-#define PPA_FLOW_VERSION "rtlreward-ppa-1"
+#define PPA_FLOW_VERSION "rtlreward-ppa-2" /* 2: attributes stripped (ppa_sanitize) */
 #define F_SEQ "ppa_seq.lib"
 #define F_COMB "ppa_comb.lib"
 #define F_STA "ppa_sta.lib"
@@ -25,7 +27,10 @@
 #define F_STAT "ppa_stat.txt"
 #define F_NET "ppa_net.v"
 #define F_GOLD "ppa_gold.v"
+#define F_GEN "ppa_gen.v" /* the generic netlist after synth, for ppa_netcheck */
+#define F_SYN "ppa_in.v" /* the design as Yosys reads it: ppa_sanitize()d */
 #define MAX_GOLDEN (4 * RTLR_MAX_PROBLEMS)
+#define PPA_MAX_INPUT (RTLR_MAX_TOOL_OUTPUT + RTLR_MAX_SOURCE) /* preprocessed text or a reference */
 
 /* The bundled library, embedded at build time. */
 __asm__(".section .rodata\n"
@@ -170,6 +175,8 @@ int ppa_init(const char *cache_dir, char *err, size_t errlen)
 		return -1;
 	}
 	g.buffer = liberty_buffer(&g.lib);
+	if (ppa_netcheck_init(err, errlen) < 0)
+		return -1;
 	version_of(g.yosys, "-V", vy, sizeof(vy));
 	version_of(g.sta_bin, "-version", vs, sizeof(vs));
 	if (!vy[0] || !vs[0]) {
@@ -206,6 +213,7 @@ void ppa_shutdown(void)
 	g.gold = NULL;
 	g.ngold = g.capgold = 0;
 	pthread_mutex_unlock(&g.lock);
+	ppa_netcheck_shutdown();
 	buf_release(&g.seq);
 	buf_release(&g.comb);
 	buf_release(&g.sta);
@@ -225,8 +233,7 @@ double ppa_ratio(double golden, double cand)
 
 /* --- one design ---------------------------------------------------------------------------- */
 
-static int write_scripts(const struct problem *p, const char *job, const char *file,
-			 const char *top, char *reason, size_t rlen, char *err, size_t errlen)
+static int write_scripts(const struct problem *p, const char *job, const char *top, char *reason, size_t rlen, char *err, size_t errlen)
 {
 	struct buf ys, tcl;
 	const struct vinfo *gv = &p->prep.gold;
@@ -243,17 +250,22 @@ static int write_scripts(const struct problem *p, const char *job, const char *f
 		goto out;
 	}
 	buf_printf(&ys,
-		   "read_verilog -sv %s\n"
+		   "read_verilog -sv " F_SYN "\n"
 		   "hierarchy -check -top %s\n"
 		   "synth -flatten -noabc -nofsm -top %s\n"
 		   "select -assert-none t:$_DLATCH* t:$_SR_* t:$_DLATCHSR_*\n"
+		   "design -save rtlr_pre\n"
+		   "splitnets\n" /* one net per bit: Icarus simulates vectors of gates slowly */
+		   "rename %s " PPA_NC_NET_TOP "\n"
+		   "write_verilog -noattr " F_GEN "\n"
+		   "design -load rtlr_pre\n"
 		   "dfflibmap -liberty " F_SEQ "\n"
 		   "abc -liberty " F_COMB "\n"
 		   "opt_clean -purge\n"
 		   "select -assert-none t:$_*\n"
 		   "tee -q -o " F_STAT " stat\n"
 		   "write_verilog -noattr -simple-lhs " F_NET "\n",
-		   file, top, top);
+		   top, top, top);
 
 	buf_printf(&tcl, "read_liberty " F_STA "\nread_verilog " F_NET "\nlink_design %s\n", top);
 	for (i = 0; i < p->prep.nclocks; i++) {
@@ -364,8 +376,13 @@ static int classify(const char *tool, const struct sb_result *r, char *reason, s
 		return 1;
 	}
 	if (r->signal) {
-		snprintf(err, errlen, "%s killed by signal %d", tool, r->signal);
-		return -1;
+		/* a crash on this design's input (no limit was hit): the design's failure, as the
+		 * trusted part (the golden) is synthesized alone and a candidate only after it did
+		 * (closure.h: a tool failure is the candidate's unless the trusted parts fail alone) */
+		snprintf(reason, rlen, "%s: killed by signal %d", tool, r->signal);
+		(void)err;
+		(void)errlen;
+		return 1;
 	}
 	return 0;
 }
@@ -451,8 +468,46 @@ static int parse_sta(const char *out, struct ppa_metrics *m, char *reason, size_
 	return 0;
 }
 
+/* The design as Yosys reads it: file's text with synthesis attributes and pragmas taken out
+ * (ppa_sanitize.h), into F_SYN; what was removed goes to stripped. */
+static int write_input(const char *job, const char *file, char *stripped, size_t slen, char *err,
+		       size_t errlen)
+{
+	char path[1024], note[512];
+	struct buf in, out;
+	int ret = -1;
+
+	buf_init(&in, PPA_MAX_INPUT);
+	buf_init(&out, PPA_MAX_INPUT);
+	snprintf(path, sizeof(path), "%s/%s", job, file);
+	if (buf_read_file(&in, path) < 0) {
+		snprintf(err, errlen, "ppa: reading %s: %s", file, strerror(errno));
+		goto out;
+	}
+	if (ppa_sanitize(in.data ? in.data : "", in.len, &out, note, sizeof(note)) < 0) {
+		snprintf(err, errlen, "ppa: the sanitized design does not fit in memory");
+		goto out;
+	}
+	if (tool_write_file(job, F_SYN, out.data ? out.data : "", out.len, err, errlen) < 0)
+		goto out;
+	if (stripped && slen)
+		snprintf(stripped, slen, "%s", note);
+	ret = 0;
+out:
+	buf_release(&in);
+	buf_release(&out);
+	return ret;
+}
+
 int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,
 		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *err, size_t errlen)
+{
+	return ppa_measure_ex(p, job, file, top, m, ok, reason, rlen, NULL, 0, err, errlen);
+}
+
+int ppa_measure_ex(const struct problem *p, const char *job, const char *file, const char *top,
+		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
+		   size_t slen, char *err, size_t errlen)
 {
 	const char *yargv[] = {g.yosys, "-q", "-s", F_YS, NULL};
 	const char *sargv[] = {g.sta_bin, "-no_init", "-no_splash", "-exit", F_TCL, NULL};
@@ -462,7 +517,9 @@ int ppa_measure(const struct problem *p, const char *job, const char *file, cons
 	memset(m, 0, sizeof(*m));
 	*ok = 0;
 	reason[0] = '\0';
-	x = write_scripts(p, job, file, top, reason, rlen, err, errlen);
+	x = write_input(job, file, stripped, slen, err, errlen);
+	if (x == 0)
+		x = write_scripts(p, job, top, reason, rlen, err, errlen);
 	if (x)
 		return x < 0 ? -1 : 0;
 	if (tool_run(job, yargv, SB_STAGE_BUILD, g.timeout_s, &r, err, errlen) < 0)
@@ -624,7 +681,8 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 {
 	struct golden gd;
 	struct ppa_metrics m;
-	char reason[512], msg[700];
+	char reason[512], msg[700], stripped[512];
+	struct ppa_netcheck nc;
 	int ok;
 
 	t->checked = 0;
@@ -649,10 +707,34 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 	t->golden_power = gd.m.power;
 	t->golden_cells = gd.m.cells;
 	t->golden_seq_cells = gd.m.seq_cells;
-	if (ppa_measure(p, job, file, p->top, &m, &ok, reason, sizeof(reason), err, errlen) < 0)
+	if (ppa_measure_ex(p, job, file, p->top, &m, &ok, reason, sizeof(reason), stripped,
+			   sizeof(stripped), err, errlen) < 0)
 		return -1;
+	if (stripped[0]) {
+		snprintf(msg, sizeof(msg), "stripped before synthesis (they change what Yosys builds, "
+			 "not what the simulators ran): %s", stripped);
+		pb_set_str(&t->stripped, msg);
+	}
 	if (!ok) {
 		t->failed = 1;
+		pb_set_str(&t->reason, reason);
+		return 0;
+	}
+	if (ppa_netcheck_run(p, job, file, F_GEN, g.timeout_s, &nc, err, errlen) < 0)
+		return -1;
+	t->netlist_samples = nc.ran ? nc.samples : 0;
+	if (!nc.ran)
+		snprintf(msg, sizeof(msg), "%s", nc.note);
+	else if (nc.equal)
+		snprintf(msg, sizeof(msg), "netlist equals the RTL on %llu samples", nc.samples);
+	else
+		snprintf(msg, sizeof(msg), "netlist differs from the RTL on %llu of %llu samples: %s",
+			 nc.bad, nc.samples, nc.note);
+	pb_set_str(&t->netlist_check, msg);
+	if (nc.ran && !nc.equal) {
+		t->failed = 1;
+		snprintf(reason, sizeof(reason), "not scored: the synthesized netlist does not behave "
+			 "like the RTL that was simulated (%.400s)", msg);
 		pb_set_str(&t->reason, reason);
 		return 0;
 	}

@@ -4,7 +4,10 @@
  *
  * Flow per design (every tool through tool_run(), build stage, in the job directory; the
  * scripts hold only fixed text, fixed file names and the problem's validated identifiers):
- *   yosys: read_verilog -sv; hierarchy -check -top T; synth -flatten -noabc -nofsm -top T;
+ *   input: the design's text through ppa_sanitize() (synthesis attributes such as full_case
+ *          and parallel_case, unique/priority before case, comments removed: see
+ *          docs/ppa_attributes.md), written as ppa_in.v;
+ *   yosys: read_verilog -sv ppa_in.v; hierarchy -check -top T; synth -flatten -noabc -nofsm -top T;
  *          (latches refused); dfflibmap -liberty seq.lib; abc -liberty comb.lib;
  *          opt_clean -purge; (unmapped cells refused); tee stat; write_verilog -noattr
  *          -simple-lhs net.v
@@ -58,6 +61,11 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
  * (reason filled when 0), -1 on infrastructure failure. */
 int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,
 		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *err, size_t errlen);
+/* ppa_measure(), also telling what ppa_sanitize() took out of the design (stripped, may be
+ * NULL; empty when nothing). Both Yosys runs (golden, candidate) read sanitized text. */
+int ppa_measure_ex(const struct problem *p, const char *job, const char *file, const char *top,
+		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
+		   size_t slen, char *err, size_t errlen);
 /* capped golden/candidate ratio: 1 when both are 0, the cap when only the candidate's is. */
 double ppa_ratio(double golden, double cand);
 

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "caps.h"
 #include "engine.h"
+#include "policy_trusted.h"
 #include "tools.h"
 #include "vtext.h"
 
@@ -389,6 +390,10 @@ int pipeline_prepare(struct problem *p, char *err, size_t errlen)
 		} else if (prepare_locked(p, p->prep.err, sizeof(p->prep.err)) == 0) {
 			p->prep.ok = 1;
 		}
+		/* tool output about the golden reaches clients (422, INFRA_ERROR): no line about a
+		 * file outside the job directory */
+		policy_confine_diag(p->prep.err);
+		policy_confine_diag(p->prep.tb_err);
 		p->prep.done = 1;
 	}
 	ret = p->prep.ok ? 0 : -1;

@@ -1,4 +1,5 @@
 #include "problem.h"
+#include "policy_trusted.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -178,6 +179,24 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 		}
 		if (total > 4 * RTLR_MAX_REFERENCE)
 			BAD("files: more than %u bytes in all", 4 * RTLR_MAX_REFERENCE);
+	}
+	{
+		/* before any tool sees them: no `include or file task reaching outside the job */
+		const char **fn = calloc(2 * pb->n_files + 1, sizeof(char *));
+		char why[512];
+		int x;
+
+		if (!fn)
+			BAD("out of memory");
+		for (i = 0; i < pb->n_files; i++) {
+			fn[i] = pb->files[i]->key;
+			fn[pb->n_files + i] = pb->files[i]->value ? pb->files[i]->value : "";
+		}
+		x = policy_check_trusted(pb->reference, pb->testbench && pb->testbench[0] ? pb->testbench : NULL,
+					 fn, fn + pb->n_files, pb->n_files, why, sizeof(why));
+		free(fn);
+		if (x)
+			BAD("%s", why);
 	}
 
 	p->id = strdup(pb->id);
@@ -388,13 +407,19 @@ static size_t reg_find(const char *id, int *found)
 	return lo;
 }
 
-int registry_put(struct problem *p, char *err, size_t errlen)
+static int put(struct problem *p, int keep_builtin, char *err, size_t errlen)
 {
 	int found, ret = -1;
 	size_t at;
 
 	pthread_rwlock_wrlock(&reg_lock);
 	at = reg_find(p->id, &found);
+	if (found && keep_builtin && reg[at]->builtin) {
+		snprintf(err, errlen, "problem '%.200s' is built in (%.200s) and cannot be replaced; "
+			 "register it under another id", p->id, reg[at]->source ? reg[at]->source : "");
+		ret = -2;
+		goto out;
+	}
 	if (found) {
 		problem_unref(reg[at]);
 		reg[at] = p;
@@ -424,6 +449,17 @@ out:
 	if (ret < 0)
 		problem_unref(p);
 	return ret;
+}
+
+int registry_put(struct problem *p, char *err, size_t errlen)
+{
+	return put(p, 0, err, errlen);
+}
+
+int registry_put_api(struct problem *p, char *err, size_t errlen)
+{
+	p->builtin = 0;
+	return put(p, 1, err, errlen);
 }
 
 struct problem *registry_get(const char *id)

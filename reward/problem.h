@@ -71,6 +71,8 @@ struct problem {
 	size_t nfiles;
 	double clock_period_ns;
 	char hash[65];      /* sha256 of the definition, hex */
+	int builtin;        /* loaded at start-up (embedded set or --problems): the API may not
+			     * replace it */
 
 	pthread_mutex_t prep_lock;
 	struct problem_prep prep;
@@ -93,6 +95,9 @@ int registry_init(void);
 void registry_free(void);
 /* Takes ownership of p. Replaces a problem of the same id. Returns 0, -1 when full. */
 int registry_put(struct problem *p, char *err, size_t errlen);
+/* As registry_put, for a problem registered over the API: returns -2 (p dropped, err says
+ * why) when the id belongs to a built-in problem (p->builtin of the one registered). */
+int registry_put_api(struct problem *p, char *err, size_t errlen);
 struct problem *registry_get(const char *id); /* reference taken; NULL when unknown */
 size_t registry_count(void);
 /* Calls fn for each problem (sorted by id) under the registry lock. */

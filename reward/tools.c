@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,6 +108,10 @@ out:
 	return ret;
 }
 
+/* tool runs in progress, and the most seen at once (for /metrics: registrations and scoring
+ * both go through the workers, so the peak stays at or below --workers) */
+static _Atomic unsigned inflight, inflight_peak;
+
 int tool_run(const char *jobdir, const char *const *argv, enum sb_stage stage, double wall_s,
 	     struct sb_result *res, char *err, size_t errlen)
 {
@@ -123,5 +128,18 @@ int tool_run(const char *jobdir, const char *const *argv, enum sb_stage stage, d
 		},
 	};
 
-	return sb_run(&spec, res, err, errlen);
+	unsigned now = atomic_fetch_add(&inflight, 1) + 1, peak = atomic_load(&inflight_peak);
+	int ret;
+
+	while (now > peak && !atomic_compare_exchange_weak(&inflight_peak, &peak, now))
+		;
+	ret = sb_run(&spec, res, err, errlen);
+	atomic_fetch_sub(&inflight, 1);
+	return ret;
+}
+
+void tool_inflight(unsigned *now, unsigned *peak)
+{
+	*now = atomic_load(&inflight);
+	*peak = atomic_load(&inflight_peak);
 }

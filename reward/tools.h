@@ -37,5 +37,7 @@ int tool_write_file(const char *jobdir, const char *name, const char *data, size
 		    char *err, size_t errlen);
 int tool_run(const char *jobdir, const char *const *argv, enum sb_stage stage, double wall_s,
 	     struct sb_result *res, char *err, size_t errlen);
+/* Tool runs in progress now, and the most there have been at once since start-up. */
+void tool_inflight(unsigned *now, unsigned *peak);
 
 #endif

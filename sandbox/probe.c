@@ -8,7 +8,15 @@
  *         name: refused (no effect)    accepted by the kernel but without effect
  *       HOST_PID, a pid of the host (e.g. the test process), must not be visible inside.
  *       Also prints a few operations that must work (writing in the job dir and /tmp, reading
- *       /etc/passwd, AF_UNIX sockets) so a sandbox that refuses everything does not pass.
+ *       /etc/ld.so.cache, AF_UNIX sockets) so a sandbox that refuses everything does not pass.
+ *       Reading /etc/passwd must be refused (the least view has no /etc/passwd).
+ *
+ *   sb-probe hostfiles PATH..
+ *       Tries to read each PATH (a file: its first bytes; a directory: its entries) and prints
+ *         PATH: READABLE (N bytes|N entries)
+ *         PATH: blocked (ENOENT)       cannot be opened: errno
+ *         PATH: blocked (empty)        opens, but there is nothing in it (an empty mount point
+ *                                      or a parent directory of the job)
  *
  *   Helpers for tests/check_sandbox.c:
  *   sb-probe info             uid, gid, pid, ppid, hostname, open fds, cwd
@@ -266,6 +274,15 @@ static int t_read_passwd(void)
 	return fd >= 0 && read(fd, buf, sizeof(buf)) > 0 ? 0 : -1;
 }
 
+/* The dynamic loader's cache: part of the least view, must stay readable. */
+static int t_read_ld_cache(void)
+{
+	char buf[64];
+	int fd = open("/etc/ld.so.cache", O_RDONLY);
+
+	return fd >= 0 && read(fd, buf, sizeof(buf)) > 0 ? 0 : -1;
+}
+
 static int t_socket_unix(void) { return (int)sys_ok(socket(AF_UNIX, SOCK_STREAM, 0)); }
 /* Returns 1 (no effect) when the signal was accepted but init is still there: a namespace's
  * init ignores SIGKILL from inside (we would be dead with it otherwise). */
@@ -309,6 +326,7 @@ struct probe {
 };
 
 static const struct probe probes[] = {
+	{"read_passwd", t_read_passwd}, /* the host's /etc is not in the least view */
 	{"socket_inet", t_socket_inet},
 	{"socket_inet6", t_socket_inet6},
 	{"socket_netlink", t_socket_netlink},
@@ -361,7 +379,7 @@ static const struct probe probes[] = {
 	{"write_dev_shm", t_write_dev_shm},
 	{"write_jobdir", t_write_jobdir},
 	{"write_tmp", t_write_tmp},
-	{"read_passwd", t_read_passwd},
+	{"read_ld_cache", t_read_ld_cache},
 	{"socket_unix", t_socket_unix},
 	{"fork", t_fork},
 };
@@ -405,6 +423,38 @@ static void run_probe(const struct probe *p)
 		const char *n = WEXITSTATUS(st) == 255 ? NULL : strerrorname_np(WEXITSTATUS(st));
 		printf("%s: refused (%s)\n", p->name, n ? n : "failed");
 	}
+}
+
+/* One line for sb-probe hostfiles: what of path can be read. */
+static void host_file(const char *path)
+{
+	char buf[256];
+	struct dirent *e;
+	long n = 0;
+	DIR *d;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("%s: blocked (%s)\n", path, strerrorname_np(errno));
+		return;
+	}
+	d = fdopendir(fd);
+	if (d) {
+		while ((e = readdir(d)))
+			n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+		closedir(d);
+		if (n)
+			printf("%s: READABLE (%ld entries)\n", path, n);
+		else
+			printf("%s: blocked (empty)\n", path);
+		return;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n > 0)
+		printf("%s: READABLE (%ld bytes)\n", path, n);
+	else
+		printf("%s: blocked (%s)\n", path, n < 0 ? strerrorname_np(errno) : "empty");
 }
 
 static int count_fds(void)
@@ -521,6 +571,11 @@ int main(int argc, char **argv)
 			printf("%s: refused (%s)\n", argv[2], strerrorname_np(errno));
 		return 0;
 	}
+	if (!strcmp(cmd, "hostfiles")) {
+		for (i = 2; i < (size_t)argc; i++)
+			host_file(argv[i]);
+		return 0;
+	}
 	if (!strcmp(cmd, "stdin")) {
 		char buf[4096];
 		ssize_t r;
@@ -530,6 +585,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: sb-probe syscalls [HOST_PID] | info | mem MIB | fsize MIB | flood N |"
-			" spin | exec PATH.. | signal N | exit N | write PATH | stdin\n");
+			" spin | exec PATH.. | signal N | exit N | write PATH | stdin | hostfiles PATH..\n");
 	return 2;
 }

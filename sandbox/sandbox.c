@@ -79,7 +79,8 @@
  * 0644; a root-owned 0600 file stays unreadable inside, which can also be used on purpose).
  *
  * Test hook: RTLR_SB_FORCE (read by sb_init), a comma list of "cgroup=none|v1|v2",
- * "no-setattr", "no-pidns", "no-netns-pool", "no-vm".
+ * "no-setattr", "no-pidns", "no-netns-pool", "no-vm", "no-view" (the host's tree read-only, as
+ * before the least view: sb_view.c).
  */
 #include "sb_internal.h"
 #include "buf.h"
@@ -206,6 +207,8 @@ const char *sb_step_name(int step)
 		[SB_STEP_JOB_RW] = "making the job directory writable",
 		[SB_STEP_DEV] = "creating /dev",
 		[SB_STEP_PROC] = "mounting /proc",
+		[SB_STEP_VIEW] = "building the least view (tmpfs root, read-only binds)",
+		[SB_STEP_PIVOT] = "pivot_root into the least view",
 		[SB_STEP_SETSID] = "setsid",
 		[SB_STEP_SPAWN] = "starting the tool",
 		[SB_STEP_SIGNALS] = "signal mask",
@@ -490,6 +493,9 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 	vg = getenv("LD_PRELOAD") && strstr(getenv("LD_PRELOAD"), "vgpreload");
 	sb_g.vm_mode = sb_g.drop_uid && f->pidns && f->mountns && !vg &&
 		       !(force && has_token(force, "no-vm"));
+	sb_g.use_view = f->mountns && !(force && has_token(force, "no-view"));
+	if (sb_g.use_view && sb_view_init(f->pidns, err, errlen) < 0)
+		goto fail;
 	f->seccomp = in_child(try_seccomp, 0) == 0;
 	f->no_new_privs = in_child(try_nnp, 0) == 0;
 	sb_cg_init(f, cgforce[0] ? cgforce : NULL, cgnote, sizeof(cgnote));
@@ -515,6 +521,8 @@ int sb_init(const struct sb_config *cfg, char *err, size_t errlen)
 	if (f->mountns)
 		append(f->summary, sizeof(f->summary), "; read-only view: %s",
 		       sb_g.have_setattr ? "mount_setattr" : "remount walk");
+	append(f->summary, sizeof(f->summary), "; least view: %s",
+	       sb_g.use_view ? "yes" : "NO (the host's tree, read-only)");
 	if (sb_netns_enabled())
 		append(f->summary, sizeof(f->summary), "; network namespaces: pooled");
 	append(f->summary, sizeof(f->summary), "; spawn: %s",
@@ -793,7 +801,12 @@ static int prepare(struct run *r, char *err, size_t errlen)
 		return -1;
 	if (asprintf(&r->home, "HOME=%s", spec->jobdir) < 0)
 		r->home = NULL;
-	r->mkbuf = strdup(spec->jobdir);
+	if (sb_g.use_view) {
+		if (asprintf(&r->mkbuf, "%s%s", SB_VIEW_STAGE, spec->jobdir) < 0)
+			r->mkbuf = NULL;
+	} else {
+		r->mkbuf = strdup(spec->jobdir);
+	}
 	r->stack = malloc(2 * CHILD_STACK); /* init's (VM mode) and the tool's */
 	if (sb_g.feat.mountns && !sb_g.have_setattr)
 		r->mibuf = malloc(MOUNTINFO_BUF);
@@ -825,6 +838,7 @@ static int prepare(struct run *r, char *err, size_t errlen)
 	c->userns = sb_g.use_userns && (sb_g.ns_flags & CLONE_NEWUSER);
 	c->have_setattr = sb_g.have_setattr;
 	c->drop_uid = sb_g.drop_uid;
+	c->view = sb_g.use_view ? &sb_g.view : NULL;
 	c->jobdir = spec->jobdir;
 	c->job_root = sb_g.job_root;
 	c->job_root_in_tmp = !strcmp(sb_g.job_root, "/tmp") || !strncmp(sb_g.job_root, "/tmp/", 5);

@@ -58,6 +58,7 @@
 #endif
 
 #define SB_AT_RECURSIVE 0x8000
+#define SB_DEV_NODES 6 /* the nodes setup_dev makes */
 #define SB_MOUNT_ATTR_RDONLY 0x00000001
 #define SB_MOUNT_ATTR_NOSUID 0x00000002
 #define SB_MOUNT_ATTR_NODEV 0x00000004
@@ -529,7 +530,8 @@ CHILD static long make_ro(const struct sb_child *c, const char *path, unsigned l
 /* A minimal /dev of our own: the host's device nodes are not even visible, and /dev/shm is a
  * private tmpfs. As root the nodes are made with mknod (0666 whatever the host's modes are);
  * in a user namespace (no CAP_MKNOD) the host's nodes are bound one by one. */
-CHILD static void setup_dev(const struct sb_child *c)
+CHILD static void open_host_dev(const struct sb_child *c, long *host);
+CHILD static void setup_dev(const struct sb_child *c, long *host)
 {
 	static const struct {
 		const char *path;
@@ -545,11 +547,9 @@ CHILD static void setup_dev(const struct sb_child *c)
 		{"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
 	};
 	enum { N = sizeof(nodes) / sizeof(nodes[0]) };
-	long host[N];
 	size_t i;
 
-	for (i = 0; i < N; i++) /* before /dev is covered */
-		host[i] = c->userns ? c_open(nodes[i].path, O_PATH, 0) : -1;
+	_Static_assert(N == SB_DEV_NODES, "open_host_dev opens the same nodes");
 	MUST(SB_STEP_DEV, c_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
 				  "size=64k,nr_inodes=64,mode=755"));
 	SYS1(SYS_umask, 0);
@@ -557,7 +557,7 @@ CHILD static void setup_dev(const struct sb_child *c)
 		if (!c->userns) {
 			MUST(SB_STEP_DEV, SYS4(SYS_mknodat, AT_FDCWD, nodes[i].path, S_IFCHR | 0666,
 					       makedev(nodes[i].maj, nodes[i].min)));
-		} else if (host[i] >= 0) {
+		} else if (host && host[i] >= 0) {
 			char src[32];
 			long fd = c_open(nodes[i].path, O_WRONLY | O_CREAT | O_EXCL, 0666);
 
@@ -578,13 +578,119 @@ CHILD static void setup_dev(const struct sb_child *c)
 	MUST(SB_STEP_DEV, make_ro(c, "/dev", MS_NOSUID | MS_NOEXEC));
 }
 
+/* In a user namespace (no mknod), the host's device nodes to bind, opened before /dev is
+ * covered or the root changes (SB_DEV_NODES entries, -errno when not available). */
+CHILD static void open_host_dev(const struct sb_child *c, long *host)
+{
+	static const char *const paths[SB_DEV_NODES] = {"/dev/null", "/dev/zero", "/dev/full",
+							"/dev/random", "/dev/urandom", "/dev/tty"};
+	int i;
+
+	for (i = 0; i < SB_DEV_NODES; i++)
+		host[i] = c->userns ? c_open(paths[i], O_PATH, 0) : -1;
+}
+
+/* The least view (sb_view.c): a tmpfs at SB_VIEW_STAGE filled with read-only binds of what the
+ * tools need and the job directory, which then becomes the root (pivot_root; the old root is
+ * detached, so nothing else of the host can be reached, not even by "..": the kernel confines
+ * the new root). Binds are made read-only by the caller's recursive step. */
+CHILD static void setup_view(const struct sb_child *c)
+{
+	const struct sb_view *v = c->view;
+	int i;
+
+	MUST(SB_STEP_VIEW, c_mount("tmpfs", SB_VIEW_STAGE, "tmpfs", MS_NOSUID | MS_NODEV,
+				   "size=256k,nr_inodes=1024,mode=755"));
+	for (i = 0; i < v->n; i++) {
+		const struct sb_view_entry *e = &v->e[i];
+		long fd;
+
+		switch (e->kind) {
+		case SB_VIEW_MKDIR:
+			MUST(SB_STEP_VIEW, c_mkdir(e->dst, 0755));
+			break;
+		case SB_VIEW_DIR:
+			MUST(SB_STEP_VIEW, c_mkdir(e->dst, 0755));
+			MUST(SB_STEP_VIEW, c_mount(e->src, e->dst, "none", MS_BIND | MS_REC, NULL));
+			break;
+		case SB_VIEW_FILE:
+			fd = c_open(e->dst, O_WRONLY | O_CREAT | O_EXCL, 0444);
+			if (fd < 0)
+				fail(SB_STEP_VIEW, fd);
+			c_close((int)fd);
+			MUST(SB_STEP_VIEW, c_mount(e->src, e->dst, "none", MS_BIND, NULL));
+			break;
+		case SB_VIEW_LINK:
+			MUST(SB_STEP_VIEW, SYS3(SYS_symlinkat, e->target, AT_FDCWD, e->dst));
+			break;
+		}
+	}
+	/* the private /tmp first: a job directory below /tmp gets its mount point inside it */
+	MUST(SB_STEP_MOUNT_TMP, c_mount("tmpfs", SB_VIEW_STAGE "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+					c->tmp_opts));
+	MUST(SB_STEP_MKDIR_JOB, mkdir_p(c->mkdir_buf));
+	MUST(SB_STEP_BIND_JOB, c_mount(c->jobfd_path, c->mkdir_buf, "none", MS_BIND, NULL));
+	MUST(SB_STEP_PIVOT, SYS1(SYS_chdir, SB_VIEW_STAGE));
+	MUST(SB_STEP_PIVOT, SYS2(SYS_pivot_root, ".", "."));
+	MUST(SB_STEP_PIVOT, SYS2(SYS_umount2, ".", MNT_DETACH));
+	MUST(SB_STEP_PIVOT, SYS1(SYS_chdir, "/"));
+}
+
+/* With a view: the tools' root is the view (setup_view), read-only and nosuid; the job
+ * directory read-write; a private /tmp; our own /dev; a fresh /proc. */
+CHILD static int setup_view_mounts(const struct sb_child *c)
+{
+	long fd, host[SB_DEV_NODES];
+	int proc_ok = 1;
+
+	SYS1(SYS_umask, 022);
+	MUST(SB_STEP_MOUNT_PRIVATE, c_mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL));
+	fd = c_open(c->jobdir, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0)
+		fail(SB_STEP_BIND_JOB, fd);
+	MUST(SB_STEP_BIND_JOB, SYS3(SYS_dup3, fd, SB_FD_JOB, O_CLOEXEC));
+	c_close((int)fd);
+	open_host_dev(c, host);
+	setup_view(c);
+	/* /proc before the read-only step: without mount_setattr that step reads mountinfo */
+	if (c->pidns && c_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		if (c->vm)
+			fail(SB_STEP_PROC, -EPERM);
+		MUST(SB_STEP_PROC, c_mount("tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					   "size=4k,nr_inodes=4,mode=555"));
+		proc_ok = 0;
+	}
+	if (c->have_setattr)
+		MUST(SB_STEP_MOUNT_RO, c_mount_attr("/", SB_AT_RECURSIVE,
+						    SB_MOUNT_ATTR_RDONLY | SB_MOUNT_ATTR_NOSUID, 0));
+	else
+		MUST(SB_STEP_MOUNT_RO, remount_all_ro(c));
+	for (fd = 0; fd < 2; fd++) {
+		const char *rw = fd ? c->jobdir : "/tmp";
+		if (c->have_setattr)
+			MUST(SB_STEP_JOB_RW, c_mount_attr(rw, 0, SB_MOUNT_ATTR_NOSUID | SB_MOUNT_ATTR_NODEV,
+							  SB_MOUNT_ATTR_RDONLY));
+		else
+			MUST(SB_STEP_JOB_RW, c_mount("none", rw, "none",
+						     MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL));
+	}
+	/* no /proc/self/fd to bind the host's nodes through without a proc */
+	setup_dev(c, proc_ok ? host : NULL);
+	for (fd = 0; !proc_ok && fd < SB_DEV_NODES; fd++)
+		if (host[fd] >= 0)
+			c_close((int)host[fd]);
+	return proc_ok;
+}
+
 /* The file-system view: the host's tree read-only and nosuid, a private tmpfs on /tmp, the other
  * job directories hidden under a read-only tmpfs, this job directory bound read-write, our own
  * /dev and a fresh /proc. Returns whether /proc is usable for the exec through /proc/self/fd. */
 CHILD static int setup_mounts(const struct sb_child *c)
 {
-	long fd;
+	long fd, host[SB_DEV_NODES];
 
+	if (c->view)
+		return setup_view_mounts(c);
 	SYS1(SYS_umask, 022); /* the server's umask must not decide who can reach the job */
 	MUST(SB_STEP_MOUNT_PRIVATE, c_mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL));
 	/* The parent's fd to the job directory points into the parent's mount namespace, which
@@ -615,7 +721,8 @@ CHILD static int setup_mounts(const struct sb_child *c)
 	/* Nothing may be created next to the job directory (the tmpfs is private anyway). */
 	if (!c->job_root_in_tmp)
 		MUST(SB_STEP_MOUNT_HIDE, make_ro(c, c->job_root, MS_NOSUID | MS_NODEV | MS_NOEXEC));
-	setup_dev(c);
+	open_host_dev(c, host);
+	setup_dev(c, host);
 	if (!c->pidns)
 		return 1; /* the host's /proc stays, read-only */
 	if (c_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)

@@ -60,6 +60,8 @@ enum sb_step {
 	SB_STEP_NNP,
 	SB_STEP_SECCOMP,
 	SB_STEP_EXEC,
+	SB_STEP_VIEW,
+	SB_STEP_PIVOT,
 	SB_STEP_MAX_
 };
 const char *sb_step_name(int step);
@@ -77,6 +79,32 @@ struct sb_msg {
 
 #define SB_MAX_RLIMITS 8
 
+/* The least view (sb_view.c builds it once at sb_init, sb_child.c mounts it per run): the tools'
+ * root is a fresh tmpfs holding only these entries, built under SB_VIEW_STAGE (a tmpfs mounted
+ * there in the run's own mount namespace) and then made the root with pivot_root. */
+#define SB_VIEW_STAGE "/tmp"
+#define SB_VIEW_MAX 24
+enum sb_view_kind {
+	SB_VIEW_MKDIR,	/* an empty directory (mount point of /tmp, /dev, /proc; parent of files) */
+	SB_VIEW_DIR,	/* the host directory src, bound read-only (recursively) */
+	SB_VIEW_FILE,	/* the host file src, bound read-only */
+	SB_VIEW_LINK,	/* a symlink to target, as on the host (merged /usr: /bin -> usr/bin) */
+};
+struct sb_view_entry {
+	enum sb_view_kind kind;
+	char src[96];	   /* host path */
+	char dst[112];	   /* SB_VIEW_STAGE + src */
+	char target[96];   /* SB_VIEW_LINK */
+};
+struct sb_view {
+	int n;
+	struct sb_view_entry e[SB_VIEW_MAX];
+	char summary[256]; /* "/usr /etc/ld.so.cache /etc/alternatives; links /bin /lib ..." */
+};
+/* Builds sb_g.view from the host (pidns: whether /proc is a fresh one or the host's bound).
+ * Returns 0, or -1 with err when /usr is missing. */
+int sb_view_init(int pidns, char *err, size_t errlen);
+
 /* Everything the child needs, prepared by the parent before clone: the child only reads it
  * (and writes to mkdir_buf and mi_buf, its own copies). No pointer in here may need freeing by
  * the child. */
@@ -92,10 +120,12 @@ struct sb_child {
 	int have_setattr;          /* mount_setattr(2) usable */
 	int drop_uid;              /* setresuid(SB_UID) before exec (server runs as root) */
 
+	const struct sb_view *view; /* the least view; NULL: the host's tree read-only (old way) */
 	const char *jobdir;        /* canonical absolute path, the same inside and outside */
 	const char *job_root;
 	int job_root_in_tmp;       /* job_root is /tmp or below: the fresh /tmp already hides it */
-	char *mkdir_buf;           /* writable copy of jobdir for mkdir -p inside the new /tmp */
+	char *mkdir_buf;           /* writable copy of jobdir for mkdir -p inside the new /tmp
+				    * (with a view: SB_VIEW_STAGE + jobdir, below the new root) */
 	char tmp_opts[96];         /* tmpfs options for /tmp */
 	char shm_opts[96];         /* tmpfs options for /dev/shm */
 	char jobfd_path[40];       /* "/proc/self/fd/N": the job dir at SB_FD_JOB */
@@ -143,6 +173,8 @@ struct sb_state {
 	char *exec_page;
 	size_t exec_page_len;
 	char trace_dir[PATH_MAX];  /* RTLR_TRACE_JOBS (benchmarks only): "" off */
+	int use_view;              /* the least view is in use (mount namespace, not forced off) */
+	struct sb_view view;
 };
 extern struct sb_state sb_g;
 

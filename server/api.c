@@ -8,12 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth.h"
 #include "caps.h"
 #include "config.h"
 #include "formal.h"
 #include "metrics.h"
 #include "pbjson.h"
 #include "pipeline.h"
+#include "policy_trusted.h"
 #include "problem.h"
 #include "sandbox.h"
 #include "scheduler.h"
@@ -531,11 +533,21 @@ static void handle_get_reward(const struct api_req *req, struct api_resp *resp)
 	reward_cfg_init(&cfg, "", NULL, NULL, 0, "", 0, "", err, sizeof(err));
 	if (score_items(&s, labels, texts, nq, &cfg, &openrlhf_names, resp, FMT_JSON, 0) < 0)
 		goto out;
-	for (i = 0; i < s.n; i++) {
-		if (s.tasks[i].result->status != RTLREWARD__STATUS__OK) {
-			/* OpenRLHF retries failed calls; a made-up reward would be learned from. */
-			api_error(resp, FMT_JSON, 503, "labels", "labels[%zu]: INFRA_ERROR: %s", i,
-				  s.tasks[i].result->error);
+	/* An infrastructure failure masks its own sample only: reward 0 and masked[i] = 1 in
+	 * extra_logs (OpenRLHF wants a float for every sample; a trainer that reads the mask
+	 * drops the sample, one that does not sees the floor reward, never a made-up pass). Only
+	 * when every sample failed (the tools or the server are down) is the batch refused with
+	 * 503, which OpenRLHF retries. */
+	{
+		size_t bad = 0, first = 0;
+		for (i = s.n; i-- > 0;)
+			if (s.tasks[i].result->status != RTLREWARD__STATUS__OK) {
+				bad++;
+				first = i;
+			}
+		if (s.n && bad == s.n) {
+			api_error(resp, FMT_JSON, 503, "labels", "labels[%zu]: INFRA_ERROR: %s", first,
+				  s.tasks[first].result->error);
 			resp->retry_after = 1;
 			goto out;
 		}
@@ -559,6 +571,10 @@ static void handle_get_reward(const struct api_req *req, struct api_resp *resp)
 	buf_adds(o, "],\"cached\":[");
 	for (i = 0; i < s.n; i++)
 		buf_printf(o, "%s%d", i ? "," : "", s.tasks[i].result->cached ? 1 : 0);
+	buf_adds(o, "],\"masked\":[");
+	for (i = 0; i < s.n; i++)
+		buf_printf(o, "%s%d", i ? "," : "",
+			   s.tasks[i].result->status != RTLREWARD__STATUS__OK ? 1 : 0);
 	buf_adds(o, "]}}\n");
 	resp->status = 200;
 	resp->content_type = "application/json";
@@ -575,12 +591,70 @@ out:
 
 /* --- problems ------------------------------------------------------------------------------ */
 
+/* Preparation (the golden's elaboration and, in testbench mode, its own testbench run) goes
+ * through the scheduler like a candidate: it takes a worker slot and a queue place, so
+ * registrations cannot run more tools at once than --workers. */
+struct prep_job {
+	int rc;
+	char err[768];
+};
+
+static void prep_run(struct task *t)
+{
+	struct prep_job *j = t->arg;
+
+	j->rc = pipeline_prepare(t->p, j->err, sizeof(j->err));
+}
+
+/* 0 prepared, -1 preparation failed (err), -2 the queue is full. */
+static int prepare_queued(struct problem *p, char *err, size_t errlen)
+{
+	struct prep_job j;
+	struct task t;
+	struct batch b;
+	int done, ok;
+
+	/* already decided (pipeline_prepare keeps a failure that has a reason) */
+	pthread_mutex_lock(&p->prep_lock);
+	ok = p->prep.done && p->prep.ok;
+	done = ok || (p->prep.done && p->prep.err[0]);
+	if (done && !ok)
+		snprintf(err, errlen, "%s", p->prep.err);
+	pthread_mutex_unlock(&p->prep_lock);
+	if (done)
+		return ok ? 0 : -1;
+	memset(&j, 0, sizeof(j));
+	memset(&t, 0, sizeof(t));
+	t.p = p;
+	t.run = prep_run;
+	t.arg = &j;
+	t.b = &b;
+	batch_init(&b, 1);
+	if (sched_submit(&t, 1) < 0) {
+		batch_release(&b);
+		return -2;
+	}
+	batch_wait(&b);
+	batch_release(&b);
+	if (j.rc < 0)
+		snprintf(err, errlen, "%s", j.err);
+	return j.rc < 0 ? -1 : 0;
+}
+
+static void queue_full(struct api_resp *resp, enum api_fmt fmt)
+{
+	metrics_rejected();
+	resp->retry_after = 1;
+	api_error(resp, fmt, 429, "", "the queue is full (%lld candidates); retry later", g_config.queue);
+}
+
 static void handle_problem_post(const struct api_req *req, struct api_resp *resp)
 {
 	enum api_fmt fmt = resp_fmt(req);
 	Rtlreward__Problem *pb, out;
-	struct problem *p;
+	struct problem *p, *old;
 	char err[768], field[64];
+	int x;
 
 	pb = (Rtlreward__Problem *)decode_body(req, &rtlreward__problem__descriptor, resp, fmt);
 	if (!pb)
@@ -592,15 +666,35 @@ static void handle_problem_post(const struct api_req *req, struct api_resp *resp
 		api_error(resp, fmt, 400, field, "%s", err);
 		return;
 	}
+	/* a built-in id is refused before any tool runs (registry_put_api checks again, under
+	 * the registry's lock) */
+	old = registry_get(p->id);
+	if (old && old->builtin) {
+		api_error(resp, fmt, 409, "id", "problem '%.200s' is built in (%.200s) and cannot be "
+			  "replaced; register it under another id", p->id, old->source ? old->source : "");
+		problem_unref(old);
+		problem_unref(p);
+		return;
+	}
+	if (old)
+		problem_unref(old);
 	/* prepare before registering, so a golden that does not elaborate is refused here */
-	if (pipeline_prepare(p, err, sizeof(err)) < 0) {
+	x = prepare_queued(p, err, sizeof(err));
+	if (x == -2) {
+		queue_full(resp, fmt);
+		problem_unref(p);
+		return;
+	}
+	if (x < 0) {
+		policy_confine_diag(err);
 		api_error(resp, fmt, 422, "reference", "%s", err);
 		problem_unref(p);
 		return;
 	}
 	problem_ref(p);
-	if (registry_put(p, err, sizeof(err)) < 0) {
-		api_error(resp, fmt, 507, "", "%s", err);
+	x = registry_put_api(p, err, sizeof(err));
+	if (x < 0) {
+		api_error(resp, fmt, x == -2 ? 409 : 507, x == -2 ? "id" : "", "%s", err);
 		problem_unref(p);
 		return;
 	}
@@ -622,11 +716,9 @@ static void handle_problem_get(const struct api_req *req, struct api_resp *resp,
 		api_error(resp, fmt, 404, "id", "unknown problem '%.200s'", id);
 		return;
 	}
-	if (pipeline_prepare(p, err, sizeof(err)) < 0) {
-		problem_to_pb(p, &out);
-		resp->status = 200;
-		send_msg(resp, fmt, &out.base);
-		problem_pb_release(&out);
+	/* the preparation fills the ports; a problem that fails it is shown as it is */
+	if (prepare_queued(p, err, sizeof(err)) == -2) {
+		queue_full(resp, fmt);
 		problem_unref(p);
 		return;
 	}
@@ -707,10 +799,50 @@ static void handle_healthz(struct api_resp *resp)
 	resp->content_type = "application/json";
 }
 
+/* The role a route needs when tokens are configured (auth.h). */
+static enum auth_role route_role(const char *url, int post)
+{
+	if (!strcmp(url, "/healthz") || !strcmp(url, "/metrics"))
+		return AUTH_NONE;
+	if (!strcmp(url, "/v1/problems") && post)
+		return AUTH_ADMIN;
+	return AUTH_SCORER;
+}
+
+static const char *route_name(const char *url)
+{
+	if (!strcmp(url, "/v1/score"))
+		return "score";
+	if (!strcmp(url, "/get_reward"))
+		return "get_reward";
+	if (!strcmp(url, "/v1/problems") || !strncmp(url, "/v1/problems/", 13))
+		return "problems";
+	if (!strcmp(url, "/healthz"))
+		return "healthz";
+	if (!strcmp(url, "/metrics"))
+		return "metrics";
+	return "other";
+}
+
 const char *api_handle(const struct api_req *req, struct api_resp *resp)
 {
 	const char *url = req->url, *m = req->method;
 	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
+	unsigned denied = auth_check(req->authorization, route_role(url, post));
+
+	if (denied == 401) {
+		resp->www_authenticate = "Bearer realm=\"rtlreward\"";
+		api_error(resp, FMT_JSON, 401, "Authorization",
+			  "%s: this route needs a bearer token (Authorization: Bearer TOKEN)",
+			  req->authorization ? "unknown or malformed token" : "no token");
+		return route_name(url);
+	}
+	if (denied == 403) {
+		resp->www_authenticate = "Bearer realm=\"rtlreward\", error=\"insufficient_scope\"";
+		api_error(resp, FMT_JSON, 403, "Authorization",
+			  "this route needs an admin token; a scorer token may only score and read problems");
+		return route_name(url);
+	}
 
 	if (!strcmp(url, "/v1/score")) {
 		if (!post) {

@@ -15,6 +15,7 @@ struct api_resp {
 	struct buf body;
 	unsigned retry_after;   /* seconds, for 429 */
 	const char *allow;      /* for 405 */
+	const char *www_authenticate; /* for 401 and 403 */
 	struct api_stream *stream; /* set: the body is streamed by api_stream_read (NDJSON) */
 };
 
@@ -23,6 +24,7 @@ struct api_req {
 	const char *url;
 	const char *content_type;  /* may be NULL */
 	const char *accept;        /* may be NULL */
+	const char *authorization; /* may be NULL */
 	const char *body;
 	size_t body_len;
 };

@@ -1,6 +1,8 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,12 @@ static struct num_opt num_opts[] = {
 	{"queue", &g_config.queue, 16384, 1, 1 << 20, "candidates waiting at most; more gets 429"},
 	{"max-body", &g_config.max_body, RTLR_MAX_BODY_DEFAULT, 1024, 1LL << 30, "request body cap, bytes (413 above)"},
 	{"max-batch", &g_config.max_batch, RTLR_MAX_BATCH_DEFAULT, 1, 1 << 20, "items in one score request (413 above)"},
-	{"max-connections", &g_config.max_connections, 256, 4, 4096, "concurrent HTTP connections"},
+	{"max-connections", &g_config.max_connections, 256, 4, 4096, "concurrent HTTP connections (the ordinary budget)"},
+	{"max-connections-per-client", &g_config.max_conn_per_client, 64, 1, 4096, "connections one client address may hold; more go to the reserve or are closed"},
+	{"connection-reserve", &g_config.conn_reserve, 8, 1, 256, "extra connections that only GET /healthz and /metrics may use, when the budget is spent"},
+	{"header-timeout", &g_config.header_timeout, 10, 1, 600, "seconds for a request's headers to arrive (from connect, or from the end of the previous request)"},
+	{"body-timeout", &g_config.body_timeout, 60, 1, 3600, "seconds for a request's body to arrive once its headers are in"},
+	{"idle-timeout", &g_config.idle_timeout, 60, 1, 3600, "seconds a connection may make no progress while its response is sent"},
 	{"lint-timeout", &g_config.lint_timeout, 10, 1, 600, "seconds for one Verilator run"},
 	{"compile-timeout", &g_config.compile_timeout, 30, 1, 3600, "seconds for one simulator compile"},
 	{"sim-timeout", &g_config.sim_timeout, 30, 1, 3600, "seconds for one simulation"},
@@ -47,7 +54,8 @@ void config_usage(const char *prog)
 
 	printf("usage: %s [options]\n\n"
 	       "rtlreward: a reward server for RL on RTL generation.\n\n"
-	       "  --bind ADDR           address to listen on (default 127.0.0.1; :: or 0.0.0.0 for all)\n"
+	       "  --bind ADDR           address to listen on (default 127.0.0.1; :: or 0.0.0.0 for all:\n"
+	       "                        then --token-file or --insecure-no-auth is required)\n"
 	       "  --problems DIR        load problems from DIR (repeatable): the project's format\n"
 	       "                        (DIR/<id>/problem.json + reference.v), the VerilogEval v2\n"
 	       "                        spec-to-rtl layout (ProbNNN_name_{prompt.txt,ref.sv,test.sv}),\n"
@@ -59,6 +67,9 @@ void config_usage(const char *prog)
 	       "                        default; [v6addr]:PORT for IPv6)\n"
 	       "  --job-dir DIR         where sandbox job directories go (default $TMPDIR/rtlreward-<pid>)\n"
 	       "  --require-isolation   refuse to start without namespaces and seccomp\n"
+	       "  --token-file FILE     bearer tokens, one per line: 'admin TOKEN' or 'scorer TOKEN'\n"
+	       "                        (docs/threat_model_server.md); without it no route needs a token\n"
+	       "  --insecure-no-auth    allow a non-loopback --bind without --token-file\n"
 	       "  --liberty FILE        liberty for the PPA tier, plain or .gz (default: the bundled\n"
 	       "                        generic teaching library rtlr_generic)\n",
 	       prog);
@@ -108,6 +119,20 @@ bad:
 	return -1;
 }
 
+/* 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104; anything else (0.0.0.0, ::, a host address, a
+ * name) counts as reachable from elsewhere. */
+static int bind_is_loopback(const char *b)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, b, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, b, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return 0;
+}
+
 int config_parse(int argc, char **argv, char *err, size_t errlen)
 {
 	size_t i;
@@ -151,6 +176,10 @@ int config_parse(int argc, char **argv, char *err, size_t errlen)
 			g_config.no_builtin = 1;
 			continue;
 		}
+		if (!strcmp(name, "insecure-no-auth")) {
+			g_config.insecure_no_auth = 1;
+			continue;
+		}
 		if (!strcmp(name, "require-isolation")) {
 			g_config.require_isolation = 1;
 			continue;
@@ -177,6 +206,8 @@ int config_parse(int argc, char **argv, char *err, size_t errlen)
 				return -1;
 			}
 			snprintf(g_config.liberty, sizeof(g_config.liberty), "%s", val);
+		} else if (!strcmp(name, "token-file")) {
+			snprintf(g_config.token_file, sizeof(g_config.token_file), "%s", val);
 		} else if (!strcmp(name, "job-dir")) {
 			snprintf(g_config.job_dir, sizeof(g_config.job_dir), "%s", val);
 		} else if (!strcmp(name, "problems")) {
@@ -200,6 +231,13 @@ int config_parse(int argc, char **argv, char *err, size_t errlen)
 				return -1;
 			}
 		}
+	}
+	if (!g_config.token_file[0] && !g_config.insecure_no_auth && !bind_is_loopback(g_config.bind)) {
+		snprintf(err, errlen, "--bind %s is not a loopback address and no --token-file is given: "
+			 "anyone who reaches the port could register problems and replace goldens. Give "
+			 "--token-file FILE (docs/threat_model_server.md), or --insecure-no-auth to accept that",
+			 g_config.bind);
+		return -1;
 	}
 	if (g_config.workers == 0) {
 		/* one per usable core (the affinity mask: a container's cpuset), plus one: a worker

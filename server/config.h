@@ -16,6 +16,13 @@ struct config {
 	long long max_body;
 	long long max_batch;
 	long long max_connections;
+	long long max_conn_per_client;
+	long long conn_reserve;      /* connections only /healthz and /metrics may use */
+	long long header_timeout;    /* seconds */
+	long long body_timeout;      /* seconds */
+	long long idle_timeout;      /* seconds: MHD's per-connection inactivity bound */
+	char token_file[1024];       /* "": no tokens, no route needs one */
+	int insecure_no_auth;        /* a non-loopback bind without tokens is accepted */
 	long long lint_timeout;
 	long long compile_timeout;
 	long long sim_timeout;

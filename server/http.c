@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "connguard.h"
 #include "metrics.h"
 
 struct conn {
@@ -18,19 +19,41 @@ struct conn {
 	int answered;
 };
 
+/* A streamed response: waiting for the next result is not idleness, so MHD's idle time-out
+ * is off while the reader waits and back on (restarted) once it has bytes to send. */
+struct stream_ctx {
+	struct api_stream *st;
+	struct MHD_Connection *c;
+};
+
 static struct MHD_Daemon *daemon_;
+
+static struct cg_conn *guard_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return i ? i->socket_context : NULL;
+}
 
 static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	long n = api_stream_read(cls, buf, max);
+	struct stream_ctx *sc = cls;
+	long n;
 
 	(void)pos;
+	MHD_set_connection_option(sc->c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+	n = api_stream_read(sc->st, buf, max);
+	/* from 0 to a value restarts MHD's activity clock (MHD_set_connection_option) */
+	MHD_set_connection_option(sc->c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)g_config.idle_timeout);
 	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
 }
 
 static void stream_free_cb(void *cls)
 {
-	api_stream_free(cls);
+	struct stream_ctx *sc = cls;
+
+	api_stream_free(sc->st);
+	free(sc);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct api_resp *r)
@@ -40,10 +63,19 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct api_resp *r)
 	char ra[32];
 
 	if (r->stream) {
-		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32768, stream_cb, r->stream,
-						       stream_free_cb);
-		if (!mr)
+		struct stream_ctx *sc = malloc(sizeof(*sc));
+
+		mr = NULL;
+		if (sc) {
+			sc->st = r->stream;
+			sc->c = c;
+			mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32768, stream_cb, sc,
+							       stream_free_cb);
+		}
+		if (!mr) {
 			api_stream_free(r->stream);
+			free(sc);
+		}
 		r->stream = NULL;   /* owned by the response now */
 	} else {
 		mr = MHD_create_response_from_buffer(r->body.len,
@@ -59,9 +91,19 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct api_resp *r)
 	}
 	if (r->allow)
 		MHD_add_response_header(mr, "Allow", r->allow);
+	if (r->www_authenticate)
+		MHD_add_response_header(mr, "WWW-Authenticate", r->www_authenticate);
+	if (cg_is_reserve(guard_of(c)))
+		MHD_add_response_header(mr, "Connection", "close");
 	ret = MHD_queue_response(c, r->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
+}
+
+static int reserve_route(const char *method, const char *url)
+{
+	return (!strcmp(method, "GET") || !strcmp(method, "HEAD")) &&
+	       (!strcmp(url, "/healthz") || !strcmp(url, "/metrics"));
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
@@ -83,6 +125,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return MHD_NO;
 		buf_init(&st->body, (size_t)g_config.max_body);
 		*con_cls = st;
+		cg_headers_done(guard_of(c));
+		if (cg_is_reserve(guard_of(c)) && !reserve_route(method, url)) {
+			/* a reserve connection: the budget is spent, only probes and scrapers */
+			api_resp_init(&resp);
+			resp.retry_after = 1;
+			api_error(&resp, FMT_JSON, 503, "", "the connection budget is spent "
+				  "(--max-connections, --max-connections-per-client); only GET /healthz "
+				  "and /metrics are served now; retry later");
+			metrics_request("other", 503);
+			ret = queue(c, &resp);
+			api_resp_release(&resp);
+			st->answered = 1;
+			return ret;
+		}
 		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)g_config.max_body) {
 			/* refuse before reading the body */
 			api_resp_init(&resp);
@@ -104,6 +160,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	if (st->answered)
 		return MHD_YES;
+	cg_body_done(guard_of(c));
 	api_resp_init(&resp);
 	if (st->too_big) {
 		api_error(&resp, FMT_JSON, 413, "", "request body exceeds the limit of %lld bytes (--max-body)",
@@ -115,6 +172,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		req.url = url;
 		req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 		req.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+		req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 		req.body = st->body.data ? st->body.data : "";
 		req.body_len = st->body.len;
 		route = api_handle(&req, &resp);
@@ -132,8 +190,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn *st = *con_cls;
 
 	(void)cls;
-	(void)c;
 	(void)toe;
+	cg_request_done(guard_of(c));
 	if (st) {
 		buf_release(&st->body);
 		free(st);
@@ -141,9 +199,25 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
+static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *a = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		*socket_context = fd ? cg_open(fd->connect_fd, a ? a->client_addr : NULL) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		cg_close(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
 int http_start(const char *bind, unsigned port, unsigned max_conn, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
+	unsigned limit;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_ERROR_LOG;
 
@@ -161,13 +235,20 @@ int http_start(const char *bind, unsigned port, unsigned max_conn, char *err, si
 		snprintf(err, errlen, "--bind %s: not an IPv4 or IPv6 address", bind);
 		return -1;
 	}
+	limit = cg_init(max_conn, (unsigned)g_config.max_conn_per_client,
+			(unsigned)g_config.conn_reserve, (unsigned)g_config.header_timeout,
+			(unsigned)g_config.body_timeout, err, errlen);
+	if (!limit)
+		return -1;
 	daemon_ = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handler, NULL,
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				   MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				   MHD_OPTION_CONNECTION_LIMIT, max_conn,
-				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)600,
+				   MHD_OPTION_NOTIFY_CONNECTION, notify_conn, NULL,
+				   MHD_OPTION_CONNECTION_LIMIT, limit,
+				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)g_config.idle_timeout,
 				   MHD_OPTION_END);
 	if (!daemon_) {
+		cg_shutdown();
 		snprintf(err, errlen, "cannot listen on %s:%u (in use, or no permission?)", bind, port);
 		return -1;
 	}
@@ -189,4 +270,5 @@ void http_stop(void)
 	if (daemon_)
 		MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
+	cg_shutdown();
 }

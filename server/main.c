@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "cache.h"
 #include "config.h"
 #include "fsutil.h"
@@ -44,6 +45,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (g_config.token_file[0]) {
+		if (auth_load(g_config.token_file, err, sizeof(err)) < 0) {
+			fprintf(stderr, "rtlreward: %s\n", err);
+			return 2;
+		}
+	} else if (g_config.insecure_no_auth) {
+		fprintf(stderr, "rtlreward: warning: --insecure-no-auth: no token needed on %s; anyone who "
+			"reaches the port may register problems\n", g_config.bind);
+	}
 	if (mkdir_p(g_config.job_dir) < 0) {
 		fprintf(stderr, "rtlreward: --job-dir %s: %s\n", g_config.job_dir, strerror(errno));
 		return 1;

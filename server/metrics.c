@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "cache.h"
+#include "connguard.h"
+#include "tools.h"
 #include "scheduler.h"
 
 static const char *const routes[] = {"score", "problems", "get_reward", "healthz", "metrics", "other"};
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
-static const unsigned codes[] = {200, 201, 400, 404, 405, 413, 415, 422, 429, 500, 503};
+static const unsigned codes[] = {200, 201, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503, 507};
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
 static _Atomic uint64_t req_count[NROUTES][NCODES];
 
@@ -35,7 +37,7 @@ void metrics_request(const char *route, unsigned status)
 		if (codes[c] == status)
 			break;
 	if (c == NCODES)
-		c = NCODES - 2; /* count unknown codes as 500 */
+		c = NCODES - 3; /* count unknown codes as 500 */
 	atomic_fetch_add(&req_count[r][c], 1);
 }
 
@@ -165,6 +167,29 @@ int metrics_render(struct buf *o)
 		      "# TYPE rtlreward_workers_busy gauge\nrtlreward_workers_busy %u\n"
 		      "# TYPE rtlreward_workers gauge\nrtlreward_workers %u\n",
 		   queued, cap, busy, workers);
+	{
+		struct cg_stats g;
+		unsigned tnow, tpeak;
+
+		cg_get_stats(&g);
+		tool_inflight(&tnow, &tpeak);
+		buf_printf(o, "# HELP rtlreward_connections Open HTTP connections by class (ordinary budget, or the reserve for /healthz and /metrics).\n"
+			      "# TYPE rtlreward_connections gauge\n"
+			      "rtlreward_connections{class=\"ordinary\"} %u\n"
+			      "rtlreward_connections{class=\"reserve\"} %u\n"
+			      "# HELP rtlreward_connections_dropped_total Connections closed by the server before their request was in.\n"
+			      "# TYPE rtlreward_connections_dropped_total counter\n"
+			      "rtlreward_connections_dropped_total{reason=\"header_timeout\"} %llu\n"
+			      "rtlreward_connections_dropped_total{reason=\"body_timeout\"} %llu\n"
+			      "rtlreward_connections_dropped_total{reason=\"budget\"} %llu\n"
+			      "# TYPE rtlreward_connections_reserve_total counter\n"
+			      "rtlreward_connections_reserve_total %llu\n"
+			      "# HELP rtlreward_tool_runs Tool runs (sandboxed processes) in progress, and the most at once since start-up.\n"
+			      "# TYPE rtlreward_tool_runs gauge\nrtlreward_tool_runs %u\n"
+			      "# TYPE rtlreward_tool_runs_peak gauge\nrtlreward_tool_runs_peak %u\n",
+			   g.open_ordinary, g.open_reserve, g.header_timeouts, g.body_timeouts, g.refused,
+			   g.to_reserve, tnow, tpeak);
+	}
 	buf_adds(o, "# HELP rtlreward_stage_seconds Latency of uncached pipeline stages.\n"
 		    "# TYPE rtlreward_stage_seconds histogram\n");
 	for (s = 0; s < NST; s++) {

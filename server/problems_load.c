@@ -40,6 +40,7 @@ static int register_pb(Rtlreward__Problem *pb, const char *source, char *err, si
 
 	if (!p)
 		return -1;
+	p->builtin = 1;   /* loaded at start-up: the API cannot replace it */
 	return registry_put(p, err, errlen);
 }
 

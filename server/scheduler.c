@@ -79,13 +79,17 @@ static void *worker(void *arg)
 
 		tl_in_task = 1;
 		atomic_fetch_add(&n_busy, 1);
-		if (t->b->deadline > 0 && mono_s() > t->b->deadline)
-			t->result = late_result(t);
-		else
-			t->result = pipeline_score(t->p, t->completion, t->len, t->cfg);
-		if (t->result)
-			t->result->index = t->index;
-		metrics_result(t->result);
+		if (t->run) {
+			t->run(t);
+		} else {
+			if (t->b->deadline > 0 && mono_s() > t->b->deadline)
+				t->result = late_result(t);
+			else
+				t->result = pipeline_score(t->p, t->completion, t->len, t->cfg);
+			if (t->result)
+				t->result->index = t->index;
+			metrics_result(t->result);
+		}
 		atomic_fetch_sub(&n_busy, 1);
 		tl_in_task = 0;
 		pthread_mutex_lock(&q_mu);

@@ -37,6 +37,11 @@ struct task {
 	uint32_t index;
 	int done;                   /* set under b->mu once result is filled */
 	struct batch *b;
+	/* set: a worker calls run(t) instead of scoring (registration's preparation: the tools
+	 * it runs count against the same --workers slots and --queue as candidates); result
+	 * stays NULL and the deadline does not apply */
+	void (*run)(struct task *t);
+	void *arg;
 };
 
 /* deadline_s: per-request deadline in seconds from submission (0: none). A task still queued

@@ -211,6 +211,23 @@ START_TEST(tok_line_directives_renumber)
 }
 END_TEST
 
+/* issue 12: a `line naming a trusted file would make the simulator's error look like the
+ * harness's; refused when written, and when pasted together from tokens */
+START_TEST(line_directive_refused)
+{
+	raw_refuses("`line 1 \"harness.v\" 0\nmodule m; endmodule\n", "may not rename its file or its lines (line 1)");
+	raw_refuses("module m;\n`line 7 \"gold.v\" 0\nendmodule\n", "may not rename its file or its lines (line 2)");
+	raw_refuses("`define L `line 3 \"tb.sv\" 0\nmodule m; endmodule\n", "`line is not allowed");
+	raw_refuses("`define line 1\nmodule m; endmodule\n", "named after the directive `line");
+	/* pasted: the raw pass cannot tell, the token pass sees the other file */
+	tok_refuses("`line 1 \"candidate.v\" 1\nmodule m;\n`line 5 \"harness.v\" 0\nendmodule\n",
+		    "`line naming another file (\"harness.v\") is not allowed");
+	/* the preprocessor's own lines (one file) pass, as does a pasted one naming that file */
+	ck_assert_int_eq(tok("`line 1 \"candidate.v\" 1\nmodule m;\n`line 2 \"candidate.v\" 0\n"
+			     "endmodule\n`line 9 \"candidate.v\" 2\n"), 0);
+}
+END_TEST
+
 START_TEST(tok_dpi)
 {
 	tok_refuses("module m;\nimport \"DPI-C\" function int system(input string s);\n"
@@ -596,11 +613,14 @@ END_TEST
 
 START_TEST(good_designs_preprocessed)
 {
-	/* the `define design after `verilator -E` */
-	allowed("`line 1 \"cand.v\" 1\n\n\n"
-		"module TopModule(input clk, input rst, output reg [8-1:0] q);\n"
-		"  always @(posedge clk) q <= rst ? {8{1'b0}} : q + 1'b1;\n"
-		"endmodule\n\n`line 6 \"cand.v\" 2\n");
+	/* the `define design after `verilator -E` (only the token pass sees preprocessed text:
+	 * the raw pass refuses `line) */
+	const char *pp = "`line 1 \"cand.v\" 1\n\n\n"
+			 "module TopModule(input clk, input rst, output reg [8-1:0] q);\n"
+			 "  always @(posedge clk) q <= rst ? {8{1'b0}} : q + 1'b1;\n"
+			 "endmodule\n\n`line 6 \"cand.v\" 2\n";
+	ck_assert_int_eq(tok(pp), 0);
+	ck_assert_int_eq(raw(pp), 1);
 }
 END_TEST
 
@@ -657,6 +677,7 @@ static Suite *suite(void)
 
 	tcase_add_loop_test(g, good_designs, 0, (int)(sizeof good / sizeof good[0]));
 	tcase_add_test(g, good_designs_preprocessed);
+	tcase_add_test(g, line_directive_refused);
 	suite_add_tcase(s, g);
 	return s;
 }

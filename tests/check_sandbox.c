@@ -65,11 +65,33 @@ static const char *const probe_env[] = {"PATH=/usr/bin:/bin", "LANG=C",
 static const char *const *const probe_env = NULL;
 #endif
 
+static int copy_file_to(const char *src, const char *dst);
+
+/* The least view shows the tools nothing of the host but /usr and a few /etc files: the probe
+ * runs from a copy in the job directory. Returns argv with argv[0] replaced (in av). */
+static const char *const *probe_in_job(const char *job, const char *const *argv,
+				       const char **av, size_t avlen, char *path, size_t plen)
+{
+	size_t i;
+
+	if (strcmp(argv[0], g_probe))
+		return argv;
+	snprintf(path, plen, "%s/sb-probe", job);
+	if (access(path, F_OK) < 0)
+		ck_assert_msg(copy_file_to(g_probe, path) == 0, "copying the probe to %s", path);
+	av[0] = path;
+	for (i = 1; argv[i - 1] && i < avlen; i++)
+		av[i] = argv[i];
+	av[avlen - 1] = NULL;
+	return av;
+}
+
 /* Runs argv in job (a fresh job when job is NULL) and asserts that sb_run itself succeeded. */
 static void run_ok(const char *job, enum sb_stage stage, struct sb_limits lim,
 		   const char *const *argv, struct sb_result *r)
 {
-	char err[512], tmp[256];
+	char err[512], tmp[256], path[PATH_MAX];
+	const char *av[64];
 	struct sb_spec spec = {.argv = argv, .jobdir = job, .stage = stage, .lim = lim};
 	int rc;
 
@@ -77,6 +99,7 @@ static void run_ok(const char *job, enum sb_stage stage, struct sb_limits lim,
 		new_job(tmp, sizeof(tmp));
 		spec.jobdir = tmp;
 	}
+	spec.argv = probe_in_job(spec.jobdir, argv, av, 64, path, sizeof(path));
 #ifdef __SANITIZE_ADDRESS__
 	/* `make asan` builds the probe with ASan too, which needs terabytes of address space, and
 	 * whose leak checker at exit needs ptrace, which the filter kills. */
@@ -185,7 +208,7 @@ static int have(const char *path)
 
 /* Probe lines that must say ALLOWED (per stage); every other line must say refused. */
 static const char *const allowed_both[] = {"write_jobdir", "write_tmp", "write_dev_shm",
-					   "read_passwd", "socket_unix", "fork", NULL};
+					   "read_ld_cache", "socket_unix", "fork", NULL};
 static const char *const allowed_build_only[] = {"execve", "execveat", "memfd_exec", NULL};
 
 /* Refusals that only the seccomp filter can explain (not the uid): they must be these exactly. */
@@ -337,6 +360,11 @@ START_TEST(output_and_stdin)
 
 	new_job(job, sizeof(job));
 	spec.jobdir = job;
+	{
+		char path[PATH_MAX];
+		const char *av[4];
+		spec.argv = probe_in_job(job, spec.argv, av, 4, path, sizeof(path));
+	}
 #ifdef __SANITIZE_ADDRESS__
 	spec.lim.as_bytes = ~0ULL;
 #endif
@@ -574,7 +602,9 @@ START_TEST(writes_outside_fail)
 		 "mkdir %s/evil; rm -f %s; echo done",
 		 g_canary, g_canary, g_canary, g_jobs, g_root, g_canary);
 	run_ok(job, SB_STAGE_BUILD, LIM(.wall_s = 10), ARGV("/bin/sh", "-c", script), &r);
-	ck_assert_msg(strstr(r.out, CANARY), "reading outside must work: %s", r.out);
+	/* the least view: nothing of the host outside /usr and a few /etc files */
+	if (strstr(sb_get_features()->summary, "least view: yes"))
+		ck_assert_msg(!strstr(r.out, CANARY), "reading outside must be blocked: %s", r.out);
 	ck_assert_msg(strstr(r.out, "done"), "%s", r.out);
 	ck_assert(file_equals(g_canary, CANARY));
 	ck_assert(access("/etc/rtlr_sb_x", F_OK) < 0 && access("/usr/rtlr_sb_x", F_OK) < 0 &&
@@ -585,6 +615,69 @@ START_TEST(writes_outside_fail)
 	ck_assert(access(path, F_OK) < 0);
 	sb_result_release(&r);
 	drop_job(job);
+}
+END_TEST
+
+/* The least view, from the inside: sb-probe tries the host's secrets, the server's working
+ * directory, the test's own files and another job's directory; each must be blocked (the job's
+ * parents hold only the path to this job: other_jobs_hidden). And what
+ * the tools need is there (else a probe that cannot read anything would pass). */
+START_TEST(least_view)
+{
+	char a[256], b[256], cwd[PATH_MAX], other[PATH_MAX + 16], self[PATH_MAX + 16];
+	const char *blocked[] = {"/etc/passwd", "/etc/shadow", "/etc/hostname", "/etc/hosts",
+				 "/etc/ssh", "/etc/ssl", "/var/log", "/var/lib",
+				 "/root", "/home", "/work", "/srv", "/opt", "/mnt",
+				 "/media", "/run", "/sys", "/boot", cwd, g_canary, a, other, NULL};
+	const char *readable[] = {"/usr/bin", "/usr/lib", "/bin", "/lib64", "/etc/ld.so.cache",
+				  "/etc/alternatives", "/proc/self/status", "/tmp/f", self, NULL};
+	const char *argv[48];
+	struct sb_result r;
+	int n = 0, i;
+
+	/* without a mount namespace (or forced off: RTLR_SB_FORCE=no-view) the tools see the
+	 * host's tree read-only, and sb_init says so */
+	if (!sb_get_features()->mountns) {
+		ck_assert(strstr(sb_get_features()->summary, "least view: NO"));
+		return;
+	}
+	if (getenv("RTLR_SB_FORCE") && strstr(getenv("RTLR_SB_FORCE"), "no-view"))
+		return;
+	ck_assert_msg(strstr(sb_get_features()->summary, "least view: yes"), "%s",
+		      sb_get_features()->summary);
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	new_job(a, sizeof(a));
+	new_job(b, sizeof(b));
+	write_file(a, "secret.v", "module secret; endmodule\n", 0644);
+	snprintf(other, sizeof(other), "%s/secret.v", a);
+	snprintf(self, sizeof(self), "%s/sb-probe", b);
+	argv[n++] = g_probe;
+	argv[n++] = "hostfiles";
+	for (i = 0; blocked[i]; i++)
+		argv[n++] = blocked[i];
+	for (i = 0; readable[i]; i++)
+		argv[n++] = readable[i];
+	argv[n] = NULL;
+	run_ok(b, SB_STAGE_BUILD, LIM(.wall_s = 10),
+	       ARGV("/bin/sh", "-c", "echo x > /tmp/f; exec \"$0\" \"$@\"", g_probe), &r);
+	sb_result_release(&r);
+	/* /tmp is private per run: the second run (the probe) sees none of the first's files */
+	run_ok(b, SB_STAGE_BUILD, LIM(.wall_s = 10), argv, &r);
+	ck_assert_msg(r.exited && r.exit_code == 0, "%s%s", r.out, r.err);
+	for (i = 0; blocked[i]; i++) {
+		char want[PATH_MAX + 32];
+		snprintf(want, sizeof(want), "%s: blocked (", blocked[i]);
+		ck_assert_msg(strstr(r.out, want), "%s must be blocked:\n%s", blocked[i], r.out);
+	}
+	for (i = 0; readable[i]; i++) {
+		char want[PATH_MAX + 32];
+		snprintf(want, sizeof(want), "%s: %s", readable[i],
+			 strcmp(readable[i], "/tmp/f") ? "READABLE (" : "blocked (");
+		ck_assert_msg(strstr(r.out, want), "%s:\n%s", want, r.out);
+	}
+	sb_result_release(&r);
+	drop_job(a);
+	drop_job(b);
 }
 END_TEST
 
@@ -945,6 +1038,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(limits, cpu_limit);
 	tcase_add_test(limits, seccomp_kill_reported);
 	tcase_add_test(fs, writes_outside_fail);
+	tcase_add_test(fs, least_view);
 	tcase_add_test(fs, tmp_is_private);
 	tcase_add_test(fs, other_jobs_hidden);
 	tcase_add_test(fs, job_remove_never_follows_links);
@@ -967,15 +1061,14 @@ static Suite *sandbox_suite(void)
 	return s;
 }
 
-/* Copies g_probe to g_root/sb-probe (mode 0755) and points g_probe at the copy. */
-static int copy_probe(void)
+/* Copies src to dst (mode 0755, which must not exist). */
+static int copy_file_to(const char *src, const char *dst)
 {
-	char dst[PATH_MAX], buf[65536];
+	char buf[65536];
 	int in, out, ret = -1;
 	ssize_t n;
 
-	snprintf(dst, sizeof(dst), "%s/sb-probe", g_root);
-	in = open(g_probe, O_RDONLY | O_CLOEXEC);
+	in = open(src, O_RDONLY | O_CLOEXEC);
 	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 	if (in < 0 || out < 0)
 		goto out;
@@ -983,16 +1076,26 @@ static int copy_probe(void)
 		if (write(out, buf, (size_t)n) != n)
 			goto out;
 	}
-	if (n == 0 && fchmod(out, 0755) == 0) {
-		snprintf(g_probe, sizeof(g_probe), "%s", dst);
+	if (n == 0 && fchmod(out, 0755) == 0)
 		ret = 0;
-	}
 out:
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
 		close(out);
 	return ret;
+}
+
+/* Copies g_probe to g_root/sb-probe (mode 0755) and points g_probe at the copy. */
+static int copy_probe(void)
+{
+	char dst[PATH_MAX];
+
+	snprintf(dst, sizeof(dst), "%s/sb-probe", g_root);
+	if (copy_file_to(g_probe, dst) < 0)
+		return -1;
+	snprintf(g_probe, sizeof(g_probe), "%s", dst);
+	return 0;
 }
 
 int main(void)

@@ -20,6 +20,10 @@ A sample whose result is INFRA_ERROR is the server's failure, not the model's: t
 never turn it into a reward of 0. TRL gets None (the sample is left out); verl needs a float,
 so compute_score raises RewardUnavailable and leaves the decision to verl's error handling.
 Overload (429) is retried after the server's Retry-After, up to `retries` times.
+
+Tokens: a server started with --token-file wants "Authorization: Bearer TOKEN" on every route
+but /healthz and /metrics. The client sends `token`, or when it is not given the environment
+variable RTLREWARD_TOKEN (a scorer token to score, an admin token to register problems).
 """
 import json
 import os
@@ -43,16 +47,23 @@ class RequestError(ValueError):
 
 
 class Client:
-    def __init__(self, url=None, timeout=600.0, retries=5):
+    def __init__(self, url=None, timeout=600.0, retries=5, token=None):
         self.url = (url or DEFAULT_URL).rstrip("/")
         self.timeout = timeout
         self.retries = retries
+        self.token = token if token is not None else (os.environ.get("RTLREWARD_TOKEN") or None)
+
+    def _headers(self):
+        h = {"Content-Type": "application/json"}
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token.strip()
+        return h
 
     def _post(self, path, body):
         data = json.dumps(body).encode()
         for attempt in range(self.retries + 1):
             req = urllib.request.Request(self.url + path, data=data, method="POST",
-                                         headers={"Content-Type": "application/json"})
+                                         headers=self._headers())
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout) as r:
                     return json.loads(r.read().decode())

@@ -4,7 +4,9 @@ flags the binary accepts, and that the manifests use the endpoints the server se
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 
 import harness
 
@@ -103,3 +105,57 @@ def test_redis_args_and_server_flags(s):
             assert re.search(r"(name:\s*%s\b|^  %s:)" % (re.escape(host), re.escape(host)),
                              text, re.M), (path, host)
     assert seen >= 2, seen
+
+
+def test_network_binds_carry_tokens(s):
+    """The image listens on 0.0.0.0, and the server refuses that without --token-file (or
+    --insecure-no-auth): every manifest that runs it names a token file, and that file comes
+    from a secret mounted where the flag says (a Kubernetes Secret volume, a compose secret
+    under /run/secrets). No manifest turns authentication off."""
+    text = harness.read(os.path.join(ROOT, "docker", "Dockerfile")).replace("\\\n", " ")
+    m = re.search(r'^ENTRYPOINT\s+(\[.*?\])\s*$', text, re.M | re.S)
+    argv = json.loads(m.group(1))
+    assert argv[argv.index("--bind") + 1] == "0.0.0.0", argv
+    assert "--token-file" not in argv and "--insecure-no-auth" not in argv, argv
+    kdir = os.path.join(ROOT, "deploy", "k8s")
+    files = [os.path.join(ROOT, "deploy", "compose.yaml")] + \
+        [os.path.join(kdir, f) for f in sorted(os.listdir(kdir)) if f.endswith(".yaml")]
+    seen = 0
+    for path in files:
+        text = harness.read(path)
+        for m in re.finditer(r"^\s*(?:args|command):\s*(\[.*\])\s*$", text, re.M):
+            arr = json.loads(m.group(1))
+            if arr and arr[0] == "redis-server":
+                continue
+            seen += 1
+            assert "--insecure-no-auth" not in arr, path
+            assert "--token-file" in arr, (path, arr)
+            tf = arr[arr.index("--token-file") + 1]
+            if path.endswith("compose.yaml"):
+                name = re.match(r"/run/secrets/([A-Za-z0-9_.-]+)$", tf)
+                assert name, tf
+                assert re.search(r"^secrets:\s*\n\s+%s:\s*\n\s+file:" % re.escape(name.group(1)), text, re.M), path
+                assert re.search(r"^\s+secrets:\s*\[%s\]" % re.escape(name.group(1)), text, re.M), path
+            else:
+                d = os.path.dirname(tf)
+                vm = re.search(r"\{name: (\S+), mountPath: %s(?:,[^}]*)?\}" % re.escape(d), text)
+                assert vm, (path, d)
+                assert re.search(r"- name: %s\s*\n\s+secret: \{secretName: [a-z0-9-]+" % re.escape(vm.group(1)),
+                                 text), (path, vm.group(1))
+    assert seen >= 2, seen
+    # the token file format the manifests' comments show is the one the server takes
+    d = tempfile.mkdtemp(prefix="rtlr-deploytok-")
+    try:
+        tok = os.path.join(d, "tokens")
+        with open(tok, "w") as f:
+            f.write("admin %s\nscorer %s\n" % ("a" * 48, "b" * 48))
+        srv = harness.Server.start(extra=["--no-builtin", "--token-file", tok])
+        try:
+            st, _, _ = srv.request("GET", "/v1/problems", headers={"Authorization": "Bearer " + "b" * 48})
+            assert st == 200, st
+            st, _, _ = srv.request("GET", "/v1/problems")
+            assert st == 401, st
+        finally:
+            srv.stop()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)

@@ -1,0 +1,4 @@
+module TopModule (input clk, input reset, input en, input [7:0] d, output reg [7:0] q);
+    always @(posedge clk)
+        if (en) q <= d;
+endmodule
