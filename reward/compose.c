@@ -102,8 +102,10 @@ int reward_cfg_init(struct reward_cfg *cfg, const char *preset, const char *cons
 		cfg->mode = MODE_EQUIVALENCE;
 	else if (!strcmp(mode, "testbench"))
 		cfg->mode = MODE_TESTBENCH;
+	else if (!strcmp(mode, "formal"))
+		cfg->mode = MODE_FORMAL;
 	else {
-		snprintf(err, errlen, "mode: '%s' is not one of equivalence, testbench", mode);
+		snprintf(err, errlen, "mode: '%s' is not one of equivalence, testbench, formal", mode);
 		return -1;
 	}
 	if (engine && engine[0] && strcmp(engine, "auto") && strcmp(engine, "icarus") &&

@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "clkrst.h"
 #include "extract.h"
+#include "formal.h"
 #include "hash.h"
 #include "normalize.h"
 #include "policy.h"
@@ -31,7 +32,7 @@ int pipeline_init(const char *cache_dir, char *err, size_t errlen)
 	if (cache_init(cache_dir, err, errlen) < 0)
 		return -1;
 	engine_verilator_init(cache_dir);
-	return 0;
+	return formal_init(err, errlen);
 }
 
 void pipeline_shutdown(void)
@@ -365,7 +366,8 @@ static void fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
 }
 
 static void cache_key(const struct problem *p, const char *norm, size_t normlen,
-		      const char *engine, uint64_t seed, enum check_mode mode, char key[65])
+		      const char *engine, uint64_t seed, enum check_mode mode, int formal,
+		      char key[65])
 {
 	struct hash_ctx *h = hash_new();
 
@@ -379,12 +381,16 @@ static void cache_key(const struct problem *p, const char *norm, size_t normlen,
 	hash_add_u64(h, seed);
 	hash_add_str(h, g_tools.versions);
 	hash_add_str(h, ppa_key());
+	if (mode == MODE_FORMAL || formal) { /* keys without the formal tier are unchanged */
+		hash_add_u64(h, (uint64_t)formal);
+		hash_add_str(h, formal_key());
+	}
 	hash_final_hex(h, key);
 }
 
 /* The evidence stages, after the cache missed. Returns with r filled; INFRA_ERROR on failure. */
 static void run_stages(struct problem *p, const char *code, size_t codelen,
-		       const struct engine *eng, uint64_t seed, enum check_mode mode,
+		       const struct engine *eng, uint64_t seed, enum check_mode mode, int formal,
 		       Rtlreward__Result *r)
 {
 	char job[512], err[512], reason[512];
@@ -392,11 +398,13 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	size_t pplen = 0;
 	struct vinfo cand;
 	struct func_out fo;
+	struct formal_out pf;
 	double t;
 	int x;
 
 	memset(&cand, 0, sizeof(cand));
 	memset(&fo, 0, sizeof(fo));
+	memset(&pf, 0, sizeof(pf));
 	job[0] = '\0';
 
 	t = now_ms();
@@ -490,10 +498,20 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	if (!r->interface->ok)
 		goto out;
 
-	/* function */
+	/* function (mode formal: a proof first, which may decide alone; formal.h) */
 	t = now_ms();
 	pb_set_str(&r->function->engine, eng->name);
-	if (mode == MODE_EQUIVALENCE)
+	if (mode == MODE_FORMAL) {
+		x = formal_before_sim(p, job, CAND_PP, &pf, r->function, r->times, err, sizeof(err));
+		if (x < 0) {
+			set_infra(r, "formal: %s", err);
+			goto out;
+		}
+		r->times->function_ms = now_ms() - t;
+		if (x > 0)
+			goto ppa;
+	}
+	if (mode != MODE_TESTBENCH)
 		x = eng->equivalence(p, job, seed, &fo);
 	else
 		x = eng->testbench(p, job, CAND_PP, &fo);
@@ -524,7 +542,14 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 		goto out;
 	}
 	fill_function(r->function, &fo);
+	if (formal_after_sim(p, job, CAND_PP, mode == MODE_FORMAL, formal, &pf, r->function,
+			     r->times, err, sizeof(err)) < 0) {
+		set_infra(r, "formal: %s", err);
+		goto out;
+	}
+	r->times->function_ms = now_ms() - t;
 
+ppa:
 	/* PPA: only after a full functional pass (deleting logic must never pay) */
 	if (r->function->passed) {
 		t = now_ms();
@@ -578,7 +603,8 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		goto out;
 	}
 	err[0] = '\0';
-	eng = engine_pick(cfg->engine_req, p, mode, err, sizeof(err));
+	eng = engine_pick(cfg->engine_req, p, mode == MODE_FORMAL ? MODE_EQUIVALENCE : mode, err,
+			  sizeof(err));
 	if (!eng) {
 		set_infra(r, "%s", err);
 		goto out;
@@ -613,7 +639,7 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		set_infra(r, "normalize: source too large");
 		goto out;
 	}
-	cache_key(p, norm.data, norm.len, eng->name, seed, mode, key);
+	cache_key(p, norm.data, norm.len, eng->name, seed, mode, cfg->formal, key);
 	pb_set_str(&r->key, key);
 	while (!cfg->no_cache) {
 		unsigned char *data;
@@ -647,7 +673,7 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		}
 	}
 
-	run_stages(p, code, codelen, eng, seed, mode, r);
+	run_stages(p, code, codelen, eng, seed, mode, cfg->formal, r);
 	r->times->total_ms = now_ms() - t0;
 	if (r->status == RTLREWARD__STATUS__OK) {
 		size_t n = rtlreward__result__get_packed_size(r);

@@ -38,6 +38,7 @@ struct reward_cfg {
 	int no_cache;
 	int mode;                /* -1: the problem's; else enum check_mode */
 	double deadline_s;       /* the request's queue deadline (0: none); not part of any key */
+	int formal;              /* enum formal_opt (reward/formal.h): the request's "formal" */
 };
 
 /* Fills cfg from a request's preset, weight overrides and engine. Returns -1 with err naming

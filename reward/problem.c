@@ -19,7 +19,7 @@
 
 const char *check_mode_name(enum check_mode m)
 {
-	return m == MODE_TESTBENCH ? "testbench" : "equivalence";
+	return m == MODE_TESTBENCH ? "testbench" : m == MODE_FORMAL ? "formal" : "equivalence";
 }
 
 static int valid_id(const char *s)
@@ -236,8 +236,10 @@ struct problem *problem_from_pb(const Rtlreward__Problem *pb, const char *source
 		p->mode = MODE_EQUIVALENCE;
 	else if (!strcmp(pb->mode, "testbench"))
 		p->mode = MODE_TESTBENCH;
+	else if (!strcmp(pb->mode, "formal"))
+		p->mode = MODE_FORMAL;
 	else
-		BAD("mode: '%s' is not one of equivalence, testbench", pb->mode);
+		BAD("mode: '%s' is not one of equivalence, testbench, formal", pb->mode);
 	if (p->mode == MODE_TESTBENCH && (!pb->testbench || !pb->testbench[0]))
 		BAD("testbench: required when mode is testbench");
 	if (pb->testbench && strlen(pb->testbench) > RTLR_MAX_REFERENCE)

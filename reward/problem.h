@@ -19,7 +19,9 @@
 #include "reward.pb-c.h"
 #include "vinfo.h"
 
-enum check_mode { MODE_EQUIVALENCE = 0, MODE_TESTBENCH = 1 };
+/* MODE_FORMAL: the formal tier decides where it can, the equivalence simulation otherwise
+ * (reward/formal.h) */
+enum check_mode { MODE_EQUIVALENCE = 0, MODE_TESTBENCH = 1, MODE_FORMAL = 2 };
 enum tb_style { TB_VERILOG_EVAL = 0, TB_RTLLM = 1 };
 
 /* What a reset does while active (all are pulsed the same way by the harness): RESET puts

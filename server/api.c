@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "caps.h"
 #include "config.h"
+#include "formal.h"
 #include "metrics.h"
 #include "pbjson.h"
 #include "pipeline.h"
@@ -392,6 +393,10 @@ static void handle_score(const struct api_req *req, struct api_resp *resp)
 		char field[64];
 		field_of(err, field, sizeof(field));
 		api_error(resp, fmt, 400, field, "%s", err);
+		goto out;
+	}
+	if (formal_parse_option(sr->formal, &st->cfg.formal, err, sizeof(err)) < 0) {
+		api_error(resp, fmt, 400, "formal", "%s", err);
 		goto out;
 	}
 	st->cfg.no_cache = sr->no_cache;

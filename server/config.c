@@ -43,6 +43,8 @@ static struct num_opt num_opts[] = {
 	{"mem-limit", &g_config.mem_limit_mb, 2048, 64, 1 << 20, "address space per tool run, MiB"},
 	{"ppa", &g_config.ppa, 1, 0, 1, "1: PPA tier (Yosys + OpenSTA) for full passes; 0: off"},
 	{"ppa-timeout", &g_config.ppa_timeout, 60, 1, 3600, "seconds for one Yosys or OpenSTA run"},
+	{"formal-timeout", &g_config.formal_timeout, 5, 1, 3600, "seconds (wall clock) for one formal check (mode formal, formal=confirm; docs/formal.md)"},
+	{"formal-depth", &g_config.formal_depth, 24, 1, 1000, "formal steps from reset after the reset prefix (clock cycles; half periods for multi-clock designs)"},
 };
 #define NNUM (sizeof(num_opts) / sizeof(num_opts[0]))
 

@@ -36,6 +36,8 @@ struct config {
 	long long deadline;
 	long long ppa;          /* 1: the PPA tier runs */
 	long long ppa_timeout;  /* seconds for one Yosys or OpenSTA run */
+	long long formal_timeout; /* seconds (wall clock) for one formal check */
+	long long formal_depth;   /* formal BMC steps after the reset prefix */
 	char liberty[1024];     /* "": the bundled rtlr_generic library */
 	char cache_dir[1024];
 	char job_dir[1024];

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "pipeline.h"
 #include "problem.h"
+#include "formal.h"
 #include "ppa.h"
 #include "problems_load.h"
 #include "sandbox.h"
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 	cache_set_redis(g_config.redis_host, g_config.redis_port, g_config.redis_ttl,
 			(int)g_config.redis_timeout_ms);
 	ppa_configure(g_config.liberty, (int)g_config.ppa, (double)g_config.ppa_timeout);
+	formal_configure((double)g_config.formal_timeout, (unsigned)g_config.formal_depth);
 	if (pipeline_init(g_config.cache_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);
 		return 1;
