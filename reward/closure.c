@@ -373,18 +373,24 @@ static void trusted_remember(const char *hash)
 	pthread_mutex_unlock(&tr_lock);
 }
 
-int closure_icarus_trusted_eq(const struct problem *p, const char *jobdir, const char *modname,
-			      char *why, size_t whylen)
+int closure_icarus_trusted_eq(const struct problem *p, const char *jobdir,
+			      const char *const *argv, const char *cand_file, char *why,
+			      size_t whylen)
 {
-	const char *av[] = {g_tools.iverilog, "-g2012", "-o", "trusted.vvp", "-s", modname,
-			    "harness.v", "gold.v", "trusted_dut.v", NULL};
+	const char *av[32];
 	struct sb_result r;
 	char err[256];
 	char *dut;
+	size_t i;
 	int ret;
 
 	if (trusted_known(p->hash))
 		return 1;
+	/* the very command of the full build, the golden standing in for the candidate */
+	for (i = 0; argv[i] && i < sizeof(av) / sizeof(av[0]) - 1; i++)
+		av[i] = !strcmp(argv[i], cand_file) ? "trusted_dut.v" :
+			!strcmp(argv[i], "sim.vvp") ? "trusted.vvp" : argv[i];
+	av[i] = NULL;
 	dut = pipeline_rename_golden(p, "rtlr_d_", p->ref_top, p->top);
 	if (!dut) {
 		snprintf(why, whylen, "out of memory");

@@ -59,10 +59,12 @@ int closure_testbench(const struct problem *p, const char *tag, char *top, size_
 int closure_icarus_alone(const struct problem *p, const char *jobdir, const char *cand_file,
 			 int all_roots, struct func_out *out);
 
-/* Whether harness.v + gold.v (already in jobdir) compile with the golden standing in for the
- * candidate, harness top module modname. Returns 1 yes (cached per problem), 0 no (why filled),
- * -1 on infra failure (why filled). */
-int closure_icarus_trusted_eq(const struct problem *p, const char *jobdir, const char *modname,
-			      char *why, size_t whylen);
+/* Whether the full build command argv (its trusted files already in jobdir) succeeds with the
+ * golden standing in for the candidate: argv is run with cand_file replaced by the golden
+ * renamed to the candidate's top, and sim.vvp by trusted.vvp. Returns 1 yes (cached per
+ * problem), 0 no (why filled), -1 on infra failure (why filled). */
+int closure_icarus_trusted_eq(const struct problem *p, const char *jobdir,
+			      const char *const *argv, const char *cand_file, char *why,
+			      size_t whylen);
 
 #endif

@@ -254,7 +254,7 @@ static int icarus_equivalence(const struct problem *p, const char *jobdir, uint6
 			c = compile(jobdir, argv, out);
 		if (c == 2) {
 			char why[512];
-			int t = closure_icarus_trusted_eq(p, jobdir, pl.mod, why, sizeof(why));
+			int t = closure_icarus_trusted_eq(p, jobdir, argv, "cand.v", why, sizeof(why));
 			if (t <= 0) {
 				snprintf(out->infra_err, sizeof(out->infra_err), "%s", why);
 				goto out;
