@@ -408,15 +408,6 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	job[0] = '\0';
 
 	t = now_ms();
-	x = policy_check_raw(code, codelen, reason, sizeof(reason));
-	if (x != 0) {
-		if (x < 0)
-			set_infra(r, "policy check failed");
-		r->format->ok = 0;
-		pb_set_str(&r->format->reason, x > 0 ? reason : "policy check failed");
-		r->times->policy_ms = now_ms() - t;
-		goto out;
-	}
 	if (sb_job_create(job, sizeof(job), err, sizeof(err)) < 0) {
 		job[0] = '\0';
 		set_infra(r, "sandbox: %s", err);
@@ -426,7 +417,7 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 		set_infra(r, "%s", err);
 		goto out;
 	}
-	r->times->policy_ms = now_ms() - t;
+	r->times->policy_ms += now_ms() - t;
 
 	/* syntax: preprocess, token policy, then elaborate with Verilator */
 	t = now_ms();
@@ -633,6 +624,20 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		goto out;
 	}
 	r->format->ok = 1;
+
+	/* the raw-text policy before the cache: it reads comments (metacomments), which the
+	 * cache key drops, so a refusal is never stored under, nor served from, the key of the
+	 * same text without them */
+	t = now_ms();
+	x = policy_check_raw(code, codelen, reason, sizeof(reason));
+	r->times->policy_ms = now_ms() - t;
+	if (x != 0) {
+		if (x < 0)
+			set_infra(r, "policy check failed");
+		r->format->ok = 0;
+		pb_set_str(&r->format->reason, x > 0 ? reason : "policy check failed");
+		goto out;
+	}
 
 	/* cache */
 	if (normalize_verilog(code, codelen, &norm) < 0) {

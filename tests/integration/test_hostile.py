@@ -232,3 +232,21 @@ def test_hostile_suite(_s):
         shutil.rmtree(canary_root, ignore_errors=True)
         if os.path.exists(PWN):
             os.remove(PWN)
+
+
+def test_metacomment_refusal_is_not_cached_for_the_plain_text(s):
+    """The raw-text policy reads comments (a synthesis or Verilator metacomment is refused),
+    the cache key does not: the refusal must not be served to the same text without the
+    comment, nor a cached pass to the text with it, in either order."""
+    plain = ("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);\n"
+             "  assign {cout, sum} = a + b;\nendmodule\n")
+    meta = plain.replace("  assign", "  // synopsys translate_off\n  assign", 1)
+    for first, second in ((meta, plain), (plain, meta)):
+        seed = 7 if first is meta else 8  # a key of its own for each order
+        r1, r2 = (s.score([("add8_cout", harness.fence(t))], seed=seed)[0] for t in (first, second))
+        for t, r in ((first, r1), (second, r2)):
+            if t is meta:
+                assert not r["format"]["ok"] and r["reward"] == 0, r["format"]
+                assert "synopsys" in r["format"]["reason"] or "metacomment" in r["format"]["reason"], r["format"]
+            else:
+                assert r["status"] == "OK" and r["function"]["passed"], r
