@@ -4,8 +4,9 @@ scores the 156 references as candidates in equivalence mode under engine=verilat
 engine=icarus, prints how many Verilator judged, how many went to Icarus by reason, and every
 verdict that differs between the two engines. Not part of `make bench` (it is a one-off count):
 
-  RTLR_SERVER=build/rtlreward-server SHARED=/work/shared python3 bench/xver_fallbacks.py
+  RTLR_SERVER=build/rtlreward-server SHARED=/work/shared python3 bench/xver_fallbacks.py [testbench]
 
+(the argument `testbench` runs testbench mode instead of equivalence mode).
 Env: RTLR_SERVER (binary), SHARED (../shared). Exit 1 when a verdict differs."""
 import collections
 import os
@@ -19,6 +20,7 @@ import harness  # noqa: E402
 from harness import fence  # noqa: E402
 
 CHUNK = 40
+MODE = sys.argv[1] if len(sys.argv) > 1 else "equivalence"
 
 
 def _verdict(r):
@@ -30,7 +32,7 @@ def _verdict(r):
 def _score(s, items, engine):
     out = []
     for i in range(0, len(items), CHUNK):
-        out += s.score(items[i:i + CHUNK], engine=engine, mode="equivalence", no_cache=True)
+        out += s.score(items[i:i + CHUNK], engine=engine, mode=MODE, no_cache=True)
     return out
 
 
@@ -62,7 +64,7 @@ def main():
         ran[eng] += 1
         note = b["function"].get("note", "") if b["status"] == "OK" else ""
         if eng == "icarus":
-            m = re.match(r"ran under Icarus: (.*)", note)
+            m = re.match(r"(?:testbench )?ran under Icarus: (.*)", note)
             reason = m.group(1) if m else note
             reason = re.sub(r"(does not build the golden: %Error-\w+).*", r"\1", reason)
             reason = re.sub(r" when undefined bits start at \w+ instead of 0", "", reason)
@@ -70,8 +72,8 @@ def main():
             print("    icarus: %s: %s" % (pid, reason[:110]))
         if _verdict(a) != _verdict(b):
             diff.append((pid, _verdict(a), _verdict(b)))
-    print("verilator engine on %d VerilogEval references (equivalence): %s" %
-          (len(items), ", ".join("%s %d" % kv for kv in sorted(ran.items()))))
+    print("verilator engine on %d VerilogEval references (%s): %s" %
+          (len(items), MODE, ", ".join("%s %d" % kv for kv in sorted(ran.items()))))
     for reason, n in why.most_common():
         print("    %3d  %s" % (n, reason))
     print("verdicts differing from engine=icarus: %d %s" % (len(diff), diff))

@@ -10,11 +10,12 @@
  *
  * The harness follows harness.c: the same xorshift64 stimulus drawn in the same order, the same
  * reset phases and sample count, outputs compared every half cycle. Verilator is 2-state: state
- * has no X: the golden's state starts at 0; the candidate's starts random when the problem has
- * a reset (so that a candidate that never resets differs, as its X does under Icarus) and at 0
- * when it has none (as the golden's). The first two samples of a clocked design (before the first edge of each
- * polarity, where Icarus sees the golden at X, a don't-care) are not compared. Verdict lines carry a
- * per-run random tag; nothing else the binary prints is trusted.
+ * has no X: golden and candidate start from the same initial values (one randReset policy, the
+ * same seed), and the binary runs with undefined bits 0, 1 and random; where an output digest
+ * changes between the runs, Icarus judges (engine_verilator_x.c, which also decides division,
+ * # delays and renamed ports). The first two samples of a clocked design (before the first edge
+ * of each polarity, where Icarus sees the golden at X, a don't-care) are not compared. Verdict
+ * lines carry a per-run random tag; nothing else the binary prints is trusted.
  *
  * Where the golden or the candidate assigns x or z, Icarus runs instead (func_out.note says so).
  * Testbench mode: engine_verilator_tb.c.
