@@ -197,6 +197,10 @@ static int runtime_ready(char *err, size_t errlen)
 		snprintf(to, sizeof(to), "%s/%s", tmp, rt_objs[i]);
 		if (copy_file(from, to, err, errlen) < 0)
 			goto out;
+		if (chmod(to, 0444) < 0) { /* read-only, as every cached Verilator file */
+			snprintf(err, errlen, "chmod %.300s: %s", to, strerror(errno));
+			goto out;
+		}
 	}
 	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
 		snprintf(err, errlen, "rename %.300s: %s", tmp, strerror(errno));

@@ -513,7 +513,7 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	r->times->function_link_ms = fo.link_ms;
 	r->times->function_run_ms = fo.run_ms;
 	r->times->function_golden_ms = fo.golden_ms;
-	r->function->closure_ms = fo.closure_ms;
+	r->times->function_closure_ms = fo.closure_ms;
 	if (fo.ran)
 		pb_set_str(&r->function->engine, fo.ran); /* a fall-back: fo.note says why */
 	if (x < 0) {

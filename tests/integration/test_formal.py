@@ -229,7 +229,11 @@ def _combinational(s):
     items = [("formal_add32", fence(c)) for c in (ADD_MUT, ADD_REW, ADD)]
     for opts in ({"mode": "formal"}, {"formal": "confirm"}):
         mut, rew, same = [_fn(r) for r in s.score(items, engine="icarus", **opts)]
-        assert mut["proof"] == "refuted" and not mut["passed"], (opts, mut)
+        # mode formal: the proof refutes it; confirm: the proof runs only after a simulation
+        # pass, and the stimulus now draws the constants of both sources (0xBEEF), so the
+        # simulation itself catches this mutant (no proof run)
+        want = ("refuted",) if "mode" in opts else ("refuted", "")
+        assert mut["proof"] in want and not mut["passed"], (opts, mut)
         fm = mut["first_mismatch"]
         assert fm["signal"] == "s" and fm["got"] == "000000000", mut
         assert fm["expected"] == "%09x" % (0xdeadbeef + 0x12345678), mut
@@ -251,7 +255,11 @@ def _sequential(s):
              ("formal_mod5", fence(MOD5_ONEHOT))]
     for opts in ({"mode": "formal"}, {"formal": "confirm"}):
         mut, same, onehot = [_fn(r) for r in s.score(items, engine="icarus", **opts)]
-        assert mut["proof"] == "refuted" and not mut["passed"], (opts, mut)
+        # mode formal: the proof refutes it; confirm: the proof runs only after a simulation
+        # pass, and the stimulus now draws the constants of both sources (0xBEEF), so the
+        # simulation itself catches this mutant (no proof run)
+        want = ("refuted",) if "mode" in opts else ("refuted", "")
+        assert mut["proof"] in want and not mut["passed"], (opts, mut)
         assert mut["first_mismatch"]["signal"] == "q", mut
         assert (mut["first_mismatch"]["expected"], mut["first_mismatch"]["got"]) == (
             "beef", "beee"), mut
@@ -327,7 +335,7 @@ endmodule
                                                     ("formal_cnt8", fence(CNT8_DEEP)),
                                                     ("formal_mulreg", fence(MULREG_SHIFTADD))],
                                                    mode="formal", engine="icarus")]
-        assert reg["proof"] in ("unknown", "bounded(2)") and reg["passed"], reg
+        assert (reg["proof"] == "unknown" or reg["proof"].startswith("bounded(")) and reg["passed"], reg
         assert f["proof"] == "unknown" and "time-out" in f["note"], f
         assert f["passed"] and f["engine"] == "icarus", f  # the simulation decided
         # the deep mutant (wrong at count 200) is beyond the budget: never proved; bounded,

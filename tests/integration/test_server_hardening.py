@@ -520,12 +520,19 @@ def test_streamed_response_outlives_idle_timeout(_s):
     import urllib.request
     srv = _start(["--idle-timeout", "1", "--workers", "1"])
     try:
-        good = fence("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);"
-                     " assign {cout, sum} = a + b; endmodule")
-        other = fence("module TopModule(input [7:0] a, input [7:0] b, output [7:0] sum, output cout);"
-                      " assign {cout, sum} = {1'b0, b} + {1'b0, a}; endmodule")
-        body = {"items": [{"problem": "add8_cout", "completion": good},
-                          {"problem": "add8_cout", "completion": other}], "no_cache": True}
+        # a long Icarus run per candidate (120,000 samples: seconds even on a quiet machine),
+        # so that the wait for each streamed result exceeds the idle time-out
+        ref = ("module RefModule(input clk, input reset, input en, output reg [15:0] q);\n"
+               "  always @(posedge clk) if (reset) q <= 0; else if (en) q <= q + 1;\nendmodule\n")
+        st, p = srv.json("POST", "/v1/problems", {"id": "slow_cnt", "reference": ref,
+                                                   "top": "TopModule", "ref_top": "RefModule",
+                                                   "cycles": 60000})
+        assert st == 201, (st, p)
+        good = fence(ref.replace("RefModule", "TopModule"))
+        other = fence(ref.replace("RefModule", "TopModule").replace("q + 1", "16'd1 + q"))
+        body = {"items": [{"problem": "slow_cnt", "completion": good},
+                          {"problem": "slow_cnt", "completion": other}], "no_cache": True,
+                "engine": "icarus", "preset": "pass_rate"}
         req = urllib.request.Request(srv.base + "/v1/score", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json",
                                               "Accept": "application/x-ndjson"})
