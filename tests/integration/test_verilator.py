@@ -58,8 +58,12 @@ def _compare(s, items, labels):
             assert b["function"]["engine"] == "icarus", (l, b["function"])
             assert "the golden assigns x or z" in b["function"]["note"], (l, b["function"])
         elif l[0] in UNDEF_GOLDEN:
-            assert b["function"]["engine"] == "icarus", (l, b["function"])
-            assert "the golden reads undefined values" in b["function"]["note"], (l, b["function"])
+            # the three-run check sees the golden's undefined start only where the stimulus
+            # (which draws the candidate's own constants) leaves it visible past the first
+            # cycle: Icarus with that note, or Verilator; the verdicts must agree either way
+            f = b["function"]
+            assert (f["engine"] == "icarus" and "the golden reads undefined values" in f["note"]) \
+                or (f["engine"] == "verilator" and f["note"].startswith("verilator")), (l, f)
         elif l[1] != "reference" and UNDEF_CAND in b["function"].get("note", ""):
             assert b["function"]["engine"] == "icarus", (l, b["function"])
         else:
