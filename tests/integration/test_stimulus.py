@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 
+import harness
 from harness import fence, run_tools
 
 ENGINES = ("icarus", "verilator", "auto")
@@ -263,8 +264,17 @@ def test_stimulus_oracle_confirms_expectations(s):
     assert not bad, bad
 
 
-def test_stimulus_verdicts_all_engines(s):
-    """Every candidate under every engine; coverage; identical stimulus across engines."""
+def test_stimulus_verdicts_all_engines(_s):
+    """Every candidate under every engine; coverage; identical stimulus across engines (on a
+    server of its own without the PPA tier: the verdicts are what is tested here)."""
+    s = harness.Server.start(extra=["--ppa", "0"])
+    try:
+        _verdicts_all_engines(s)
+    finally:
+        s.stop()
+
+
+def _verdicts_all_engines(s):
     for pid, golden, settings, _, _, _ in PROBLEMS:
         _register(s, pid, golden, settings)
     items = list(_items())
