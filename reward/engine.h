@@ -101,7 +101,8 @@ int engine_verilator_tb(const struct problem *p, const char *jobdir, const char 
  * score it differently from Icarus's X rule. */
 int engine_uses_xz(const char *src);
 /* Before a Verilator equivalence run (cand.v in jobdir): where the golden or the candidate
- * assigns x or z, runs Icarus instead and says so in out->note (out->ran = "icarus").
+ * assigns x or z, or divides by a value that may be 0, runs Icarus instead and says so in
+ * out->note (out->ran = "icarus").
  * Returns 1 when Icarus produced the verdict, 0 when Verilator may run, -1 on infra failure. */
 int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint64_t seed,
 			      struct func_out *out);
@@ -120,8 +121,8 @@ int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uin
  * compared outputs of both models, g and c). engine_vlx_run: runs the harness binary with
  * undefined bits 0, 1 and random; fills out from the first run; why set (and 0 returned) when
  * the outputs differ between the runs; -1 on infra failure. engine_vlx_icarus: runs Icarus
- * instead, note "ran under Icarus: <why>", out->ran = "icarus". engine_vlx_guard: before a
- * Verilator equivalence run, the division rule on golden and cand.v (1 when Icarus ran). */
+ * instead, note "ran under Icarus: <why>", out->ran = "icarus". The division rule on golden
+ * and cand.v is applied by engine_verilator_xz_guard, with the x/z rule. */
 int engine_vlx_divides(const char *src);
 int engine_vlx_delays_ok(const char *cand, const char *gold, const char *diag, double *total,
 			 char *why, size_t whylen);
@@ -141,7 +142,5 @@ int engine_vlx_known(const struct problem *p, uint64_t seed, const char *why);
 /* 1 when Verilator renamed one of the golden model's ports (a C++ word: __SYM__<name>) in
  * gdir/Vgold.h, 0 when not, -1 when unreadable. */
 int engine_vlx_port_renamed(const char *gdir);
-int engine_vlx_guard(const struct problem *p, const char *jobdir, uint64_t seed,
-		     struct func_out *out);
 
 #endif

@@ -841,10 +841,8 @@ static int verilator_equivalence_xz(const struct problem *p, const char *jobdir,
 				    struct func_out *out)
 {
 	char icw[240];
-	int x = engine_verilator_xz_guard(p, jobdir, seed, out);
+	int x = engine_verilator_xz_guard(p, jobdir, seed, out); /* x/z and division */
 
-	if (x == 0)
-		x = engine_vlx_guard(p, jobdir, seed, out); /* division: engine_verilator_x.c */
 	if (x != 0)
 		return x < 0 ? -1 : 0;
 	if (engine_vlx_known(p, seed, NULL))

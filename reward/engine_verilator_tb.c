@@ -626,6 +626,10 @@ int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint6
 		why = "the golden assigns x or z, a don't-care only 4-state simulation keeps";
 	else if (engine_uses_xz(cand.data))
 		why = "the candidate assigns x or z, which 2-state simulation would turn into values";
+	else if (engine_vlx_divides(p->prep.gold_eq)) /* Verilator's x/0 is 0, Icarus's X */
+		why = "the golden divides by a value that may be 0 (Verilator: 0, Icarus: X)";
+	else if (engine_vlx_divides(cand.data))
+		why = "the candidate divides by a value that may be 0 (Verilator: 0, Icarus: X)";
 	ret = 0;
 	if (!why)
 		goto out;

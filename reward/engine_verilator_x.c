@@ -637,29 +637,3 @@ int engine_vlx_port_renamed(const char *gdir)
 	buf_release(&h);
 	return x;
 }
-
-int engine_vlx_guard(const struct problem *p, const char *jobdir, uint64_t seed,
-		     struct func_out *out)
-{
-	char path[1300];
-	struct buf cand;
-	const char *why = NULL;
-	int ret = -1;
-
-	buf_init(&cand, 2 * RTLR_MAX_SOURCE);
-	snprintf(path, sizeof(path), "%s/cand.v", jobdir);
-	if (buf_read_file(&cand, path) < 0) {
-		snprintf(out->infra_err, sizeof(out->infra_err), "read cand.v: %s", strerror(errno));
-		goto out;
-	}
-	if (engine_vlx_divides(p->prep.gold_eq))
-		why = "the golden divides by a value that may be 0 (Verilator: 0, Icarus: X)";
-	else if (engine_vlx_divides(cand.data))
-		why = "the candidate divides by a value that may be 0 (Verilator: 0, Icarus: X)";
-	ret = 0;
-	if (why)
-		ret = engine_vlx_icarus(p, jobdir, seed, why, out) < 0 ? -1 : 1;
-out:
-	buf_release(&cand);
-	return ret;
-}
