@@ -17,581 +17,6 @@
  * Decoding
  * ========================================================================================== */
 
-enum { SERR_UTF8 = 1, SERR_NUL, SERR_SURROGATE };
-
-struct dec {
-	const char *start, *p, *end;
-	int depth;
-	bool failed;
-	char *err;
-	size_t errlen;
-	char *scratch; /* decoded keys and numeric strings */
-	size_t scap;
-	const char *bad; /* where a SERR_* was found */
-	size_t plen;
-	char path[4096]; /* never overflows: depth <= 32, segments are clipped to < 120 bytes */
-};
-
-/* Printable rendering of untrusted text for error messages: at most `max` input bytes,
- * non-printable and non-ASCII bytes as \xHH, "..." when clipped. */
-static void render(char *out, size_t outsz, const char *s, size_t n, size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
-
-	for (i = 0; i < n && i < max; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
-			if (o + 2 > outsz)
-				break;
-			out[o++] = (char)c;
-		} else {
-			if (o + 5 > outsz)
-				break;
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	if (i < n && o + 4 <= outsz) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
-__attribute__((format(printf, 2, 3))) static int dec_fail(struct dec *d, const char *fmt, ...)
-{
-	va_list ap;
-	int n = 0;
-
-	if (d->failed)
-		return -1;
-	d->failed = true;
-	if (!d->err || !d->errlen)
-		return -1;
-	if (d->plen)
-		n = snprintf(d->err, d->errlen, "%s: ", d->path);
-	if (n < 0 || (size_t)n >= d->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(d->err + n, d->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* A syntax error: the message carries the byte offset, line and column (1-based, in bytes). */
-__attribute__((format(printf, 3, 4))) static int dec_syntax(struct dec *d, const char *at,
-							    const char *fmt, ...)
-{
-	va_list ap;
-	size_t off, line = 1, col = 1, i;
-	int n;
-
-	if (d->failed)
-		return -1;
-	d->failed = true;
-	if (!d->err || !d->errlen)
-		return -1;
-	if (at > d->end)
-		at = d->end;
-	off = (size_t)(at - d->start);
-	for (i = 0; i < off; i++) {
-		if (d->start[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	n = snprintf(d->err, d->errlen, "malformed JSON at offset %zu (line %zu, column %zu): ",
-		     off, line, col);
-	if (n < 0 || (size_t)n >= d->errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(d->err + n, d->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int dec_oom(struct dec *d)
-{
-	return dec_fail(d, "out of memory");
-}
-
-static int dec_eof_or(struct dec *d, const char *what)
-{
-	if (d->p >= d->end)
-		return dec_syntax(d, d->end, "unexpected end of data");
-	return dec_syntax(d, d->p, "%s", what);
-}
-
-static size_t path_append(struct dec *d, const char *s, size_t n)
-{
-	size_t old = d->plen;
-
-	if (n > sizeof(d->path) - 1 - d->plen)
-		n = sizeof(d->path) - 1 - d->plen;
-	memcpy(d->path + d->plen, s, n);
-	d->plen += n;
-	d->path[d->plen] = '\0';
-	return old;
-}
-
-static void path_pop(struct dec *d, size_t old)
-{
-	d->plen = old;
-	d->path[old] = '\0';
-}
-
-static size_t path_field(struct dec *d, const char *name)
-{
-	size_t old = d->plen, n = strlen(name);
-
-	if (d->plen)
-		path_append(d, ".", 1);
-	path_append(d, name, n > 100 ? 100 : n);
-	return old;
-}
-
-static size_t path_index(struct dec *d, size_t i)
-{
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
-
-	return path_append(d, tmp, (size_t)n);
-}
-
-/* Map keys: weights.syntax, or weights["odd key"] when the key is not identifier-like. */
-static size_t path_key(struct dec *d, const char *k, size_t n)
-{
-	size_t old = d->plen, i;
-	bool ident = n > 0 && n <= 64;
-	char tmp[120];
-
-	for (i = 0; ident && i < n; i++) {
-		char c = k[i];
-		ident = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			c == '_' || c == '-';
-	}
-	if (ident) {
-		path_append(d, ".", 1);
-		path_append(d, k, n);
-	} else {
-		render(tmp, sizeof(tmp), k, n, 48);
-		path_append(d, "['", 2);
-		path_append(d, tmp, strlen(tmp));
-		path_append(d, "']", 2);
-	}
-	return old;
-}
-
-static inline void skip_ws(struct dec *d)
-{
-	while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t'))
-		d->p++;
-}
-
-/* The literal lit starts at p (names a kind only for whole literals: "nope" is no null). */
-static int has_lit(const struct dec *d, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return (size_t)(d->end - d->p) >= n && !memcmp(d->p, lit, n);
-}
-
-static const char *json_kind(struct dec *d)
-{
-	if (d->p >= d->end)
-		return NULL;
-	switch (*d->p) {
-	case '"':
-		return "a string";
-	case '{':
-		return "an object";
-	case '[':
-		return "an array";
-	case 't':
-		return has_lit(d, "true") ? "a boolean" : NULL;
-	case 'f':
-		return has_lit(d, "false") ? "a boolean" : NULL;
-	case 'n':
-		return has_lit(d, "null") ? "null" : NULL;
-	case '-':
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return "a number";
-	}
-	return NULL;
-}
-
-/* The value at p has the wrong JSON type (or is no JSON value at all). */
-static int type_error(struct dec *d, const char *want)
-{
-	const char *got = json_kind(d);
-
-	if (!got)
-		return dec_eof_or(d, "unexpected character");
-	return dec_fail(d, "expected %s, got %s", want, got);
-}
-
-static int lex_literal(struct dec *d, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(d->end - d->p) < n || memcmp(d->p, lit, n) != 0) {
-		const char *q = d->p;
-		size_t i;
-		for (i = 0; i < n && q < d->end && *q == lit[i]; i++)
-			q++;
-		if (q >= d->end)
-			return dec_syntax(d, d->end, "unexpected end of data");
-		return dec_syntax(d, q, "invalid literal (expected '%s')", lit);
-	}
-	d->p += n;
-	return 0;
-}
-
-/* JSON number grammar at [s, e): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
- * Returns the token length, or 0 with *bad and *why set. */
-static size_t num_scan(const char *s, const char *e, const char **bad, const char **why)
-{
-	const char *q = s;
-
-#define DIGIT(c) ((c) >= '0' && (c) <= '9')
-	if (q < e && *q == '-')
-		q++;
-	if (q >= e || !DIGIT(*q)) {
-		*bad = q;
-		*why = "digit expected";
-		return 0;
-	}
-	if (*q == '0') {
-		q++;
-		if (q < e && DIGIT(*q)) {
-			*bad = q;
-			*why = "leading zeros are not allowed";
-			return 0;
-		}
-	} else {
-		while (q < e && DIGIT(*q))
-			q++;
-	}
-	if (q < e && *q == '.') {
-		q++;
-		if (q >= e || !DIGIT(*q)) {
-			*bad = q;
-			*why = "digit expected after '.'";
-			return 0;
-		}
-		while (q < e && DIGIT(*q))
-			q++;
-	}
-	if (q < e && (*q == 'e' || *q == 'E')) {
-		q++;
-		if (q < e && (*q == '+' || *q == '-'))
-			q++;
-		if (q >= e || !DIGIT(*q)) {
-			*bad = q;
-			*why = "digit expected in exponent";
-			return 0;
-		}
-		while (q < e && DIGIT(*q))
-			q++;
-	}
-	return (size_t)(q - s);
-}
-
-/* Exact integer value of a number token that satisfies the grammar, fractions and exponents
- * included ("1e3", "2.50e1"). 0: ok; 1: not an integer; 2: magnitude >= 2^64. Linear in n. */
-static int num_to_int(const char *s, size_t n, bool *neg, uint64_t *mag)
-{
-	const char *e = s + n, *ip, *fp = NULL, *q = s;
-	size_t ni, nf = 0, nd, i;
-	int64_t exp = 0, point;
-	uint64_t m = 0;
-
-	*neg = false;
-	if (*q == '-') {
-		*neg = true;
-		q++;
-	}
-	ip = q;
-	while (q < e && DIGIT(*q))
-		q++;
-	ni = (size_t)(q - ip);
-	if (q < e && *q == '.') {
-		fp = ++q;
-		while (q < e && DIGIT(*q))
-			q++;
-		nf = (size_t)(q - fp);
-	}
-	if (q < e && (*q == 'e' || *q == 'E')) {
-		bool eneg = false;
-		q++;
-		if (*q == '+' || *q == '-')
-			eneg = *q++ == '-';
-		for (; q < e; q++)
-			if (exp < 1000000000)
-				exp = exp * 10 + (*q - '0');
-		if (eneg)
-			exp = -exp;
-	}
-	nd = ni + nf;
-#define DIG(k) ((k) < ni ? ip[k] : fp[(k) - ni])
-	point = (int64_t)ni + exp; /* digits [0, point) are the integer part */
-	for (i = point < 0 ? 0 : (size_t)point; i < nd; i++)
-		if (DIG(i) != '0')
-			return 1;
-	for (i = 0; (int64_t)i < point; i++) {
-		unsigned dg = i < nd ? (unsigned)(DIG(i) - '0') : 0;
-		if (m == 0 && i >= nd)
-			break; /* all zeros: stays 0 however far the exponent goes */
-		if (m > (UINT64_MAX - dg) / 10)
-			return 2;
-		m = m * 10 + dg;
-	}
-#undef DIG
-	*mag = m;
-	return 0;
-}
-#undef DIGIT
-
-/* Scan a JSON string at p (which is at '"'): finds its end, checks for raw control
- * characters. raw, rawlen: the bytes between the quotes. Advances p past the closing quote. */
-static int scan_string(struct dec *d, const char **raw, size_t *rawlen)
-{
-	const char *q = d->p + 1;
-
-	while (q < d->end) {
-		unsigned char c = (unsigned char)*q;
-		if (c == '"') {
-			*raw = d->p + 1;
-			*rawlen = (size_t)(q - *raw);
-			d->p = q + 1;
-			return 0;
-		}
-		if (c == '\\') {
-			q += 2;
-			continue;
-		}
-		if (c < 0x20)
-			return dec_syntax(d, q, c ? "control character in string (must be escaped)"
-						  : "NUL byte in string");
-		q++;
-	}
-	return dec_syntax(d, d->end, "unexpected end of data in string");
-}
-
-static int hex4(const char *s, unsigned *v)
-{
-	unsigned r = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		char c = s[i];
-		r <<= 4;
-		if (c >= '0' && c <= '9')
-			r |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			r |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			r |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*v = r;
-	return 0;
-}
-
-
-/* Decode the raw string body into dst (room for rawlen + 1 bytes), NUL-terminate, validate.
- * Returns 0, -1 (syntax error reported) or SERR_* (d->bad set, not reported). */
-static int unescape(struct dec *d, const char *raw, size_t rawlen, char *dst, size_t *outlen)
-{
-	const unsigned char *s = (const unsigned char *)raw, *e = s + rawlen;
-	char *o = dst;
-
-	while (s < e) {
-		unsigned char c = *s;
-		if (c < 0x80 && c != '\\') {
-			*o++ = (char)c;
-			s++;
-			continue;
-		}
-		if (c >= 0x80) {
-			size_t k = pbjson_utf8_seq(s, (size_t)(e - s));
-			if (!k) {
-				d->bad = (const char *)s;
-				return SERR_UTF8;
-			}
-			memcpy(o, s, k);
-			o += k;
-			s += k;
-			continue;
-		}
-		/* escape; scan_string guaranteed a character after the backslash */
-		switch (s[1]) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {
-			unsigned u, lo;
-			if (e - s < 6 || hex4((const char *)s + 2, &u) < 0)
-				return dec_syntax(d, (const char *)s, "invalid \\u escape");
-			if (u >= 0xdc00 && u <= 0xdfff) {
-				d->bad = (const char *)s;
-				return SERR_SURROGATE;
-			}
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if (e - s < 12 || s[6] != '\\' || s[7] != 'u' ||
-				    hex4((const char *)s + 8, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff) {
-					d->bad = (const char *)s;
-					return SERR_SURROGATE;
-				}
-				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-				s += 6;
-			}
-			if (u == 0) {
-				d->bad = (const char *)s;
-				return SERR_NUL;
-			}
-			if (u < 0x80) {
-				*o++ = (char)u;
-			} else if (u < 0x800) {
-				*o++ = (char)(0xc0 | (u >> 6));
-				*o++ = (char)(0x80 | (u & 0x3f));
-			} else if (u < 0x10000) {
-				*o++ = (char)(0xe0 | (u >> 12));
-				*o++ = (char)(0x80 | ((u >> 6) & 0x3f));
-				*o++ = (char)(0x80 | (u & 0x3f));
-			} else {
-				*o++ = (char)(0xf0 | (u >> 18));
-				*o++ = (char)(0x80 | ((u >> 12) & 0x3f));
-				*o++ = (char)(0x80 | ((u >> 6) & 0x3f));
-				*o++ = (char)(0x80 | (u & 0x3f));
-			}
-			s += 6;
-			continue;
-		}
-		default:
-			return dec_syntax(d, (const char *)s, "invalid escape sequence");
-		}
-		s += 2;
-	}
-	*o = '\0';
-	*outlen = (size_t)(o - dst);
-	return 0;
-}
-
-static int serr_report(struct dec *d, int rc, const char *what)
-{
-	size_t off = (size_t)(d->bad - d->start);
-
-	switch (rc) {
-	case SERR_UTF8:
-		return dec_fail(d, "%s is not valid UTF-8 (bad byte at offset %zu)", what, off);
-	case SERR_NUL:
-		return dec_fail(d, "%s contains a NUL character (\\u0000 at offset %zu)", what, off);
-	case SERR_SURROGATE:
-		return dec_fail(d, "%s has an unpaired UTF-16 surrogate escape at offset %zu", what,
-				off);
-	}
-	return -1;
-}
-
-/* Lex a string at p into d->scratch. Returns 0, -1 (reported) or SERR_* (not reported). */
-static int lex_scratch(struct dec *d, const char **s, size_t *n)
-{
-	const char *raw;
-	size_t rawlen;
-
-	if (scan_string(d, &raw, &rawlen) < 0)
-		return -1;
-	if (rawlen + 1 > d->scap) {
-		size_t cap = d->scap ? d->scap : 64;
-		char *p;
-		while (cap < rawlen + 1)
-			cap *= 2;
-		p = realloc(d->scratch, cap);
-		if (!p)
-			return dec_oom(d);
-		d->scratch = p;
-		d->scap = cap;
-	}
-	*s = d->scratch;
-	return unescape(d, raw, rawlen, d->scratch, n);
-}
-
-/* Lex a string at p into a new malloc'd NUL-terminated buffer. */
-static int lex_alloc(struct dec *d, char **out, size_t *n, const char *what)
-{
-	const char *raw;
-	size_t rawlen;
-	char *s;
-	int rc;
-
-	if (scan_string(d, &raw, &rawlen) < 0)
-		return -1;
-	s = malloc(rawlen + 1);
-	if (!s)
-		return dec_oom(d);
-	rc = unescape(d, raw, rawlen, s, n);
-	if (rc) {
-		free(s);
-		return rc < 0 ? -1 : serr_report(d, rc, what);
-	}
-	*out = s;
-	return 0;
-}
-
-/* The number at p, or the contents of a string at p that must be a number token.
- * txt, n: the token (in the input or in scratch). */
-static int lex_number_or_string(struct dec *d, const char **txt, size_t *n, bool *quoted,
-				const char *want)
-{
-	const char *bad, *why;
-	size_t len;
-
-	*quoted = false;
-	if (d->p < d->end && *d->p == '"') {
-		const char *s;
-		size_t sn;
-		int rc = lex_scratch(d, &s, &sn);
-		if (rc < 0)
-			return -1;
-		*quoted = true;
-		if (rc > 0)
-			return serr_report(d, rc, "string");
-		if (sn == 0 || num_scan(s, s + sn, &bad, &why) != sn) {
-			char r[80];
-			render(r, sizeof(r), s, sn, 40);
-			return dec_fail(d, "expected %s, got the string '%s'", want, r);
-		}
-		*txt = s;
-		*n = sn;
-		return 0;
-	}
-	if (d->p >= d->end || (*d->p != '-' && (*d->p < '0' || *d->p > '9')))
-		return type_error(d, want);
-	len = num_scan(d->p, d->end, &bad, &why);
-	if (!len) {
-		if (bad >= d->end)
-			return dec_syntax(d, d->end, "unexpected end of data in number");
-		return dec_syntax(d, bad, "invalid number: %s", why);
-	}
-	*txt = d->p;
-	*n = len;
-	d->p += len;
-	return 0;
-}
-
 static int dec_int(struct dec *d, ProtobufCType t, void *slot)
 {
 	const char *txt;
@@ -601,12 +26,12 @@ static int dec_int(struct dec *d, ProtobufCType t, void *slot)
 	int rc;
 	char r[48];
 
-	if (lex_number_or_string(d, &txt, &n, &quoted, "an integer") < 0)
+	if (pbjson_lex_number_or_string(d, &txt, &n, &quoted, "an integer") < 0)
 		return -1;
-	rc = num_to_int(txt, n, &neg, &mag);
-	render(r, sizeof(r), txt, n, 32);
+	rc = pbjson_num_to_int(txt, n, &neg, &mag);
+	pbjson_render(r, sizeof(r), txt, n, 32);
 	if (rc == 1)
-		return dec_fail(d, "expected an integer, got %s", r);
+		return pbjson_dec_fail(d, "expected an integer, got %s", r);
 	switch (t) {
 	case PROTOBUF_C_TYPE_INT32:
 	case PROTOBUF_C_TYPE_SINT32:
@@ -637,7 +62,7 @@ static int dec_int(struct dec *d, ProtobufCType t, void *slot)
 	default:
 		break;
 	}
-	return dec_fail(d, "%s is out of range for %s", r, pbjson_type_name(t));
+	return pbjson_dec_fail(d, "%s is out of range for %s", r, pbjson_type_name(t));
 }
 
 static int dec_float(struct dec *d, ProtobufCType t, void *slot)
@@ -653,7 +78,7 @@ static int dec_float(struct dec *d, ProtobufCType t, void *slot)
 	if (d->p < d->end && *d->p == 'n') {
 		/* reached only for array elements and map values (a singular field's null means
 		 * its default): null is how the encoder writes NaN and the infinities there */
-		if (lex_literal(d, "null") < 0)
+		if (pbjson_lex_literal(d, "null") < 0)
 			return -1;
 		if (t == PROTOBUF_C_TYPE_FLOAT)
 			*(float *)slot = NAN;
@@ -679,12 +104,12 @@ static int dec_float(struct dec *d, ProtobufCType t, void *slot)
 			}
 		}
 	}
-	if (lex_number_or_string(d, &txt, &n, &quoted, "a number") < 0)
+	if (pbjson_lex_number_or_string(d, &txt, &n, &quoted, "a number") < 0)
 		return -1;
 	if (n >= sizeof(small)) {
 		buf = malloc(n + 1);
 		if (!buf)
-			return dec_oom(d);
+			return pbjson_dec_oom(d);
 	}
 	memcpy(buf, txt, n);
 	buf[n] = '\0';
@@ -701,8 +126,8 @@ static int dec_float(struct dec *d, ProtobufCType t, void *slot)
 	}
 	if (rc < 0) {
 		char r[48];
-		render(r, sizeof(r), buf, n, 32);
-		dec_fail(d, "%s is out of range for %s", r, pbjson_type_name(t));
+		pbjson_render(r, sizeof(r), buf, n, 32);
+		pbjson_dec_fail(d, "%s is out of range for %s", r, pbjson_type_name(t));
 	} else if (t == PROTOBUF_C_TYPE_FLOAT) {
 		*(float *)slot = fv;
 	} else {
@@ -721,15 +146,15 @@ static int dec_enum(struct dec *d, const ProtobufCFieldDescriptor *f, int *slot)
 		const char *s;
 		size_t n;
 		const ProtobufCEnumValue *ev = NULL;
-		int rc = lex_scratch(d, &s, &n);
+		int rc = pbjson_lex_scratch(d, &s, &n);
 		if (rc < 0)
 			return -1;
 		if (rc == 0 && strlen(s) == n)
 			ev = protobuf_c_enum_descriptor_get_value_by_name(ed, s);
 		if (!ev) {
 			char r[120];
-			render(r, sizeof(r), s, rc ? 0 : n, 64);
-			return dec_fail(d, "unknown value '%s' for enum %s", r, ed ? ed->name : "?");
+			pbjson_render(r, sizeof(r), s, rc ? 0 : n, 64);
+			return pbjson_dec_fail(d, "unknown value '%s' for enum %s", r, ed ? ed->name : "?");
 		}
 		*slot = ev->value;
 		return 0;
@@ -741,7 +166,7 @@ static int dec_enum(struct dec *d, const ProtobufCFieldDescriptor *f, int *slot)
 		*slot = v; /* proto3 enums are open: unknown numbers are kept, as unpack does */
 		return 0;
 	}
-	return type_error(d, "an enum value name or number");
+	return pbjson_type_error(d, "an enum value name or number");
 }
 
 static int b64val(unsigned char c)
@@ -769,23 +194,23 @@ static int dec_bytes(struct dec *d, ProtobufCBinaryData *bd)
 	unsigned char *out;
 
 	if (d->p >= d->end || *d->p != '"')
-		return type_error(d, "a base64 string");
-	rc = lex_scratch(d, &raw, &rawlen); /* unescaped: some encoders write \/ */
+		return pbjson_type_error(d, "a base64 string");
+	rc = pbjson_lex_scratch(d, &raw, &rawlen); /* unescaped: some encoders write \/ */
 	if (rc)
-		return rc < 0 ? -1 : serr_report(d, rc, "string");
+		return rc < 0 ? -1 : pbjson_serr_report(d, rc, "string");
 	n = rawlen;
 	while (n > 0 && raw[n - 1] == '=' && rawlen - n < 2)
 		n--;
 	if (n % 4 == 1 || (n != rawlen && (rawlen % 4) != 0))
-		return dec_fail(d, "invalid base64 (bad length)");
+		return pbjson_dec_fail(d, "invalid base64 (bad length)");
 	out = malloc(n / 4 * 3 + 3);
 	if (!out)
-		return dec_oom(d);
+		return pbjson_dec_oom(d);
 	for (i = 0; i < n; i++) {
 		int v = b64val((unsigned char)raw[i]);
 		if (v < 0) {
 			free(out);
-			return dec_fail(d, "invalid base64 (bad character in the string at offset %zu)",
+			return pbjson_dec_fail(d, "invalid base64 (bad character in the string at offset %zu)",
 					(size_t)(at - d->start));
 		}
 		acc = (acc << 6) | (uint32_t)v;
@@ -827,26 +252,26 @@ static int dec_value(struct dec *d, const ProtobufCFieldDescriptor *f, void *slo
 		return dec_float(d, f->type, slot);
 	case PROTOBUF_C_TYPE_BOOL:
 		if (d->p < d->end && *d->p == 't') {
-			if (lex_literal(d, "true") < 0)
+			if (pbjson_lex_literal(d, "true") < 0)
 				return -1;
 			*(protobuf_c_boolean *)slot = 1;
 			return 0;
 		}
 		if (d->p < d->end && *d->p == 'f') {
-			if (lex_literal(d, "false") < 0)
+			if (pbjson_lex_literal(d, "false") < 0)
 				return -1;
 			*(protobuf_c_boolean *)slot = 0;
 			return 0;
 		}
-		return type_error(d, "true or false");
+		return pbjson_type_error(d, "true or false");
 	case PROTOBUF_C_TYPE_ENUM:
 		return dec_enum(d, f, slot);
 	case PROTOBUF_C_TYPE_STRING: {
 		char *s = NULL;
 		size_t n;
 		if (d->p >= d->end || *d->p != '"')
-			return type_error(d, "a string");
-		if (lex_alloc(d, &s, &n, "string") < 0)
+			return pbjson_type_error(d, "a string");
+		if (pbjson_lex_alloc(d, &s, &n, "string") < 0)
 			return -1;
 		/* the old value is the init default (static, or protobuf_c_empty_string): each
 		 * field is set at most once, so there is nothing to free */
@@ -858,15 +283,15 @@ static int dec_value(struct dec *d, const ProtobufCFieldDescriptor *f, void *slo
 	case PROTOBUF_C_TYPE_MESSAGE: {
 		ProtobufCMessage *sub;
 		if (d->p >= d->end || *d->p != '{')
-			return type_error(d, "an object");
+			return pbjson_type_error(d, "an object");
 		sub = pbjson_new_message(f->descriptor);
 		if (!sub)
-			return dec_oom(d);
+			return pbjson_dec_oom(d);
 		*(ProtobufCMessage **)slot = sub; /* owned by the parent from now on */
 		return dec_message(d, sub, f->descriptor);
 	}
 	}
-	return dec_fail(d, "unsupported field type %d", (int)f->type);
+	return pbjson_dec_fail(d, "unsupported field type %d", (int)f->type);
 }
 
 /* After a value was stored, record its presence like unpack does. */
@@ -886,7 +311,7 @@ static void *grow(struct dec *d, void **arrp, size_t n, size_t *cap, size_t esz)
 		size_t nc = *cap ? *cap * 2 : 4;
 		void *p;
 		if (nc > SIZE_MAX / esz || !(p = realloc(*arrp, nc * esz))) {
-			dec_oom(d);
+			pbjson_dec_oom(d);
 			return NULL;
 		}
 		*arrp = p;
@@ -912,9 +337,9 @@ static int dec_repeated(struct dec *d, ProtobufCMessage *msg, const ProtobufCFie
 	int rc = 0;
 
 	if (d->p >= d->end || *d->p != '[')
-		return type_error(d, "an array");
+		return pbjson_type_error(d, "an array");
 	if (++d->depth > PBJSON_MAX_DEPTH)
-		return dec_syntax(d, d->p, "nesting deeper than %d levels", PBJSON_MAX_DEPTH);
+		return pbjson_dec_syntax(d, d->p, "nesting deeper than %d levels", PBJSON_MAX_DEPTH);
 	d->p++;
 	skip_ws(d);
 	if (d->p < d->end && *d->p == ']') {
@@ -927,13 +352,13 @@ static int dec_repeated(struct dec *d, ProtobufCMessage *msg, const ProtobufCFie
 		skip_ws(d);
 		if (!(slot = grow(d, arrp, *np, &cap, esz)))
 			return -1;
-		old = path_index(d, *np);
+		old = pbjson_path_index(d, *np);
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
 			ProtobufCMessage *sub;
 			if (d->p >= d->end || *d->p != '{') {
-				rc = type_error(d, "an object");
+				rc = pbjson_type_error(d, "an object");
 			} else if (!(sub = pbjson_new_message(f->descriptor))) {
-				rc = dec_oom(d);
+				rc = pbjson_dec_oom(d);
 			} else {
 				*(ProtobufCMessage **)slot = sub;
 				(*np)++;
@@ -944,7 +369,7 @@ static int dec_repeated(struct dec *d, ProtobufCMessage *msg, const ProtobufCFie
 			if (rc == 0)
 				(*np)++;
 		}
-		path_pop(d, old);
+		pbjson_path_pop(d, old);
 		if (rc < 0)
 			return -1;
 		skip_ws(d);
@@ -956,7 +381,7 @@ static int dec_repeated(struct dec *d, ProtobufCMessage *msg, const ProtobufCFie
 			d->p++;
 			break;
 		}
-		return dec_eof_or(d, "expected ',' or ']' in array");
+		return pbjson_dec_eof_or(d, "expected ',' or ']' in array");
 	}
 	shrink(arrp, *np, cap, esz);
 	d->depth--;
@@ -974,7 +399,7 @@ static int set_map_key(struct dec *d, const ProtobufCFieldDescriptor *kf, Protob
 	case PROTOBUF_C_TYPE_STRING: {
 		char *s = malloc(n + 1);
 		if (!s)
-			return dec_oom(d);
+			return pbjson_dec_oom(d);
 		memcpy(s, k, n + 1);
 		*(char **)slot = s;
 		break;
@@ -1010,8 +435,8 @@ static int set_map_key(struct dec *d, const ProtobufCFieldDescriptor *kf, Protob
 	mark_present(entry, kf);
 	return 0;
 bad:
-	render(r, sizeof(r), k, n, 40);
-	return dec_fail(d, "invalid map key '%s' (expected %s)", r,
+	pbjson_render(r, sizeof(r), k, n, 40);
+	return pbjson_dec_fail(d, "invalid map key '%s' (expected %s)", r,
 			kf->type == PROTOBUF_C_TYPE_BOOL ? "true or false" : "a decimal integer");
 }
 
@@ -1054,7 +479,7 @@ static int map_dup_check(struct dec *d, ProtobufCMessage **entries, size_t n,
 		return 0;
 	idx = malloc(n * sizeof(*idx));
 	if (!idx)
-		return dec_oom(d);
+		return pbjson_dec_oom(d);
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	qsort_r(idx, n, sizeof(*idx), keycmp, &c);
@@ -1063,7 +488,7 @@ static int map_dup_check(struct dec *d, ProtobufCMessage **entries, size_t n,
 			const void *k = CMEMBER(entries[idx[i]], kf->offset);
 			char r[80];
 			if (kf->type == PROTOBUF_C_TYPE_STRING)
-				render(r, sizeof(r), *(char *const *)k, strlen(*(char *const *)k), 48);
+				pbjson_render(r, sizeof(r), *(char *const *)k, strlen(*(char *const *)k), 48);
 			else if (kf->type == PROTOBUF_C_TYPE_BOOL)
 				snprintf(r, sizeof(r), "%s", *(const protobuf_c_boolean *)k ? "true" : "false");
 			else if (kf->type == PROTOBUF_C_TYPE_UINT64 || kf->type == PROTOBUF_C_TYPE_FIXED64)
@@ -1074,7 +499,7 @@ static int map_dup_check(struct dec *d, ProtobufCMessage **entries, size_t n,
 				snprintf(r, sizeof(r), "%" PRIu32, *(const uint32_t *)k);
 			else
 				snprintf(r, sizeof(r), "%" PRId32, *(const int32_t *)k);
-			rc = dec_fail(d, "duplicate key '%s'", r);
+			rc = pbjson_dec_fail(d, "duplicate key '%s'", r);
 			break;
 		}
 	}
@@ -1091,9 +516,9 @@ static int dec_map(struct dec *d, ProtobufCMessage *msg, const ProtobufCFieldDes
 	size_t cap = *np, esz = sizeof(ProtobufCMessage *);
 
 	if (d->p >= d->end || *d->p != '{')
-		return type_error(d, "an object");
+		return pbjson_type_error(d, "an object");
 	if (++d->depth > PBJSON_MAX_DEPTH)
-		return dec_syntax(d, d->p, "nesting deeper than %d levels", PBJSON_MAX_DEPTH);
+		return pbjson_dec_syntax(d, d->p, "nesting deeper than %d levels", PBJSON_MAX_DEPTH);
 	d->p++;
 	skip_ws(d);
 	if (d->p < d->end && *d->p == '}') {
@@ -1110,23 +535,23 @@ static int dec_map(struct dec *d, ProtobufCMessage *msg, const ProtobufCFieldDes
 
 		skip_ws(d);
 		if (d->p >= d->end || *d->p != '"')
-			return dec_eof_or(d, "expected a quoted key");
-		rc = lex_scratch(d, &k, &kn);
+			return pbjson_dec_eof_or(d, "expected a quoted key");
+		rc = pbjson_lex_scratch(d, &k, &kn);
 		if (rc)
-			return rc < 0 ? -1 : serr_report(d, rc, "key");
+			return rc < 0 ? -1 : pbjson_serr_report(d, rc, "key");
 		skip_ws(d);
 		if (d->p >= d->end || *d->p != ':')
-			return dec_eof_or(d, "expected ':' after key");
+			return pbjson_dec_eof_or(d, "expected ':' after key");
 		d->p++;
 		skip_ws(d);
 		if (!(slot = grow(d, arrp, *np, &cap, esz)))
 			return -1;
 		if (!(entry = pbjson_new_message(ed)))
-			return dec_oom(d);
+			return pbjson_dec_oom(d);
 		*(ProtobufCMessage **)slot = entry;
 		(*np)++;
 		/* k lives in scratch, which the value may reuse: set the key first */
-		old = path_key(d, k, kn);
+		old = pbjson_path_key(d, k, kn);
 		rc = set_map_key(d, kf, entry, k, kn);
 		if (rc == 0) {
 			/* dec_value() rejects null: a map value must be present */
@@ -1134,7 +559,7 @@ static int dec_map(struct dec *d, ProtobufCMessage *msg, const ProtobufCFieldDes
 			if (rc == 0)
 				mark_present(entry, vf);
 		}
-		path_pop(d, old);
+		pbjson_path_pop(d, old);
 		if (rc < 0)
 			return -1;
 		skip_ws(d);
@@ -1146,7 +571,7 @@ static int dec_map(struct dec *d, ProtobufCMessage *msg, const ProtobufCFieldDes
 			d->p++;
 			break;
 		}
-		return dec_eof_or(d, "expected ',' or '}' in object");
+		return pbjson_dec_eof_or(d, "expected ',' or '}' in object");
 	}
 	shrink(arrp, *np, cap, esz);
 	d->depth--;
@@ -1192,10 +617,10 @@ static int dec_field(struct dec *d, ProtobufCMessage *msg, const ProtobufCMessag
 
 	if (d->p < d->end && *d->p == 'n') {
 		/* null: the field keeps its default (repeated and maps stay empty) */
-		if (lex_literal(d, "null") < 0)
+		if (pbjson_lex_literal(d, "null") < 0)
 			return -1;
 		if (f->label == PROTOBUF_C_LABEL_REQUIRED)
-			return dec_fail(d, "required field must not be null");
+			return pbjson_dec_fail(d, "required field must not be null");
 		return 0;
 	}
 	if (f->label == PROTOBUF_C_LABEL_REPEATED)
@@ -1204,7 +629,7 @@ static int dec_field(struct dec *d, ProtobufCMessage *msg, const ProtobufCMessag
 		uint32_t *c = MEMBER(msg, f->quantifier_offset);
 		if (*c && *c != f->id) {
 			const ProtobufCFieldDescriptor *o = protobuf_c_message_descriptor_get_field(desc, *c);
-			return dec_fail(d, "only one field of a oneof may be set, and '%s' is already",
+			return pbjson_dec_fail(d, "only one field of a oneof may be set, and '%s' is already",
 					o ? o->name : "?");
 		}
 		/* set the case first so that a partly built pointer member gets freed */
@@ -1223,9 +648,9 @@ static int dec_message(struct dec *d, ProtobufCMessage *msg, const ProtobufCMess
 	int rc = -1;
 
 	if (++d->depth > PBJSON_MAX_DEPTH)
-		return dec_syntax(d, d->p, "nesting deeper than %d levels", PBJSON_MAX_DEPTH);
+		return pbjson_dec_syntax(d, d->p, "nesting deeper than %d levels", PBJSON_MAX_DEPTH);
 	if (desc->n_fields > 256 && !(seen = calloc((desc->n_fields + 63) / 64, sizeof(*seen))))
-		return dec_oom(d);
+		return pbjson_dec_oom(d);
 	d->p++; /* '{' */
 	skip_ws(d);
 	if (d->p < d->end && *d->p == '}') {
@@ -1240,18 +665,18 @@ static int dec_message(struct dec *d, ProtobufCMessage *msg, const ProtobufCMess
 
 		skip_ws(d);
 		if (d->p >= d->end || *d->p != '"') {
-			dec_eof_or(d, "expected a quoted field name");
+			pbjson_dec_eof_or(d, "expected a quoted field name");
 			goto out;
 		}
-		lrc = lex_scratch(d, &k, &kn);
+		lrc = pbjson_lex_scratch(d, &k, &kn);
 		if (lrc) {
 			if (lrc > 0)
-				serr_report(d, lrc, "field name");
+				pbjson_serr_report(d, lrc, "field name");
 			goto out;
 		}
 		skip_ws(d);
 		if (d->p >= d->end || *d->p != ':') {
-			dec_eof_or(d, "expected ':' after field name");
+			pbjson_dec_eof_or(d, "expected ':' after field name");
 			goto out;
 		}
 		d->p++;
@@ -1259,19 +684,19 @@ static int dec_message(struct dec *d, ProtobufCMessage *msg, const ProtobufCMess
 		f = lookup_field(desc, k, kn);
 		if (!f) {
 			char r[120];
-			render(r, sizeof(r), k, kn, 64);
-			dec_fail(d, "unknown field '%s'", r);
+			pbjson_render(r, sizeof(r), k, kn, 64);
+			pbjson_dec_fail(d, "unknown field '%s'", r);
 			goto out;
 		}
 		i = (unsigned)(f - desc->fields);
 		if (seen[i / 64] & (UINT64_C(1) << (i % 64))) {
-			dec_fail(d, "duplicate field '%s'", f->name);
+			pbjson_dec_fail(d, "duplicate field '%s'", f->name);
 			goto out;
 		}
 		seen[i / 64] |= UINT64_C(1) << (i % 64);
-		old = path_field(d, f->name);
+		old = pbjson_path_field(d, f->name);
 		lrc = dec_field(d, msg, desc, f);
-		path_pop(d, old);
+		pbjson_path_pop(d, old);
 		if (lrc < 0)
 			goto out;
 		skip_ws(d);
@@ -1283,14 +708,14 @@ static int dec_message(struct dec *d, ProtobufCMessage *msg, const ProtobufCMess
 			d->p++;
 			break;
 		}
-		dec_eof_or(d, "expected ',' or '}' after a field");
+		pbjson_dec_eof_or(d, "expected ',' or '}' after a field");
 		goto out;
 	}
 done:
 	for (i = 0; i < desc->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &desc->fields[i];
 		if (f->label == PROTOBUF_C_LABEL_REQUIRED && !(seen[i / 64] & (UINT64_C(1) << (i % 64)))) {
-			dec_fail(d, "missing required field '%s'", f->name);
+			pbjson_dec_fail(d, "missing required field '%s'", f->name);
 			goto out;
 		}
 	}
@@ -1325,33 +750,33 @@ ProtobufCMessage *pbjson_decode(const ProtobufCMessageDescriptor *desc, const ch
 	d->errlen = errlen;
 
 	if (!desc || desc->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC) {
-		dec_fail(d, "internal error: not a message descriptor");
+		pbjson_dec_fail(d, "internal error: not a message descriptor");
 		goto out;
 	}
 	if (len >= 3 && memcmp(d->p, "\xef\xbb\xbf", 3) == 0)
 		d->p += 3; /* tolerate a UTF-8 byte order mark */
 	skip_ws(d);
 	if (d->p >= d->end) {
-		dec_fail(d, "empty body (expected a JSON object)");
+		pbjson_dec_fail(d, "empty body (expected a JSON object)");
 		goto out;
 	}
 	if (*d->p != '{') {
-		if (json_kind(d))
-			dec_fail(d, "expected a JSON object, got %s", json_kind(d));
+		if (pbjson_json_kind(d))
+			pbjson_dec_fail(d, "expected a JSON object, got %s", pbjson_json_kind(d));
 		else
-			dec_syntax(d, d->p, "unexpected character");
+			pbjson_dec_syntax(d, d->p, "unexpected character");
 		goto out;
 	}
 	msg = pbjson_new_message(desc);
 	if (!msg) {
-		dec_oom(d);
+		pbjson_dec_oom(d);
 		goto out;
 	}
 	if (dec_message(d, msg, desc) < 0)
 		goto out;
 	skip_ws(d);
 	if (d->p < d->end) {
-		dec_syntax(d, d->p, "trailing garbage after the JSON object");
+		pbjson_dec_syntax(d, d->p, "trailing garbage after the JSON object");
 		goto out;
 	}
 	rc = 0;

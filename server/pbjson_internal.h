@@ -1,11 +1,13 @@
-/* pbjson_internal: what the decoder (pbjson_decode.c) and the encoder (pbjson_encode.c)
- * share: the nesting limits and the descriptor helpers in pbjson.c. Private to pbjson. */
+/* pbjson_internal: what the decoder (pbjson_decode.c, pbjson_scan.c) and the encoder
+ * (pbjson_encode.c) share: the nesting limits and the descriptor helpers in pbjson.c, and the
+ * decoder state with its scanning layer. Private to pbjson. */
 #ifndef RTLR_PBJSON_INTERNAL_H
 #define RTLR_PBJSON_INTERNAL_H
 
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PBJSON_MAX_DEPTH 32     /* JSON objects + arrays nested, top-level object = 1 */
 #define PBJSON_MAX_ENC_DEPTH 64 /* message nesting when encoding */
@@ -24,5 +26,54 @@ bool pbjson_is_map_field(const ProtobufCMessageDescriptor *parent, const Protobu
 size_t pbjson_utf8_seq(const unsigned char *s, size_t n);
 /* A message of desc, allocated and initialised, or NULL when out of memory. */
 ProtobufCMessage *pbjson_new_message(const ProtobufCMessageDescriptor *desc);
+
+/* ============================================================================================
+ * Decoder state and the scanning layer (pbjson_scan.c) that pbjson_decode.c builds on
+ * ========================================================================================== */
+
+enum { SERR_UTF8 = 1, SERR_NUL, SERR_SURROGATE };
+
+struct dec {
+	const char *start, *p, *end;
+	int depth;
+	bool failed;
+	char *err;
+	size_t errlen;
+	char *scratch; /* decoded keys and numeric strings */
+	size_t scap;
+	const char *bad; /* where a SERR_* was found */
+	size_t plen;
+	char path[4096]; /* never overflows: depth <= 32, segments are clipped to < 120 bytes */
+};
+
+static inline void skip_ws(struct dec *d)
+{
+	while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t'))
+		d->p++;
+}
+
+/* Printable rendering of untrusted text for error messages: at most `max` input bytes,
+ * non-printable and non-ASCII bytes as \xHH, "..." when clipped. */
+void pbjson_render(char *out, size_t outsz, const char *s, size_t n, size_t max);
+/* Error reporting: fills d->err (with the field path), returns -1. */
+__attribute__((format(printf, 2, 3))) int pbjson_dec_fail(struct dec *d, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int pbjson_dec_syntax(struct dec *d, const char *at,
+							    const char *fmt, ...);
+int pbjson_dec_oom(struct dec *d);
+int pbjson_dec_eof_or(struct dec *d, const char *what);
+/* The field path of error messages: each append returns the old length for path_pop. */
+void pbjson_path_pop(struct dec *d, size_t old);
+size_t pbjson_path_field(struct dec *d, const char *name);
+size_t pbjson_path_index(struct dec *d, size_t i);
+size_t pbjson_path_key(struct dec *d, const char *k, size_t n);
+const char *pbjson_json_kind(struct dec *d);
+int pbjson_type_error(struct dec *d, const char *want);
+int pbjson_lex_literal(struct dec *d, const char *lit);
+int pbjson_num_to_int(const char *s, size_t n, bool *neg, uint64_t *mag);
+int pbjson_serr_report(struct dec *d, int rc, const char *what);
+int pbjson_lex_scratch(struct dec *d, const char **s, size_t *n);
+int pbjson_lex_alloc(struct dec *d, char **out, size_t *n, const char *what);
+int pbjson_lex_number_or_string(struct dec *d, const char **txt, size_t *n, bool *quoted,
+				const char *want);
 
 #endif
