@@ -1,6 +1,7 @@
 /* sb_internal.h: shared by the sandbox/ files only; nothing outside sandbox/ includes it.
  *
- * sandbox.c   public API, sb_init feature probes, the parent side of sb_run
+ * sandbox.c   public API helpers, the parent side of sb_run
+ * sb_init.c   sb_init feature probes and the sb_features report, sb_shutdown
  * sb_child.c  everything that runs between clone and exec (async-signal-safe code only)
  * sb_filter.c the two seccomp filters (built once, before any fork)
  * sb_cgroup.c cgroup v1/v2 detection and the per-run cgroup slots
@@ -155,7 +156,7 @@ struct sb_child {
 /* Starts the sandbox init process (sb_child.c). Returns its pid, or -1 with errno. */
 pid_t sb_child_spawn(struct sb_child *c);
 
-/* --- global state (sandbox.c) --- */
+/* --- global state (defined in sandbox.c, set up by sb_init.c) --- */
 struct sb_state {
 	int inited;
 	struct sb_features feat;

@@ -1,13 +1,14 @@
-/* check_sandbox: the sandbox proven from the outside (limits, tree kills, fd hygiene, job
- * directories, concurrency) and from the inside (build/sb-probe, run under each stage's filter).
+/* check_sandbox: the sandbox proven from the outside (limits, tree kills, fd hygiene,
+ * concurrency, the tools) and from the inside (build/sb-probe, run under each stage's filter).
+ * The file system and job directories: check_sandbox_view; shared helpers and main: lib_sandbox.c.
  *
  * Needs root (namespaces, cgroups) and the Debian packages of the Makefile; RTLR_PROBE points at
  * build/sb-probe (default: ./build/sb-probe). Everything it creates lives under
  * /var/tmp/rtlr-sbtest-XXXXXX (not /tmp: /tmp is private inside the sandbox) and is removed.
  */
-#include "sandbox.h"
+#include "lib_sandbox.h"
 
-#include <check.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,182 +28,6 @@
 
 extern char **environ;
 
-static char g_root[64];          /* /var/tmp/rtlr-sbtest-XXXXXX */
-static char g_jobs[128];         /* g_root/jobs: job_root */
-static char g_canary[128];       /* g_root/canary.txt */
-static char g_canary_dir[128];
-static char g_probe[PATH_MAX];
-static const char CANARY[] = "canary: must not change\n";
-
-/* --- helpers -------------------------------------------------------------------------------- */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void new_job(char *job, size_t len)
-{
-	char err[256];
-
-	ck_assert_msg(sb_job_create(job, len, err, sizeof(err)) == 0, "sb_job_create: %s", err);
-}
-
-static void drop_job(const char *job)
-{
-	char err[256];
-
-	ck_assert_msg(sb_job_remove(job, err, sizeof(err)) == 0, "sb_job_remove: %s", err);
-}
-
-#ifdef __SANITIZE_ADDRESS__
-static const char *const probe_env[] = {"PATH=/usr/bin:/bin", "LANG=C",
-					"ASAN_OPTIONS=detect_leaks=0:handle_segv=0", NULL};
-#else
-static const char *const *const probe_env = NULL;
-#endif
-
-static int copy_file_to(const char *src, const char *dst);
-
-/* The least view shows the tools nothing of the host but /usr and a few /etc files: the probe
- * runs from a copy in the job directory. Returns argv with argv[0] replaced (in av). */
-static const char *const *probe_in_job(const char *job, const char *const *argv,
-				       const char **av, size_t avlen, char *path, size_t plen)
-{
-	size_t i;
-
-	if (strcmp(argv[0], g_probe))
-		return argv;
-	snprintf(path, plen, "%s/sb-probe", job);
-	if (access(path, F_OK) < 0)
-		ck_assert_msg(copy_file_to(g_probe, path) == 0, "copying the probe to %s", path);
-	av[0] = path;
-	for (i = 1; argv[i - 1] && i < avlen; i++)
-		av[i] = argv[i];
-	av[avlen - 1] = NULL;
-	return av;
-}
-
-/* Runs argv in job (a fresh job when job is NULL) and asserts that sb_run itself succeeded. */
-static void run_ok(const char *job, enum sb_stage stage, struct sb_limits lim,
-		   const char *const *argv, struct sb_result *r)
-{
-	char err[512], tmp[256], path[PATH_MAX];
-	const char *av[64];
-	struct sb_spec spec = {.argv = argv, .jobdir = job, .stage = stage, .lim = lim};
-	int rc;
-
-	if (!job) {
-		new_job(tmp, sizeof(tmp));
-		spec.jobdir = tmp;
-	}
-	spec.argv = probe_in_job(spec.jobdir, argv, av, 64, path, sizeof(path));
-#ifdef __SANITIZE_ADDRESS__
-	/* `make asan` builds the probe with ASan too, which needs terabytes of address space, and
-	 * whose leak checker at exit needs ptrace, which the filter kills. */
-	if (!strcmp(argv[0], g_probe)) {
-		if (!spec.lim.as_bytes)
-			spec.lim.as_bytes = ~0ULL;
-		spec.envp = probe_env;
-	}
-#endif
-	rc = sb_run(&spec, r, err, sizeof(err));
-	ck_assert_msg(rc == 0, "sb_run %s: %s", argv[0], err);
-	if (!job)
-		drop_job(tmp);
-}
-
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define LIM(...) ((struct sb_limits){__VA_ARGS__})
-
-static int put_file(const char *dir, const char *name, const char *text, mode_t mode)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(text, f);
-	fclose(f);
-	return chmod(path, mode);
-}
-
-static void write_file(const char *dir, const char *name, const char *text, mode_t mode)
-{
-	ck_assert_msg(put_file(dir, name, text, mode) == 0, "writing %s/%s: %s", dir, name,
-		      strerror(errno));
-}
-
-static int file_equals(const char *path, const char *text)
-{
-	char buf[256];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strcmp(buf, text) == 0;
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	if (d)
-		closedir(d);
-	return n;
-}
-
-/* Number of processes whose command line contains marker (an argument of its own). */
-static int count_marked(const char *marker)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d))) {
-		char path[300], buf[4096];
-		ssize_t len, i;
-		int fd;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		for (i = 0; i < len;) {
-			if (!strcmp(buf + i, marker)) {
-				n++;
-				break;
-			}
-			i += (ssize_t)strlen(buf + i) + 1;
-		}
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
-static int have(const char *path)
-{
-	return access(path, X_OK) == 0;
-}
 
 /* --- the probe ------------------------------------------------------------------------------ */
 
@@ -588,193 +413,6 @@ START_TEST(seccomp_kill_reported)
 }
 END_TEST
 
-/* --- file system ---------------------------------------------------------------------------- */
-
-START_TEST(writes_outside_fail)
-{
-	char job[256], script[4096], path[PATH_MAX + 32];
-	struct sb_result r;
-
-	new_job(job, sizeof(job));
-	snprintf(script, sizeof(script),
-		 "cat %s; echo pwn > %s; echo pwn >> %s; echo pwn > ../x; echo pwn > %s/x;"
-		 "touch /tmp/../etc/rtlr_sb_x; touch /usr/rtlr_sb_x; touch /rtlr_sb_x;"
-		 "mkdir %s/evil; rm -f %s; echo done",
-		 g_canary, g_canary, g_canary, g_jobs, g_root, g_canary);
-	run_ok(job, SB_STAGE_BUILD, LIM(.wall_s = 10), ARGV("/bin/sh", "-c", script), &r);
-	/* the least view: nothing of the host outside /usr and a few /etc files */
-	if (strstr(sb_get_features()->summary, "least view: yes"))
-		ck_assert_msg(!strstr(r.out, CANARY), "reading outside must be blocked: %s", r.out);
-	ck_assert_msg(strstr(r.out, "done"), "%s", r.out);
-	ck_assert(file_equals(g_canary, CANARY));
-	ck_assert(access("/etc/rtlr_sb_x", F_OK) < 0 && access("/usr/rtlr_sb_x", F_OK) < 0 &&
-		  access("/rtlr_sb_x", F_OK) < 0);
-	snprintf(path, sizeof(path), "%s/x", g_jobs);
-	ck_assert(access(path, F_OK) < 0);
-	snprintf(path, sizeof(path), "%s/evil", g_root);
-	ck_assert(access(path, F_OK) < 0);
-	sb_result_release(&r);
-	drop_job(job);
-}
-END_TEST
-
-/* The least view, from the inside: sb-probe tries the host's secrets, the server's working
- * directory, the test's own files and another job's directory; each must be blocked (the job's
- * parents hold only the path to this job: other_jobs_hidden). And what
- * the tools need is there (else a probe that cannot read anything would pass). */
-START_TEST(least_view)
-{
-	char a[256], b[256], cwd[PATH_MAX], other[PATH_MAX + 16], self[PATH_MAX + 16];
-	const char *blocked[] = {"/etc/passwd", "/etc/shadow", "/etc/hostname", "/etc/hosts",
-				 "/etc/ssh", "/etc/ssl", "/var/log", "/var/lib",
-				 "/root", "/home", "/work", "/srv", "/opt", "/mnt",
-				 "/media", "/run", "/sys", "/boot", cwd, g_canary, a, other, NULL};
-	const char *readable[] = {"/usr/bin", "/usr/lib", "/bin", "/lib64", "/etc/ld.so.cache",
-				  "/etc/alternatives", "/proc/self/status", "/tmp/f", self, NULL};
-	const char *argv[48];
-	struct sb_result r;
-	int n = 0, i;
-
-	/* without a mount namespace (or forced off: RTLR_SB_FORCE=no-view) the tools see the
-	 * host's tree read-only, and sb_init says so */
-	if (!sb_get_features()->mountns) {
-		ck_assert(strstr(sb_get_features()->summary, "least view: NO"));
-		return;
-	}
-	if (getenv("RTLR_SB_FORCE") && strstr(getenv("RTLR_SB_FORCE"), "no-view"))
-		return;
-	ck_assert_msg(strstr(sb_get_features()->summary, "least view: yes"), "%s",
-		      sb_get_features()->summary);
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	new_job(a, sizeof(a));
-	new_job(b, sizeof(b));
-	write_file(a, "secret.v", "module secret; endmodule\n", 0644);
-	snprintf(other, sizeof(other), "%s/secret.v", a);
-	snprintf(self, sizeof(self), "%s/sb-probe", b);
-	argv[n++] = g_probe;
-	argv[n++] = "hostfiles";
-	for (i = 0; blocked[i]; i++)
-		argv[n++] = blocked[i];
-	for (i = 0; readable[i]; i++)
-		argv[n++] = readable[i];
-	argv[n] = NULL;
-	run_ok(b, SB_STAGE_BUILD, LIM(.wall_s = 10),
-	       ARGV("/bin/sh", "-c", "echo x > /tmp/f; exec \"$0\" \"$@\"", g_probe), &r);
-	sb_result_release(&r);
-	/* /tmp is private per run: the second run (the probe) sees none of the first's files */
-	run_ok(b, SB_STAGE_BUILD, LIM(.wall_s = 10), argv, &r);
-	ck_assert_msg(r.exited && r.exit_code == 0, "%s%s", r.out, r.err);
-	for (i = 0; blocked[i]; i++) {
-		char want[PATH_MAX + 32];
-		snprintf(want, sizeof(want), "%s: blocked (", blocked[i]);
-		ck_assert_msg(strstr(r.out, want), "%s must be blocked:\n%s", blocked[i], r.out);
-	}
-	for (i = 0; readable[i]; i++) {
-		char want[PATH_MAX + 32];
-		snprintf(want, sizeof(want), "%s: %s", readable[i],
-			 strcmp(readable[i], "/tmp/f") ? "READABLE (" : "blocked (");
-		ck_assert_msg(strstr(r.out, want), "%s:\n%s", want, r.out);
-	}
-	sb_result_release(&r);
-	drop_job(a);
-	drop_job(b);
-}
-END_TEST
-
-START_TEST(tmp_is_private)
-{
-	char job[256], host_marker[64], script[512];
-	struct sb_result r;
-
-	snprintf(host_marker, sizeof(host_marker), "/tmp/rtlr-sbtest-host-%ld", (long)getpid());
-	write_file("/tmp", host_marker + 5, "host\n", 0644);
-	new_job(job, sizeof(job));
-	snprintf(script, sizeof(script),
-		 "test -e %s && echo host-visible; ls -A /tmp | wc -l; echo mine > /tmp/run1",
-		 host_marker);
-	run_ok(job, SB_STAGE_BUILD, LIM(.wall_s = 10), ARGV("/bin/sh", "-c", script), &r);
-	ck_assert_msg(!strcmp(r.out, "0\n"), "%s", r.out);
-	sb_result_release(&r);
-	run_ok(job, SB_STAGE_BUILD, LIM(.wall_s = 10),
-	       ARGV("/bin/sh", "-c", "test -e /tmp/run1 && echo leaked; echo ok"), &r);
-	ck_assert_str_eq(r.out, "ok\n");
-	sb_result_release(&r);
-	ck_assert(access("/tmp/run1", F_OK) < 0);
-	unlink(host_marker);
-	drop_job(job);
-}
-END_TEST
-
-START_TEST(other_jobs_hidden)
-{
-	char a[256], b[256], script[1024];
-	struct sb_result r;
-
-	new_job(a, sizeof(a));
-	new_job(b, sizeof(b));
-	write_file(a, "secret.v", "module secret; endmodule\n", 0644);
-	snprintf(script, sizeof(script), "ls %s; cat %s/secret.v; ls -A %s", a, a, g_jobs);
-	run_ok(b, SB_STAGE_BUILD, LIM(.wall_s = 10), ARGV("/bin/sh", "-c", script), &r);
-	ck_assert_msg(!strstr(r.out, "secret"), "%s", r.out);
-	snprintf(script, sizeof(script), "%s\n", strrchr(b, '/') + 1);
-	ck_assert_msg(!strcmp(r.out, script), "job_root should show only this job: %s", r.out);
-	sb_result_release(&r);
-	drop_job(a);
-	drop_job(b);
-}
-END_TEST
-
-START_TEST(job_remove_never_follows_links)
-{
-	char job[256], script[4096], path[PATH_MAX + 32], err[256];
-	struct sb_result r;
-	struct stat st;
-
-	new_job(job, sizeof(job));
-	snprintf(script, sizeof(script),
-		 "ln -s %s link; ln -s %s flink; mkdir -p a/b/c; ln -s %s a/b/c/l;"
-		 "ln -s / a/root; touch a/b/c/f; chmod 000 a/b; ln -s .. up; echo ok",
-		 g_canary_dir, g_canary, g_canary_dir);
-	run_ok(job, SB_STAGE_BUILD, LIM(.wall_s = 10), ARGV("/bin/sh", "-c", script), &r);
-	ck_assert_str_eq(r.out, "ok\n");
-	sb_result_release(&r);
-	drop_job(job);
-	ck_assert(lstat(job, &st) < 0 && errno == ENOENT);
-	snprintf(path, sizeof(path), "%s/keep.txt", g_canary_dir);
-	ck_assert(file_equals(path, CANARY));
-	ck_assert(file_equals(g_canary, CANARY));
-
-	/* paths that are not job directories */
-	ck_assert_int_eq(sb_job_remove("/etc", err, sizeof(err)), -1);
-	ck_assert_int_eq(sb_job_remove(g_jobs, err, sizeof(err)), -1);
-	ck_assert_int_eq(sb_job_remove(g_canary_dir, err, sizeof(err)), -1);
-	snprintf(path, sizeof(path), "%s/../canary-dir", g_jobs);
-	ck_assert_int_eq(sb_job_remove(path, err, sizeof(err)), -1);
-	snprintf(path, sizeof(path), "%s/job-abcdef/../../canary-dir", g_jobs);
-	ck_assert_int_eq(sb_job_remove(path, err, sizeof(err)), -1);
-	ck_assert_int_eq(sb_job_remove("jobs/job-abcdef", err, sizeof(err)), -1);
-	ck_assert(file_equals(g_canary, CANARY));
-}
-END_TEST
-
-START_TEST(job_remove_after_kill_and_deep_tree)
-{
-	char job[256];
-	struct sb_result r;
-
-	new_job(job, sizeof(job));
-	run_ok(job, SB_STAGE_BUILD, LIM(.wall_s = 1.5),
-	       ARGV("/bin/sh", "-c",
-		    "i=0; while [ $i -lt 600 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done;"
-		    "chmod 000 .; while :; do echo x >> ../f; done"),
-	       &r);
-	ck_assert_int_eq(r.limit, SB_LIMIT_WALL);
-	sb_result_release(&r);
-	drop_job(job);
-	ck_assert(access(job, F_OK) < 0);
-}
-END_TEST
-
 /* --- resources of the caller ---------------------------------------------------------------- */
 
 START_TEST(fds_stable)
@@ -1009,16 +647,11 @@ END_TEST
 
 /* --- set-up ---------------------------------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static Suite *sandbox_suite(void)
 {
 	Suite *s = suite_create("sandbox");
 	TCase *inside = tcase_create("inside"), *limits = tcase_create("limits"),
-	      *fs = tcase_create("files"), *res = tcase_create("resources"),
+	      *res = tcase_create("resources"),
 	      *tools = tcase_create("tools");
 
 	tcase_add_test(inside, probe_build_stage);
@@ -1037,12 +670,6 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(limits, fsize_limit);
 	tcase_add_test(limits, cpu_limit);
 	tcase_add_test(limits, seccomp_kill_reported);
-	tcase_add_test(fs, writes_outside_fail);
-	tcase_add_test(fs, least_view);
-	tcase_add_test(fs, tmp_is_private);
-	tcase_add_test(fs, other_jobs_hidden);
-	tcase_add_test(fs, job_remove_never_follows_links);
-	tcase_add_test(fs, job_remove_after_kill_and_deep_tree);
 	tcase_add_test(res, fds_stable);
 	tcase_add_test(res, concurrent_runs);
 	tcase_add_test(res, no_channel_between_runs);
@@ -1050,104 +677,17 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tools, tools_work_inside);
 	tcase_set_timeout(inside, 30);
 	tcase_set_timeout(limits, 30);
-	tcase_set_timeout(fs, 30);
 	tcase_set_timeout(res, 40);
 	tcase_set_timeout(tools, 60);
 	suite_add_tcase(s, inside);
 	suite_add_tcase(s, limits);
-	suite_add_tcase(s, fs);
 	suite_add_tcase(s, res);
 	suite_add_tcase(s, tools);
 	return s;
 }
 
-/* Copies src to dst (mode 0755, which must not exist). */
-static int copy_file_to(const char *src, const char *dst)
-{
-	char buf[65536];
-	int in, out, ret = -1;
-	ssize_t n;
-
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-	if (in < 0 || out < 0)
-		goto out;
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, (size_t)n) != n)
-			goto out;
-	}
-	if (n == 0 && fchmod(out, 0755) == 0)
-		ret = 0;
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return ret;
-}
-
-/* Copies g_probe to g_root/sb-probe (mode 0755) and points g_probe at the copy. */
-static int copy_probe(void)
-{
-	char dst[PATH_MAX];
-
-	snprintf(dst, sizeof(dst), "%s/sb-probe", g_root);
-	if (copy_file_to(g_probe, dst) < 0)
-		return -1;
-	snprintf(g_probe, sizeof(g_probe), "%s", dst);
-	return 0;
-}
 
 int main(void)
 {
-	char err[512];
-	const char *probe = getenv("RTLR_PROBE");
-	struct sb_config cfg = {.require_isolation = 1};
-	SRunner *sr;
-	int failed;
-
-	if (!realpath(probe && *probe ? probe : "build/sb-probe", g_probe)) {
-		fprintf(stderr, "check_sandbox: probe %s not found (set RTLR_PROBE)\n",
-			probe ? probe : "build/sb-probe");
-		return 1;
-	}
-	snprintf(g_root, sizeof(g_root), "/var/tmp/rtlr-sbtest-XXXXXX");
-	if (!mkdtemp(g_root)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	chmod(g_root, 0755);
-	snprintf(g_jobs, sizeof(g_jobs), "%s/jobs", g_root);
-	snprintf(g_canary, sizeof(g_canary), "%s/canary.txt", g_root);
-	snprintf(g_canary_dir, sizeof(g_canary_dir), "%s/canary-dir", g_root);
-	/* World-writable on purpose: only the sandbox's read-only view may protect them. */
-	if (put_file(g_root, "canary.txt", CANARY, 0666) < 0 || mkdir(g_canary_dir, 0777) < 0 ||
-	    chmod(g_canary_dir, 0777) < 0 || put_file(g_canary_dir, "keep.txt", CANARY, 0666) < 0) {
-		perror("check_sandbox: canaries");
-		return 1;
-	}
-	/* The probe runs inside the sandbox's view, where /tmp is private: a checkout under /tmp
-	 * would be invisible there, so run a copy from g_root (visible, read-only). */
-	if (copy_probe() < 0) {
-		perror("check_sandbox: copying the probe");
-		nftw(g_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-		return 1;
-	}
-	cfg.job_root = g_jobs;
-	if (sb_init(&cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "check_sandbox: sb_init: %s\n", err);
-		nftw(g_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-		return 1;
-	}
-	printf("sandbox features: %s\n", sb_get_features()->summary);
-	fflush(stdout);
-
-	sr = srunner_create(sandbox_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-	sb_shutdown();
-	nftw(g_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? 1 : 0;
+	return sbt_main("check_sandbox", sandbox_suite());
 }
