@@ -226,6 +226,25 @@ int cache_claim(const char *key)
 	return 0;
 }
 
+int cache_try_claim(const char *key)
+{
+	struct claim *c;
+
+	pthread_mutex_lock(&cl_mu);
+	if (*claim_find(key)) {
+		pthread_mutex_unlock(&cl_mu);
+		return 1;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c) {
+		snprintf(c->key, sizeof(c->key), "%s", key);
+		c->next = claims;
+		claims = c;
+	}
+	pthread_mutex_unlock(&cl_mu);
+	return 0;
+}
+
 void cache_unclaim(const char *key)
 {
 	struct claim **pp, *c;

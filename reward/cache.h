@@ -56,6 +56,9 @@ int cache_get(const char *key, unsigned char **data, size_t *len);   /* 0 hit, 1
 int cache_put(const char *key, const unsigned char *data, size_t len);
 /* 0: the caller computes key; 1: another caller computed it meanwhile (look up again). */
 int cache_claim(const char *key);
+/* Like cache_claim but never waits: 1 when another caller holds key now (a group defers that
+ * candidate until its own claims are released, so two groups never wait on each other). */
+int cache_try_claim(const char *key);
 void cache_unclaim(const char *key);
 void cache_stats(struct cache_stats *s);
 /* Called by cache_claim() around its wait for an identical key in flight (the scheduler lends

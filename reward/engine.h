@@ -18,6 +18,8 @@
 #include "problem.h"
 #include "stimulus.h"
 
+struct engine_cand;
+
 struct func_out {
 	int checked;          /* the run was judged against its expected end */
 	int passed;
@@ -52,7 +54,26 @@ struct engine {
 			   struct func_out *out);
 	int (*testbench)(const struct problem *p, const char *jobdir, const char *cand_file,
 			 struct func_out *out);
+	/* Optional: equivalence mode for a group of n >= 2 candidates of one problem (same seed):
+	 * fills every c[i] exactly as equivalence(p, c[i].jobdir, seed, &c[i].out) would (pass rate,
+	 * samples, mismatches, first mismatch, reason, min_score, compile_error); a failure of the
+	 * group run is split (counters_split) until only the guilty candidate pays its own limit. */
+	void (*equivalence_group)(const struct problem *p, uint64_t seed, struct engine_cand *c,
+				  size_t n);
 };
+
+/* One candidate of a group: its job directory (holding cand.v, preprocessed and checked) and
+ * what its single run would give. */
+struct engine_cand {
+	const char *jobdir;
+	struct func_out out;  /* the caller zeroes it and sets out.want_toggles as for a single run */
+	int rc;               /* 0: a verdict in out; -1: infra failure (out.infra_err) */
+};
+
+/* The group entry point (engine.c): counts the group, then calls e->equivalence_group for
+ * n >= 2 where the engine has one, else e->equivalence per candidate. */
+void engine_equivalence_group(const struct engine *e, const struct problem *p, uint64_t seed,
+			      struct engine_cand *c, size_t n);
 
 extern const struct engine engine_icarus;
 extern const struct engine engine_verilator;

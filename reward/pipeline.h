@@ -65,6 +65,21 @@ char *pipeline_rename_golden(const struct problem *p, const char *prefix, const 
 			     const char *keep_as);
 Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, size_t len,
 				  const struct reward_cfg *cfg);
+/* One candidate of a group (pipeline_score_group). */
+struct group_item {
+	const char *completion;
+	size_t len;
+	const struct reward_cfg *cfg;
+	Rtlreward__Result *result;  /* filled: as pipeline_score would return it (NULL: OOM) */
+};
+/* 1 when two requests' settings let their candidates of one problem be scored as one group
+ * (same mode, engine, seed, formal, cache use). */
+int pipeline_same_group(const struct reward_cfg *a, const struct reward_cfg *b);
+/* Scores n candidates of problem p whose cfgs are pipeline_same_group: the cache-missing unique
+ * ones go through every tool stage together (one tool run per stage where the stage groups),
+ * and each result is what pipeline_score gives for it alone (evidence identical; times and
+ * `cached` say what was shared or reused). */
+void pipeline_score_group(struct problem *p, struct group_item *it, size_t n);
 /* Used by preparation and the syntax tier. */
 int pipeline_verilator_xml(const char *jobdir, const char *file, const char *top,
 			   struct vinfo *vi, char **diag, char *err, size_t errlen);

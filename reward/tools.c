@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "counters.h"
+
 struct tools g_tools = {
 	.lim = {
 		.lint_s = 10,
@@ -133,6 +135,7 @@ int tool_run(const char *jobdir, const char *const *argv, enum sb_stage stage, d
 
 	while (now > peak && !atomic_compare_exchange_weak(&inflight_peak, &peak, now))
 		;
+	counters_tool_run(argv[0]);
 	ret = sb_run(&spec, res, err, errlen);
 	atomic_fetch_sub(&inflight, 1);
 	return ret;

@@ -6,6 +6,7 @@
 
 #include "cache.h"
 #include "connguard.h"
+#include "counters.h"
 #include "tools.h"
 #include "scheduler.h"
 
@@ -161,6 +162,7 @@ int metrics_render(struct buf *o)
 		   (unsigned long long)cs.disk_entries, cs.redis_on,
 		   (unsigned long long)cs.dedup_waits, (unsigned long long)cs.mem_bytes,
 		   (unsigned long long)cs.mem_entries, (unsigned long long)atomic_load(&cand_infra));
+	counters_format(o);
 	sched_stats(&queued, &cap, &busy, &workers);
 	buf_printf(o, "# TYPE rtlreward_queue_depth gauge\nrtlreward_queue_depth %zu\n"
 		      "# TYPE rtlreward_queue_capacity gauge\nrtlreward_queue_capacity %zu\n"
