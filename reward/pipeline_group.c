@@ -36,6 +36,9 @@
 #define CAND_RAW SYNTAX_CAND_RAW
 #define CAND_PP SYNTAX_CAND_PP
 
+#define TB_ALONE "testbench mode: simulated alone, not in a group (one simulation of " \
+		 "several copies of a testbench would share its $finish and $random state)"
+
 enum pstate { PS_DONE = 0, PS_RUN, PS_DUP, PS_WAIT };
 
 struct pcand {
@@ -459,8 +462,11 @@ static void stage_function(const struct pgroup *g, struct pcand **v, size_t n)
 		engine_equivalence_group(g->eng, g->p, g->seed, ec, m);
 	} else {
 		/* testbench mode: one candidate at a time (docs/groups.md says why) */
-		for (i = 0; i < m; i++)
+		for (i = 0; i < m; i++) {
 			ec[i].rc = g->eng->testbench(g->p, ec[i].jobdir, CAND_PP, &ec[i].out);
+			if (m > 1)
+				pb_set_str(&sim[i]->r->function->note, TB_ALONE);
+		}
 	}
 	for (i = 0; i < m; i++) {
 		sim[i]->r->function->group_size = g->mode != MODE_TESTBENCH ? (uint32_t)m : 1;
