@@ -29,7 +29,8 @@
 #include "tools.h"
 
 #define ICG_MAX 64        /* candidates per group run */
-#define ICG_FLOOR_S 2.0   /* a group run's limit: this + ICG_FACTOR x n x one candidate's cost */
+#define ICG_FLOOR_S 2.0   /* a group run's limit: this (or the flat limit when lower) +
+			   * ICG_FACTOR x n x one candidate's cost */
 #define ICG_FACTOR 4.0
 #define ICG_SINGLES 3     /* a failed group of at most this many splits into singles */
 
@@ -86,7 +87,7 @@ static void cost_note(const char *hash, double closure_ms, double compile_ms, do
  * what n single runs could take. */
 static double group_limit(double ms, size_t n, double flat)
 {
-	double s = ICG_FLOOR_S + ICG_FACTOR * (double)n * ms / 1000.0;
+	double s = (flat < ICG_FLOOR_S ? flat : ICG_FLOOR_S) + ICG_FACTOR * (double)n * ms / 1000.0;
 
 	return s < flat * (double)n ? s : flat * (double)n;
 }
@@ -512,7 +513,12 @@ void icarus_equivalence_group(const struct problem *p, uint64_t seed, struct eng
 		if (buf_read_file(&b, path) == 0)
 			texts[i] = buf_detach(&b, NULL);
 		buf_release(&b);
-		if (!texts[i] || icg_analyze(texts[i], p->top, &x[i].src) < 0 || !x[i].src.ok) {
+		if (texts[i] && icg_analyze(texts[i], p->top, &x[i].src) == 0 && x[i].src.ok)
+			for (j = 0; j < x[i].src.nmods && x[i].src.ok; j++)
+				if (vinfo_port(&p->prep.gold, x[i].src.mods[j])) /* renaming it would
+										  * rename the port */
+					x[i].src.ok = 0;
+		if (!texts[i] || !x[i].src.ok) {
 			c[i].rc = engine_icarus.equivalence(p, c[i].jobdir, seed, &c[i].out);
 			x[i].taken = 1;
 		}

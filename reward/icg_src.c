@@ -230,6 +230,9 @@ static int scan_units(const struct toks *ts, struct icg_src *s)
 			continue;
 		}
 		if (t->kind == VT_IDENT && tok_is(t, "endmodule")) {
+			size_t j = sig_from(ts, i, 1), l = j == (size_t)-1 ? j : sig_from(ts, j, 1);
+			if (is_op(ts, j, ':') && l != (size_t)-1 && ts->v[l].kind == VT_IDENT)
+				i = l; /* endmodule : name */
 			depth = 0;
 			continue;
 		}
@@ -277,8 +280,11 @@ int icg_analyze(const char *text, const char *top, struct icg_src *s)
 	ret = 0;
 out:
 	free(ts.v);
-	if (ret < 0)
+	if (ret < 0) {
 		icg_src_release(s);
+		s->ok = 0;
+		snprintf(s->why, sizeof(s->why), "out of memory");
+	}
 	return ret;
 }
 
