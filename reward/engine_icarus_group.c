@@ -212,8 +212,8 @@ static int has_done(const char *out, const char *tag, uint64_t expect)
 	return 0;
 }
 
-static int write_harness(const struct grun *g, struct gcand **xs, size_t n, char *err,
-			 size_t errlen)
+static int write_harness(const struct grun *g, struct gcand **xs, size_t n, const char *hfile,
+			 char *err, size_t errlen)
 {
 	struct buf h;
 	size_t i;
@@ -238,7 +238,7 @@ static int write_harness(const struct grun *g, struct gcand **xs, size_t n, char
 		snprintf(err, errlen, "harness too large");
 		goto out;
 	}
-	ret = tool_write_file(g->job, "h.v", h.data, h.len, err, errlen);
+	ret = tool_write_file(g->job, hfile, h.data, h.len, err, errlen);
 out:
 	buf_release(&h);
 	return ret;
@@ -246,8 +246,40 @@ out:
 
 static void sim_group(const struct grun *g, struct gcand **xs, size_t n);
 
-/* Splits a failed group run: the candidates whose files the compiler named (a hint only)
- * alone first, then the rest as a group; without a hint, halves (or singles when small). */
+/* 1 when an error line of a failed compile's diagnostics names candidate x: its file
+ * (c<i>.v:), its renamed modules (<base>c<iii>_) or its harness's names (the plan's prefix);
+ * all random per call, so no candidate can write another's. A hint for the split only: the verdict still comes from x's single run. */
+static int named_in_errors(const struct grun *g, const struct gcand *x, const char *diag)
+{
+	char file[40];
+	size_t fl, pl = strlen(x->pfx), hl = x->have_pl ? strlen(x->pl.prefix) : 0;
+	const char *line = diag;
+
+	snprintf(file, sizeof(file), "%s:", x->cfile);
+	fl = strlen(file);
+	while (line && *line) {
+		size_t n = strcspn(line, "\n");
+		const char *q;
+		int err = 0;
+
+		for (q = line; q + 5 <= line + n && !err; q++)
+			err = !strncmp(q, "error", 5);
+		if (err && n >= fl && !strncmp(line, file, fl))
+			return 1;
+		for (q = line; err && q < line + n; q++) {
+			size_t left = (size_t)(line + n - q);
+			if ((left >= pl && !strncmp(q, x->pfx, pl)) ||
+			    (left >= hl && hl && !strncmp(q, x->pl.prefix, hl)))
+				return 1;
+		}
+		line = line[n] ? line + n + 1 : NULL;
+	}
+	(void)g;
+	return 0;
+}
+
+/* Splits a failed group run: the candidates an error line names (a hint only) alone first,
+ * then the rest as a group; without a hint, halves (or singles when small). */
 static void split(const struct grun *g, struct gcand **xs, size_t n, enum counter_split cause,
 		  const char *diag)
 {
@@ -256,9 +288,7 @@ static void split(const struct grun *g, struct gcand **xs, size_t n, enum counte
 
 	counters_split(cause, n);
 	for (i = 0; i < n; i++) {
-		char needle[40];
-		snprintf(needle, sizeof(needle), "%s:", xs[i]->cfile);
-		if (diag && strstr(diag, needle)) {
+		if (diag && named_in_errors(g, xs[i], diag)) {
 			single(g, xs[i]);
 			nh++;
 		} else {
@@ -300,19 +330,24 @@ static void judge_all(const struct grun *g, struct gcand **xs, size_t n,
 
 static void sim_group(const struct grun *g, struct gcand **xs, size_t n)
 {
+	static _Atomic unsigned runs; /* names a run's files: a job directory's are never replaced */
 	const char **av = NULL;
 	struct timespec t0;
 	struct sb_result r;
-	char err[256];
+	char err[256], top[64], hfile[32], vvp[32];
 	double cms, rms;
 	size_t i, k = 0;
+	unsigned run = runs++;
 
 	if (n == 1) {
 		single(g, xs[0]);
 		return;
 	}
+	snprintf(hfile, sizeof(hfile), "h%u.v", run);
+	snprintf(vvp, sizeof(vvp), "g%u.vvp", run);
+	snprintf(top, sizeof(top), "%stop", g->base);
 	av = calloc(n + 12, sizeof(char *));
-	if (!av || write_harness(g, xs, n, err, sizeof(err)) < 0) {
+	if (!av || write_harness(g, xs, n, hfile, err, sizeof(err)) < 0) {
 		free(av);
 		for (i = 0; i < n; i++) /* each single run says what it says */
 			single(g, xs[i]);
@@ -321,49 +356,43 @@ static void sim_group(const struct grun *g, struct gcand **xs, size_t n)
 	av[k++] = g_tools.iverilog;
 	av[k++] = "-g2012";
 	av[k++] = "-o";
-	av[k++] = "grp.vvp";
+	av[k++] = vvp;
 	av[k++] = "-s";
-	{
-		char top[64];
-		snprintf(top, sizeof(top), "%stop", g->base);
-		av[k++] = top;
-		av[k++] = "h.v";
-		av[k++] = "g.v";
-		for (i = 0; i < n; i++)
-			av[k++] = xs[i]->cfile;
-		av[k] = NULL;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (tool_run(g->job, av, SB_STAGE_BUILD,
-			     group_limit(g->cost.compile_ms, n, g_tools.lim.compile_s), &r, err,
-			     sizeof(err)) < 0) {
-			free(av);
-			split(g, xs, n, CS_OTHER, NULL);
-			return;
-		}
+	av[k++] = top;
+	av[k++] = hfile;
+	av[k++] = "g.v";
+	for (i = 0; i < n; i++)
+		av[k++] = xs[i]->cfile;
+	av[k] = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (tool_run(g->job, av, SB_STAGE_BUILD,
+		     group_limit(g->cost.compile_ms, n, g_tools.lim.compile_s), &r, err,
+		     sizeof(err)) < 0) {
+		free(av);
+		split(g, xs, n, CS_OTHER, NULL);
+		return;
 	}
+	free(av);
 	cms = engine_ms_since(&t0);
 	if (!(r.exited && r.exit_code == 0)) {
 		enum counter_split cause = split_cause(&r, 1);
 		char *diag = r.err ? strdup(r.err) : NULL;
 		sb_result_release(&r);
-		free(av);
 		split(g, xs, n, cause, diag);
 		free(diag);
 		return;
 	}
 	sb_result_release(&r);
 	{
-		const char *sv[] = {g_tools.vvp, "-n", "grp.vvp", NULL};
+		const char *sv[] = {g_tools.vvp, "-n", vvp, NULL};
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (tool_run(g->job, sv, SB_STAGE_RUN,
 			     group_limit(g->cost.run_ms, n, g_tools.lim.sim_s), &r, err,
 			     sizeof(err)) < 0) {
-			free(av);
 			split(g, xs, n, CS_OTHER, NULL);
 			return;
 		}
 	}
-	free(av);
 	rms = engine_ms_since(&t0);
 	{
 		int complete = r.exited && r.exit_code == 0 && r.limit == SB_LIMIT_NONE;

@@ -14,11 +14,13 @@
 
 /* System tasks and functions without process-wide state: the policy's allowlist
  * (policy_tokens.c) without $monitor* (one monitor per process: a later call replaces an
- * earlier one, so output, and with it the output cap, would depend on the group). */
+ * earlier one, so output, and with it the output cap, would depend on the group) and without
+ * $write* (text without a newline would glue another harness's tagged line to it, hiding that
+ * line, e.g. a first mismatch, while the run still looks complete). */
 static const char *const safe_systf[] = {
 	"clog2", "signed", "unsigned", "bits", "size", "left", "right", "high", "low", "increment",
 	"dimensions", "countones", "onehot", "onehot0", "isunknown", "countbits", "display",
-	"displayb", "displayh", "displayo", "write", "writeb", "writeh", "writeo", "strobe",
+	"displayb", "displayh", "displayo", "strobe",
 	"strobeb", "strobeh", "strobeo", "time", "stime", "realtime", "info", "warning", "error",
 	"rtoi", "itor", "bitstoreal", "realtobits", "shortrealtobits", "bitstoshortreal", "floor",
 	"ceil", "ln", "log10", "exp", "sqrt", "pow", NULL,
