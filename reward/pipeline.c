@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "syntax.h"
 #include "ppa.h"
+#include "ppa_pay.h"
 #include "tools.h"
 
 #define PIPELINE_VERSION "rtlreward-pipeline-4"
@@ -267,7 +268,7 @@ static void cache_key(const struct problem *p, const char *norm, size_t normlen,
 /* The evidence stages, after the cache missed. Returns with r filled; INFRA_ERROR on failure. */
 static void run_stages(struct problem *p, const char *code, size_t codelen,
 		       const struct engine *eng, uint64_t seed, enum check_mode mode, int formal,
-		       Rtlreward__Result *r)
+		       int ppa, Rtlreward__Result *r)
 {
 	char job[512], err[512], reason[512];
 	char *pp = NULL, *diag = NULL;
@@ -417,15 +418,12 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 	r->times->function_ms = now_ms() - t;
 
 ppa:
-	/* PPA: only after a full functional pass (deleting logic must never pay) */
-	if (r->function->passed) {
-		t = now_ms();
-		x = ppa_stage(p, job, CAND_PP, r->ppa, err, sizeof(err));
-		r->times->ppa_ms = now_ms() - t;
-		if (x < 0) {
-			set_infra(r, "ppa: %s", err);
-			goto out;
-		}
+	/* PPA: only after a full functional pass (deleting logic must never pay), and only when
+	 * the request pays for it (ppa_pay.h) */
+	if (r->function->passed &&
+	    ppa_pay_stage(p, job, CAND_PP, ppa, r, err, sizeof(err)) < 0) {
+		set_infra(r, "ppa: %s", err);
+		goto out;
 	}
 out:
 	func_out_release(&fo);
@@ -545,6 +543,7 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 				protobuf_c_message_free_unpacked(&r->base, NULL);
 				r = c;
 				r->cached = 1;
+				ppa_pay_hit(p, cfg, key, code, codelen, &r);
 				r->times->total_ms = now_ms() - t0;
 				goto compose;
 			}
@@ -554,9 +553,9 @@ Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, siz
 		}
 	}
 
-	run_stages(p, code, codelen, eng, seed, mode, cfg->formal, r);
+	run_stages(p, code, codelen, eng, seed, mode, cfg->formal, ppa_wanted(cfg), r);
 	r->times->total_ms = now_ms() - t0;
-	if (r->status == RTLREWARD__STATUS__OK) {
+	if (r->status == RTLREWARD__STATUS__OK && ppa_pay_may_store(cfg, key, r)) {
 		size_t n = rtlreward__result__get_packed_size(r);
 		unsigned char *buf = malloc(n ? n : 1);
 		if (buf) {

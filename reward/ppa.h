@@ -47,6 +47,8 @@ struct ppa_metrics {
 void ppa_configure(const char *liberty, int enabled, double timeout_s);
 int ppa_init(const char *cache_dir, char *err, size_t errlen);
 void ppa_shutdown(void);
+/* 1 when the tier runs on this server (on, and initialised); 0 with --ppa 0. */
+int ppa_enabled(void);
 /* Identifies the liberty and the flow: part of every cache key. */
 const char *ppa_key(void);
 /* Describes the library, e.g. "rtlr_generic (bundled) a1b2c3d4". */
