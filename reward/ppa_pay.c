@@ -8,11 +8,14 @@
 #include <time.h>
 
 #include "cache.h"
-#include "hash.h"
+#include "once.h"
 #include "policy.h"
 #include "ppa.h"
 #include "syntax.h"
 #include "tools.h"
+
+/* Completions in flight, by entry (not lending: the PPA stage's own hooks are around the call). */
+static struct once_table pay_once = ONCE_TABLE_INIT(0);
 
 #define REASON_NOT_WANTED                                                                      \
 	"not computed: the request's weights give PPA no share (weights.ppa is 0, as in the "  \
@@ -175,28 +178,27 @@ static void store(const char *key, Rtlreward__Result *r)
 	free(buf);
 }
 
+int ppa_pay_hit_needs(const struct reward_cfg *cfg, const Rtlreward__Result *r)
+{
+	return r->ppa_deferred && r->function->passed && ppa_wanted(cfg);
+}
+
 void ppa_pay_hit(struct problem *p, const struct reward_cfg *cfg, const char *key,
 		 const char *code, size_t codelen, Rtlreward__Result **rp)
 {
 	Rtlreward__Result *r = *rp, *c;
-	struct hash_ctx *h;
-	char pkey[65];
 	int claimed = 0, first = 1;
 
-	if (!r->ppa_deferred || !ppa_wanted(cfg) || !r->function->passed) {
+	if (!ppa_pay_hit_needs(cfg, r)) {
 		mark_reused(r, !r->ppa_deferred);
 		return;
 	}
-	/* one completion per entry in flight: a claim on a key of its own */
-	h = hash_new();
-	hash_add_str(h, "rtlreward-ppa-pay-1");
-	hash_add_str(h, key);
-	hash_final_hex(h, pkey);
+	/* one completion per entry in flight (pay_once: a table of its own) */
 	for (;;) {
 		if (!first && (c = lookup_complete(key))) {
 			/* completed by another request meanwhile */
 			if (claimed)
-				cache_unclaim(pkey);
+				once_done(&pay_once, key);
 			protobuf_c_message_free_unpacked(&r->base, NULL);
 			c->cached = 1;
 			mark_reused(c, 1);
@@ -206,24 +208,12 @@ void ppa_pay_hit(struct problem *p, const struct reward_cfg *cfg, const char *ke
 		first = 0;
 		if (claimed)
 			break;
-		if (cache_claim(pkey) == 0)
+		if (once_claim(&pay_once, key) == 0)
 			claimed = 1;
 	}
 	if (complete(p, code, codelen, r) == 0)
 		store(key, r);
-	cache_unclaim(pkey);
+	once_done(&pay_once, key);
 	r->cached = 1;
 	mark_reused(r, 0);
-}
-
-int ppa_pay_may_store(const struct reward_cfg *cfg, const char *key, const Rtlreward__Result *r)
-{
-	unsigned char *data;
-	size_t dlen;
-
-	/* without the cache lookup (no_cache) a held entry may have PPA this one lacks */
-	if (!cfg->no_cache || !r->ppa_deferred || cache_get(key, &data, &dlen) != 0)
-		return 1;
-	free(data);
-	return 0;
 }

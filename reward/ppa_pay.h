@@ -35,8 +35,8 @@ int ppa_pay_stage(struct problem *p, const char *job, const char *file, int want
  * failure of the completion, (*rp)->status is INFRA_ERROR with error set (nothing stored). */
 void ppa_pay_hit(struct problem *p, const struct reward_cfg *cfg, const char *key,
 		 const char *code, size_t codelen, Rtlreward__Result **rp);
-/* 0 when r must not be stored under key: a no_cache request's entry without PPA never replaces
- * a held entry of the same key (which may have it). */
-int ppa_pay_may_store(const struct reward_cfg *cfg, const char *key, const Rtlreward__Result *r);
+/* 1 when ppa_pay_hit() will run the PPA tier for r (a deferred entry, a request that wants
+ * PPA): the caller wraps the call as it wraps its PPA stage (nice, scheduler hooks). */
+int ppa_pay_hit_needs(const struct reward_cfg *cfg, const Rtlreward__Result *r);
 
 #endif

@@ -96,7 +96,6 @@ def test_lazy_ppa_completion(s):
                                                       "ppa"], h2
     assert after["yosys"] == again["yosys"] and after["sta"] == again["sta"], (again, after)
     assert h2["reward"] == h["reward"] and h2["ppa"] == h["ppa"], (h2, h)
-    # (a no_cache score stores its entry too: it comes after the reuse checks)
     # the same figures and reward as a fresh hierarchical score
     fresh = _one(s, ADDER, seed=seed, no_cache=True)
     assert not fresh.get("cached") and fresh["ppa"]["checked"], fresh
@@ -130,7 +129,7 @@ def test_lazy_ppa_once_for_duplicates(s):
 
 
 def test_no_cache_keeps_stored_ppa(s):
-    # a no_cache pass_rate score (stored too) never replaces an entry that has PPA by one without
+    # a no_cache pass_rate score never replaces an entry that has PPA by one without
     seed = SEED + 4
     h = _one(s, ADDER, seed=seed)
     assert h["ppa"]["checked"] and not h.get("cached"), h
@@ -141,3 +140,31 @@ def test_no_cache_keeps_stored_ppa(s):
     after = _runs(s)
     assert h2.get("cached") and "ppa" in h2.get("reused", []) and h2["ppa"] == h["ppa"], h2
     assert after["yosys"] == before["yosys"], (before, after)
+
+
+def test_group_batches(s):
+    # a batch goes through the group flow: a pass_rate batch runs no PPA for any of its
+    # candidates; a hierarchical batch then completes the deferred ones from the cache and
+    # computes the new one in full
+    seed = SEED + 5
+    swapped = ADDER.replace("a + b", "b + a")
+    _one(s, WRONG, seed=seed)  # the problem prepared (a failing candidate: no PPA of its own)
+    _one(s, swapped, seed=seed + 1)  # the golden's PPA known before counting
+    before = _runs(s)
+    res = s.score([("add8_cout", fence(ADDER)), ("add8_cout", fence(RIPPLE)),
+                   ("add8_cout", fence(ADDER))], seed=seed, preset="pass_rate")
+    mid = _runs(s)
+    for r in res:
+        assert r["status"] == "OK", r
+        _no_ppa(r)
+    assert mid["yosys"] == before["yosys"] and mid["sta"] == before["sta"], (before, mid)
+    res = s.score([("add8_cout", fence(ADDER)), ("add8_cout", fence(RIPPLE)),
+                   ("add8_cout", fence(swapped))], seed=seed)
+    after = _runs(s)
+    for r in res:
+        assert r["status"] == "OK" and r["ppa"]["checked"], r
+        assert r["times"]["ppa_ms"] > 0 and not r.get("ppa_deferred"), r
+    for r in res[:2]:
+        assert r.get("cached") and r["reused"] == ["format", "syntax", "interface", "function"], r
+    assert not res[2].get("cached") and not res[2].get("reused"), res[2]
+    assert after["yosys"] - mid["yosys"] == 3 and after["sta"] - mid["sta"] == 3, (mid, after)
