@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "buf.h"
 #include "counters.h"
@@ -357,6 +358,88 @@ START_TEST(test_broken_one_splits_out)
 }
 END_TEST
 
+/* An `include runs alone without a try in the group: -E for it, -E for the rest, --xml-only
+ * for the rest = 3 runs (a group try would make it 4). */
+START_TEST(test_include_alone)
+{
+	static const size_t idx[] = {0, 16, 1, 2};
+	size_t n = sizeof(idx) / sizeof(idx[0]), i;
+	struct got g[4];
+	uint64_t before = counters_tool_runs(CT_VERILATOR), runs;
+
+	memset(g, 0, sizeof(g));
+	run(idx, n, 1, g);
+	runs = counters_tool_runs(CT_VERILATOR) - before;
+	for (i = 0; i < n; i++) {
+		check_same(idx[i], &g[i], "include");
+		got_free(&g[i]);
+	}
+	ck_assert_msg(runs == 3, "took %llu verilator runs, not 3", (unsigned long long)runs);
+}
+END_TEST
+
+/* Measurement (RTLR_SG_BENCH=1 only): 16 good candidates, 16 single calls per stage against
+ * one group call per stage, wall and CPU (this process and its reaped children, i.e. the
+ * sandboxed tools). Asserts only that the group is not slower. */
+static double cpu_now(void)
+{
+	struct rusage a, b;
+
+	getrusage(RUSAGE_SELF, &a);
+	getrusage(RUSAGE_CHILDREN, &b);
+	return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
+	       (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
+			b.ru_stime.tv_usec) / 1e6;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+START_TEST(test_bench)
+{
+	static const size_t good[] = {0, 1, 2, 4, 9, 10, 11, 12, 14, 15, 19, 23, 0, 9, 10, 23};
+	enum { REPS = 7 };
+	double w[2][REPS], c[2][REPS];
+	size_t n = 16, i, k, rep;
+	struct got g[16];
+
+	if (!getenv("RTLR_SG_BENCH"))
+		return;
+	for (rep = 0; rep < REPS; rep++) {
+		for (k = 0; k < 2; k++) {
+			double t0 = now_s(), c0 = cpu_now();
+
+			memset(g, 0, sizeof(g));
+			if (k)
+				run(good, n, 1, g);
+			else
+				for (i = 0; i < n; i++)
+					run(&good[i], 0, 0, &g[i]);
+			w[k][rep] = now_s() - t0;
+			c[k][rep] = cpu_now() - c0;
+			for (i = 0; i < n; i++)
+				got_free(&g[i]);
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		qsort(w[k], REPS, sizeof(double), cmp_d);
+		qsort(c[k], REPS, sizeof(double), cmp_d);
+	}
+	printf("syntax, 16 good candidates, -E + --xml-only, median of %d (min..max):\n"
+	       "  16 x single: wall %.0f ms (%.0f..%.0f), cpu %.0f ms (%.0f..%.0f)\n"
+	       "  group of 16: wall %.0f ms (%.0f..%.0f), cpu %.0f ms (%.0f..%.0f)\n",
+	       REPS, w[0][REPS / 2] * 1e3, w[0][0] * 1e3, w[0][REPS - 1] * 1e3, c[0][REPS / 2] * 1e3,
+	       c[0][0] * 1e3, c[0][REPS - 1] * 1e3, w[1][REPS / 2] * 1e3, w[1][0] * 1e3,
+	       w[1][REPS - 1] * 1e3, c[1][REPS / 2] * 1e3, c[1][0] * 1e3, c[1][REPS - 1] * 1e3);
+	fflush(stdout);
+	ck_assert(w[1][REPS / 2] < w[0][REPS / 2]);
+}
+END_TEST
+
 /* --- the text functions ------------------------------------------------------------------- */
 
 START_TEST(test_rename_refusals)
@@ -465,6 +548,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_whole_corpus, 0, 2);
 	tcase_add_test(tc, test_one_call_per_stage);
 	tcase_add_test(tc, test_broken_one_splits_out);
+	tcase_add_test(tc, test_include_alone);
+	tcase_add_test(tc, test_bench);
 	tcase_add_test(tt, test_rename_refusals);
 	tcase_add_test(tt, test_rename_text);
 	tcase_add_test(tt, test_diag_owner);
