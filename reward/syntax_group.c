@@ -33,6 +33,7 @@
 
 #define MAX_GROUP 64                     /* members of one tool call (larger groups are cut) */
 #define PP_GROUP_BYTES (RTLR_MAX_TOOL_OUTPUT / 2) /* raw source per -E call: its output is capped */
+#define XML_GROUP_BYTES (512u << 10)     /* source per --xml-only call: one flat time limit */
 
 static void pp_single(struct syntax_cand *c)
 {
@@ -369,14 +370,26 @@ out:
 		sb_job_remove(job, err, sizeof(err));
 }
 
+/* Runs the ng members gathered (alone when one) and frees their texts. */
+static void xml_flush(const char *top, const char *nonce, struct syntax_cand **g,
+		      struct text *text, size_t ng)
+{
+	if (ng == 1)
+		xml_single(top, g[0]);
+	else if (ng > 1)
+		xml_call(top, nonce, g, ng, text);
+	while (ng)
+		free(text[--ng].data);
+}
+
 /* Members whose cand.v the renamer refuses (or that cannot be read) run alone; the others in
- * one call. */
+ * calls of at most XML_GROUP_BYTES of source. */
 static void xml_group(const char *top, struct syntax_cand **v, size_t n)
 {
 	struct syntax_cand *g[MAX_GROUP];
 	struct text text[MAX_GROUP];
 	char nonce[20];
-	size_t i, ng = 0;
+	size_t i, ng = 0, bytes = 0;
 
 	if (n > MAX_GROUP) {
 		xml_group(top, v, n / 2);
@@ -398,29 +411,35 @@ static void xml_group(const char *top, struct syntax_cand **v, size_t n)
 		struct buf t;
 		char prefix[96], file[64], *out = NULL;
 		size_t outlen = 0;
-		int x = -1;
+		int x;
 
 		snprintf(prefix, sizeof(prefix), "m%s_%zu_", nonce, ng);
 		snprintf(file, sizeof(file), "c%s_%zu.v", nonce, ng);
-		if (read_job_file(v[i]->job, SYNTAX_CAND_PP, &t, RTLR_MAX_TOOL_OUTPUT + 1) == 0)
-			x = sg_rename(t.data, t.len, prefix, nonce, file, top, &out, &outlen, NULL, 0);
+		if (read_job_file(v[i]->job, SYNTAX_CAND_PP, &t, RTLR_MAX_TOOL_OUTPUT + 1) < 0) {
+			buf_release(&t);
+			xml_single(top, v[i]);
+			continue;
+		}
+		if (ng > 0 && bytes + t.len > XML_GROUP_BYTES) {
+			xml_flush(top, nonce, g, text, ng);
+			ng = 0;
+			bytes = 0;
+			snprintf(prefix, sizeof(prefix), "m%s_%zu_", nonce, ng);
+			snprintf(file, sizeof(file), "c%s_%zu.v", nonce, ng);
+		}
+		x = sg_rename(t.data, t.len, prefix, nonce, file, top, &out, &outlen, NULL, 0);
 		buf_release(&t);
 		if (x != 0) {
 			xml_single(top, v[i]);
 			continue;
 		}
+		bytes += outlen;
 		g[ng] = v[i];
 		text[ng].data = out;
 		text[ng].len = outlen;
 		ng++;
 	}
-	if (ng == 1) {
-		xml_single(top, g[0]);
-	} else if (ng > 1) {
-		xml_call(top, nonce, g, ng, text);
-	}
-	while (ng)
-		free(text[--ng].data);
+	xml_flush(top, nonce, g, text, ng);
 }
 
 void syntax_xml_group(const char *top, struct syntax_cand *c, size_t n)
