@@ -83,9 +83,12 @@ static enum counter_split split_cause(const struct sb_result *sr)
 	}
 }
 
-/* Marks in named[] the members the failed call's errors name. Returns 0, or -1 when an error
- * names none of them (or none is named at all). */
-static int attribute(const char *text, const char *nonce, size_t n, unsigned char *named)
+/* Marks in named[] the members the failed call's errors name, and in own[] those named by an
+ * error that is not about reaching the end of a file ("`ifdef not terminated at EOF", "EOF in
+ * ... comment": what an unterminated construct of the member before also causes). Returns 0,
+ * or -1 when an error names none of them (or none is named at all). */
+static int attribute(const char *text, const char *nonce, size_t n, unsigned char *named,
+		     unsigned char *own)
 {
 	const char *p = text ? text : "";
 	int any = 0;
@@ -99,6 +102,8 @@ static int attribute(const char *text, const char *nonce, size_t n, unsigned cha
 			return -1;
 		if (k >= 0) {
 			named[k] = 1;
+			if (!memmem(p, len, "EOF", 3))
+				own[k] = 1;
 			any = 1;
 		}
 		p += len + (eol ? 1 : 0);
@@ -107,25 +112,30 @@ static int attribute(const char *text, const char *nonce, size_t n, unsigned cha
 }
 
 /* The failed call's aftermath, shared by both stages: named members alone, the rest again as a
- * group (via again), everyone alone when the errors name nobody. */
+ * group (via again), everyone alone when the errors name nobody. With spill (preprocessing), a
+ * member named only for reaching its end of file right after a named member is taken for a
+ * victim of that member's unterminated `ifdef or comment and tried again in the group. */
 static void after_failure(const struct sb_result *sr, const char *nonce, struct syntax_cand **v,
-			  size_t n, void (*alone)(const char *, struct syntax_cand *),
+			  size_t n, int spill, void (*alone)(const char *, struct syntax_cand *),
 			  void (*again)(const char *, struct syntax_cand **, size_t), const char *top)
 {
-	unsigned char named[MAX_GROUP];
+	unsigned char named[MAX_GROUP], own[MAX_GROUP];
 	struct syntax_cand *rest[MAX_GROUP];
 	size_t i, nrest = 0;
 
 	counters_split(split_cause(sr), n);
 	memset(named, 0, sizeof(named));
+	memset(own, 0, sizeof(own));
 	if (sr->limit != SB_LIMIT_NONE || !sr->exited ||
-	    attribute(sr->err, nonce, n, named) < 0) {
+	    attribute(sr->err, nonce, n, named, own) < 0) {
 		for (i = 0; i < n; i++)
 			alone(top, v[i]);
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (named[i])
+		int victim = spill && named[i] && !own[i] && i > 0 && named[i - 1];
+
+		if (named[i] && !victim)
 			alone(top, v[i]);
 		else
 			rest[nrest++] = v[i];
@@ -178,7 +188,7 @@ static void pp_call(struct syntax_cand **v, size_t n, struct buf *raw)
 			pp_group(NULL, v, n / 2);
 			pp_group(NULL, v + n / 2, n - n / 2);
 		} else {
-			after_failure(&sr, nonce, v, n, pp_alone, pp_group, NULL);
+			after_failure(&sr, nonce, v, n, 1, pp_alone, pp_group, NULL);
 		}
 		goto out;
 	}
@@ -268,7 +278,8 @@ void syntax_preprocess_group(struct syntax_cand *c, size_t n)
 
 static void xml_group(const char *top, struct syntax_cand **v, size_t n);
 
-/* Writes the wrapper: line k+2 instantiates member k's top. */
+/* Writes the wrapper: line k+2 instantiates member k's top. The instance names carry the nonce
+ * too: an upward reference (u3.x) from one member must not find another. */
 static int write_wrapper(const char *job, const char *name, const char *nonce, const char *top,
 			 size_t n, char *err, size_t errlen)
 {
@@ -280,7 +291,7 @@ static int write_wrapper(const char *job, const char *name, const char *nonce, c
 	if (buf_printf(&w, "module w%s;\n", nonce) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (buf_printf(&w, "m%s_%zu_%s u%zu ();\n", nonce, i, top, i) < 0)
+		if (buf_printf(&w, "m%s_%zu_%s u%s_%zu ();\n", nonce, i, top, nonce, i) < 0)
 			goto out;
 	if (buf_adds(&w, "endmodule\n") < 0)
 		goto out;
@@ -341,7 +352,7 @@ static void xml_call(const char *top, const char *nonce, struct syntax_cand **v,
 	if (tool_run(job, argv, SB_STAGE_BUILD, g_tools.lim.lint_s, &sr, err, sizeof(err)) < 0)
 		goto singles;
 	if (!sr.exited || sr.exit_code != 0 || sr.limit != SB_LIMIT_NONE) {
-		after_failure(&sr, nonce, v, n, xml_single, xml_group, top);
+		after_failure(&sr, nonce, v, n, 0, xml_single, xml_group, top);
 		goto out;
 	}
 	if (read_job_file(job, "design.xml", &x, (size_t)RTLR_MAX_XML * n) < 0)
