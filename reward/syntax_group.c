@@ -3,8 +3,8 @@
  * docs/group_syntax.md for the design and the measurements.
  *
  * Preprocessing: `verilator -E c0 s0 c1 s1 ...` in a fresh group job, where ck is candidate k's
- * candidate.v and sk holds `undefineall (no macro reaches the next candidate; Verilator's own
- * predefined macros survive it). The output is cut at the `line 1 "<file>" 1 lines Verilator
+ * candidate.v and sk holds `undefineall and Verilator's predefined macros defined again (no
+ * macro reaches the next candidate, an `undef VERILATOR neither). The output is cut at the `line 1 "<file>" 1 lines Verilator
  * prints at each file's start, and the file names turned back into candidate.v.
  * Elaboration: `verilator --xml-only` of a wrapper module instantiating every candidate's top,
  * each candidate's modules renamed apart with its own prefix (syntax_group_text.c), `resetall
@@ -19,6 +19,8 @@
  */
 #include "syntax.h"
 
+#include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,78 @@ static void after_failure(const struct sb_result *sr, const char *nonce, struct 
 
 /* --- preprocessing -------------------------------------------------------------------------- */
 
+/* The separator between two members: `undefineall (every user macro gone), then Verilator's
+ * predefined macros defined again with their own values, so that a member's `undef VERILATOR
+ * does not reach the next one (`undefineall keeps them; redefining one with its own value is
+ * silent). Read once from the Verilator that runs (verilator -E --dump-defines). */
+static pthread_mutex_t sep_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *pp_sep;
+static size_t pp_seplen;
+
+/* Every line "`define NAME ..." with a plain NAME, and no nonce-like surprises. */
+static int dump_ok(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	if (!len)
+		return 0;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p), i = 8;
+
+		if (n < 9 || memcmp(p, "`define ", 8))
+			return 0;
+		while (i < n && (isalnum((unsigned char)p[i]) || p[i] == '_'))
+			i++;
+		if (i == 8 || (i < n && p[i] != ' '))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+int syntax_group_init(char *err, size_t errlen)
+{
+	const char *argv[] = {g_tools.verilator_bin, "-E", "--dump-defines", "empty.v", NULL};
+	char job[512], e2[256];
+	struct sb_result sr;
+	struct buf b;
+	int ret = -1;
+
+	pthread_mutex_lock(&sep_mu);
+	if (pp_sep) {
+		pthread_mutex_unlock(&sep_mu);
+		return 0;
+	}
+	memset(&sr, 0, sizeof(sr));
+	buf_init(&b, RTLR_MAX_TOOL_OUTPUT + 64);
+	if (sb_job_create(job, sizeof(job), err, errlen) < 0) {
+		job[0] = '\0';
+		goto out;
+	}
+	if (tool_write_file(job, "empty.v", "", 0, err, errlen) < 0 ||
+	    tool_run(job, argv, SB_STAGE_BUILD, g_tools.lim.lint_s, &sr, err, errlen) < 0)
+		goto out;
+	if (!sr.exited || sr.exit_code != 0 || sr.out_truncated || !dump_ok(sr.out, sr.out_len)) {
+		snprintf(err, errlen, "verilator -E --dump-defines: unexpected output");
+		goto out;
+	}
+	if (buf_adds(&b, "`undefineall\n") < 0 || buf_add(&b, sr.out, sr.out_len) < 0 ||
+	    (sr.out[sr.out_len - 1] != '\n' && buf_addc(&b, '\n') < 0)) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	pp_sep = buf_detach(&b, &pp_seplen);
+	ret = 0;
+out:
+	pthread_mutex_unlock(&sep_mu);
+	buf_release(&b);
+	sb_result_release(&sr);
+	if (job[0])
+		sb_job_remove(job, e2, sizeof(e2));
+	return ret;
+}
+
 static void pp_alone(const char *top, struct syntax_cand *c)
 {
 	(void)top;
@@ -173,7 +247,7 @@ static void pp_call(struct syntax_cand **v, size_t n, struct buf *raw)
 		snprintf(names[2 * i], sizeof(names[0]), "c%s_%zu.v", nonce, i);
 		snprintf(names[2 * i + 1], sizeof(names[0]), "s%s_%zu.v", nonce, i);
 		if (tool_write_file(job, names[2 * i], raw[i].data, raw[i].len, err, sizeof(err)) < 0 ||
-		    tool_write_file(job, names[2 * i + 1], "`undefineall\n", 13, err, sizeof(err)) < 0)
+		    tool_write_file(job, names[2 * i + 1], pp_sep, pp_seplen, err, sizeof(err)) < 0)
 			goto singles;
 		argv[a++] = names[2 * i];
 		argv[a++] = names[2 * i + 1];
@@ -211,7 +285,7 @@ out:
 }
 
 /* Members whose candidate.v cannot be read, or holds an `include (file names differ in a
- * group), run alone; the others in calls of at most PP_GROUP_BYTES of source. */
+ * group) or a `line (its errors would name a file that is not ours), run alone; the others in calls of at most PP_GROUP_BYTES of source. */
 static void pp_group(const char *unused, struct syntax_cand **v, size_t n)
 {
 	struct buf raw[MAX_GROUP];
@@ -231,7 +305,8 @@ static void pp_group(const char *unused, struct syntax_cand **v, size_t n)
 	}
 	for (i = 0; i < n; i++) {
 		if (read_job_file(v[i]->job, SYNTAX_CAND_RAW, &raw[i], RTLR_MAX_SOURCE + 1) < 0 ||
-		    memmem(raw[i].data, raw[i].len, "include", 7)) {
+		    memmem(raw[i].data, raw[i].len, "include", 7) ||
+		    memmem(raw[i].data, raw[i].len, "`line", 5)) {
 			buf_release(&raw[i]);
 			pp_single(v[i]);
 			continue;
@@ -260,11 +335,13 @@ static void pp_group(const char *unused, struct syntax_cand **v, size_t n)
 void syntax_preprocess_group(struct syntax_cand *c, size_t n)
 {
 	struct syntax_cand **v = calloc(n ? n : 1, sizeof(*v));
+	char err[256];
 	size_t i;
 
-	if (!v) {
+	if (!v || (n > 1 && syntax_group_init(err, sizeof(err)) < 0)) {
 		for (i = 0; i < n; i++)
 			pp_single(&c[i]);
+		free(v);
 		return;
 	}
 	for (i = 0; i < n; i++)

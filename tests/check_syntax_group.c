@@ -117,6 +117,16 @@ static const char *const cands[] = {
 	"module top_module(input a, output y); assign y = a; endmodule\n",
 	/* 33 instantiates a module named like a file of the job directory */
 	"module top_module(input a, output y); cand c(.a(a), .y(y)); endmodule\n",
+	/* 34 undefines Verilator's predefined macros (must not reach 35) */
+	"`undef VERILATOR\n`undef SV_COV_OK\n`undefineall\n"
+	"module top_module(input a, output y); assign y = a; endmodule\n",
+	/* 35 tests them */
+	"`ifdef VERILATOR\nmodule top_module(input [`SV_COV_OK:0] a, output y); assign y = a[0]; endmodule\n"
+	"`else\nmodule top_module(input a, output y); assign y = a; endmodule\n`endif\n",
+	/* 36 CRLF line ends, a multi-line macro with arguments, `elsif, `undef */
+	"`define MX(a, b) \\\r\n  ((a) > (b) ? (a) : (b))\r\n`ifndef NOPE\r\n`define K 3\r\n`elsif X\r\n"
+	"`define K 4\r\n`endif\r\nmodule top_module(input [3:0] a, b, output [3:0] y);\r\n"
+	"  assign y = `MX(a, b) + `K;\r\nendmodule\r\n`undef K\r\n",
 };
 #define NC (sizeof(cands) / sizeof(cands[0]))
 
@@ -269,7 +279,7 @@ static void tools_setup(void)
 	char err[256];
 	size_t k;
 
-	if (tools_init(err, sizeof(err)) < 0) {
+	if (tools_init(err, sizeof(err)) < 0 || syntax_group_init(err, sizeof(err)) < 0) {
 		fprintf(stderr, "tools_init: %s\n", err);
 		exit(1);
 	}
@@ -303,6 +313,8 @@ START_TEST(test_singles_as_expected)
 	ck_assert(strstr(single[14].vinfo, "port sub dir=1 w=8"));
 	ck_assert(strstr(single[15].vinfo, "port a dir=0 w=8 s=1"));
 	ck_assert(strstr(single[13].pp, "\"candidate.v\""));
+	ck_assert(strstr(single[35].pp, "[1:0]"));
+	ck_assert(strstr(single[36].vinfo, "port b dir=0 w=4"));
 	for (i = 0; i < NC; i++)
 		ck_assert_msg(single[i].pp_rc == 1 || single[i].xml_rc >= 0, "cand %zu", i);
 }
@@ -333,10 +345,18 @@ static void whole(int backwards)
 	size_t idx[NC], i;
 	struct got g[NC];
 
+	uint64_t before = counters_tool_runs(CT_VERILATOR), runs;
+
 	for (i = 0; i < NC; i++)
 		idx[i] = backwards ? NC - 1 - i : i;
 	memset(g, 0, sizeof(g));
 	run(idx, NC, 1, g);
+	runs = counters_tool_runs(CT_VERILATOR) - before;
+	if (getenv("RTLR_SG_DUMP"))
+		printf("whole corpus%s: %llu verilator runs for %zu candidates\n",
+		       backwards ? ", backwards" : "", (unsigned long long)runs, NC);
+	/* singles would be 2 per candidate that preprocesses; the group must stay well under one */
+	ck_assert_msg(runs < NC, "%llu verilator runs for %zu candidates", (unsigned long long)runs, NC);
 	for (i = 0; i < NC; i++) {
 		check_same(idx[i], &g[i], backwards ? "all, backwards" : "all");
 		got_free(&g[i]);
@@ -478,6 +498,23 @@ START_TEST(test_bench)
 }
 END_TEST
 
+/* Macro state between members, explicitly: 34 undefines the predefined macros 35 tests, 1 and 2
+ * define W (differently) that 3 uses undefined, 1 defines FOO that 4 tests. */
+START_TEST(test_macro_neighbours)
+{
+	static const size_t idx[] = {34, 35, 1, 3, 4, 2, 3, 35};
+	size_t n = sizeof(idx) / sizeof(idx[0]), i;
+	struct got g[8];
+
+	memset(g, 0, sizeof(g));
+	run(idx, n, 1, g);
+	for (i = 0; i < n; i++) {
+		check_same(idx[i], &g[i], "macro neighbours");
+		got_free(&g[i]);
+	}
+}
+END_TEST
+
 /* --- the text functions ------------------------------------------------------------------- */
 
 START_TEST(test_rename_refusals)
@@ -587,6 +624,7 @@ int main(void)
 	tcase_add_test(tc, test_one_call_per_stage);
 	tcase_add_test(tc, test_broken_one_splits_out);
 	tcase_add_test(tc, test_include_alone);
+	tcase_add_test(tc, test_macro_neighbours);
 	tcase_add_loop_test(tc, test_bench, 0, 2);
 	tcase_add_test(tt, test_rename_refusals);
 	tcase_add_test(tt, test_rename_text);
