@@ -17,6 +17,7 @@ import concurrent.futures
 import os
 import re
 import threading
+import time
 
 import harness
 from harness import ROOT, fence, read
@@ -120,9 +121,12 @@ def _identity(s, items, labels, engine):
     """Scores items as one batch (grouped) and each alone; asserts identical verdicts."""
     opts = dict(preset="pass_rate", mode="equivalence", engine=engine)
     m0 = _metrics(s)
+    t0 = time.time()
     grouped = s.score(items, no_cache=True, **opts)
+    t1 = time.time()
     m1 = _metrics(s)
     single = _singles(s, items, **opts)
+    t2 = time.time()
     m2 = _metrics(s)
     g1, g2 = _sched_groups(m0, m1), _sched_groups(m1, m2)
     grouped_tasks = _delta(m0, m1, "rtlreward_sched_grouped_tasks_total")
@@ -133,10 +137,16 @@ def _identity(s, items, labels, engine):
     npass = sum(1 for r in grouped if r["function"]["passed"])
     nfail = sum(1 for r in grouped if r["function"]["checked"] and not r["function"]["passed"])
     infra = [(l, r["error"][:200]) for l, r in zip(labels, grouped) if r["status"] != "OK"]
-    print("    %s: %d candidates, %d pass, %d fail, groups %s; %d differences" % (
-        engine, len(items), npass, nfail, {k: v for k, v in g1.items() if v}, len(diff)))
+    print("    %s: %d candidates, %d pass, %d fail, groups %s (%.1f s), alone (%.1f s); %d "
+          "differences" % (engine, len(items), npass, nfail, {k: v for k, v in g1.items() if v},
+                           t1 - t0, t2 - t1, len(diff)))
     assert not infra, infra
     assert not diff, "\n".join(map(str, diff))
+    # the engine checked them together (function.group_size), and the singles alone
+    gs = [r["function"].get("group_size", 0) for r in grouped if r["function"]["checked"]]
+    assert max(gs) > 1, gs
+    assert all(r["function"].get("group_size", 0) <= 1 for r in single), \
+        [r["function"].get("group_size") for r in single]
     assert npass and nfail, (npass, nfail)   # both kinds of verdicts were compared
 
 
