@@ -377,7 +377,8 @@ static void *worker(void *arg)
 
 /* A task waiting for an identical key in flight (cache_claim) gives its slot to another task
  * while it waits, so that duplicates do not leave cores idle; it takes it back, even past the
- * limit for a moment, when the key is done (what is left is a cache lookup). */
+ * limit for a moment, when the key is done (what is left is a cache lookup). A group's PPA
+ * stage does the same (pipeline_set_ppa_hooks). */
 static void wait_begin(void)
 {
 	if (!tl_in_task)
@@ -412,6 +413,9 @@ int sched_init(unsigned workers, size_t queue_cap, double deadline, char *err, s
 	/* twice the slots: the spare threads run tasks while others wait for an identical key */
 	pool = workers * 2;
 	cache_set_wait_hooks(wait_begin, wait_end);
+	/* a group's PPA stage (niced tools) lends its slot too: function work of other requests
+	 * does not wait behind a slow synthesis (issue 14) */
+	pipeline_set_ppa_hooks(wait_begin, wait_end);
 	threads = calloc(pool, sizeof(*threads));
 	groups = calloc(pool, sizeof(*groups));
 	if (!threads || !groups) {

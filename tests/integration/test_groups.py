@@ -361,3 +361,39 @@ def test_groups_pass_rate_runs_no_ppa(server):
         assert _delta(m1, m2, 'rtlreward_tool_runs_total{tool="yosys"}') >= 1
     finally:
         s.stop()
+
+
+def test_groups_ppa_lends_its_slot(server):
+    """One worker: while a group's PPA stage synthesizes a 24-bit multiplier (seconds of Yosys),
+    a quick candidate of another request gets its function verdict: the PPA stage lends its
+    worker slot (pipeline_set_ppa_hooks), so the quick one finishes first."""
+    s = harness.Server.start(extra=["--workers", "1", "--ppa-timeout", "60"])
+    try:
+        ref = ("module RefModule(input [23:0] a, input [23:0] b, output [47:0] p);\n"
+               "  assign p = a * b;\nendmodule\n")
+        st, out = s.json("POST", "/v1/problems", {"id": "grp_mul24", "reference": ref,
+                                                  "top": "TopModule", "ref_top": "RefModule"})
+        assert st in (200, 201), (st, out)
+        top = _top_module(ref.replace("RefModule", "TopModule"))
+        warm = s.score([("grp_mul24", fence(top))])[0]     # the golden's PPA, once
+        assert warm["ppa"]["area"] > 0, warm["ppa"]
+        done = {}
+
+        def slow():
+            r = s.score([("grp_mul24", fence(_pad(top, "slow")))])[0]
+            done["slow"] = time.time()
+            done["slow_ppa_ms"] = r["times"]["ppa_ms"]
+        yosys = 'rtlreward_tool_runs_total{tool="yosys"}'
+        y0 = _metrics(s)[yosys]
+        t = threading.Thread(target=slow)
+        t.start()
+        # the slow candidate's synthesis has started (counted when a run starts)
+        assert harness.wait_for(lambda: _metrics(s)[yosys] > y0, timeout=60)
+        r = s.score([("add8_cout", fence(_pad(_builtin_ref("add8_cout"), "hol")))],
+                    preset="pass_rate")[0]
+        done["quick"] = time.time()
+        t.join()
+        assert r["function"]["passed"], r["function"]
+        assert done["slow_ppa_ms"] > 0 and done["quick"] < done["slow"], done
+    finally:
+        s.stop()
