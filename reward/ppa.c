@@ -18,7 +18,8 @@
 #include "ppa_sanitize.h"
 #include "tools.h"
 
-#define PPA_FLOW_VERSION "rtlreward-ppa-2" /* 2: attributes stripped (ppa_sanitize) */
+#define PPA_FLOW_VERSION "rtlreward-ppa-3" /* 2: attributes stripped (ppa_sanitize); 3: run
+					    * times kept with the golden, budgets */
 #define F_SEQ "ppa_seq.lib"
 #define F_COMB "ppa_comb.lib"
 #define F_STA "ppa_sta.lib"
@@ -47,13 +48,24 @@ struct golden {
 	char key[65];
 	struct ppa_metrics m;
 	int ok;
+	double wy, ws; /* wall seconds of the golden's Yosys and OpenSTA runs */
 	char reason[256];
+};
+
+/* Time limits of one design's runs; over: which run hit its budget (0 none, 1 yosys, 2 sta). */
+struct run_limits {
+	double ty, ts;  /* seconds for the Yosys and the OpenSTA run */
+	int budget;     /* 1: ty and ts are a budget (a time limit hit is an "over budget" verdict) */
+	double total;   /* > 0: both runs together at most this (ts shrinks by Yosys's time) */
+	double wy, ws;  /* out: the runs' wall times */
+	int over;
 };
 
 static struct {
 	const char *liberty_path;
 	int enabled;
 	double timeout_s;
+	double budget, floor_s, golden_max_s;
 	int ready;
 	struct liberty lib;
 	struct buf seq, comb, sta;
@@ -66,7 +78,15 @@ static struct {
 	pthread_mutex_t lock;
 	struct golden *gold;
 	size_t ngold, capgold;
-} g = {.enabled = 1, .timeout_s = 60, .lock = PTHREAD_MUTEX_INITIALIZER};
+} g = {.enabled = 1, .timeout_s = 60, .budget = 10, .floor_s = 2, .golden_max_s = 10,
+       .lock = PTHREAD_MUTEX_INITIALIZER};
+
+void ppa_configure_budget(double budget, double floor_s, double golden_max_s)
+{
+	g.budget = budget > 0 ? budget : 0;
+	g.floor_s = floor_s > 0 ? floor_s : 0.001;
+	g.golden_max_s = golden_max_s > 0 ? golden_max_s : 0;
+}
 
 void ppa_configure(const char *liberty, int enabled, double timeout_s)
 {
@@ -190,6 +210,10 @@ int ppa_init(const char *cache_dir, char *err, size_t errlen)
 	hash_add_str(h, g.versions);
 	hash_add_u64(h, LIB_MAX_INPUTS);
 	hash_add_u64(h, (unsigned long long)(PPA_ACTIVITY * 1e6));
+	/* the budgets decide verdicts (over budget, PPA disabled for a slow golden) */
+	hash_add_u64(h, (unsigned long long)(g.budget * 1e3));
+	hash_add_u64(h, (unsigned long long)(g.floor_s * 1e3));
+	hash_add_u64(h, (unsigned long long)(g.golden_max_s * 1e3));
 	hash_final_hex(h, g.key);
 	{
 		char drive[300] = "no driving cell: no buffer";
@@ -368,9 +392,19 @@ static void yosys_reason(const struct sb_result *r, char *reason, size_t rlen)
 }
 
 /* Classifies a finished run: 0 fine, 1 the design's failure (reason), -1 infrastructure. */
-static int classify(const char *tool, const struct sb_result *r, char *reason, size_t rlen,
-		    char *err, size_t errlen)
+static int classify(const char *tool, const struct sb_result *r, struct run_limits *lim,
+		    char *reason, size_t rlen, char *err, size_t errlen)
 {
+	int yo = !strcmp(tool, "yosys");
+
+	if (lim->budget && (r->limit == SB_LIMIT_WALL || r->limit == SB_LIMIT_CPU)) {
+		lim->over = yo ? 1 : 2;
+		snprintf(reason, rlen, "over budget: %s ran past its budget of %.3g s (%g x the "
+			 "golden's, at least %.3g s); a design this slow to %s gets the worst PPA score",
+			 yo ? "synthesis (yosys)" : "timing (opensta)", yo ? lim->ty : lim->ts, g.budget,
+			 g.floor_s, yo ? "synthesize" : "time");
+		return 1;
+	}
 	if (r->limit != SB_LIMIT_NONE && r->limit != SB_LIMIT_OUTPUT) {
 		snprintf(reason, rlen, "%s: %s limit hit", tool, sb_limit_name(r->limit));
 		return 1;
@@ -499,6 +533,10 @@ out:
 	return ret;
 }
 
+static int measure(const struct problem *p, const char *job, const char *file, const char *top,
+		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
+		   size_t slen, struct run_limits *lim, char *err, size_t errlen);
+
 int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,
 		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *err, size_t errlen)
 {
@@ -508,6 +546,15 @@ int ppa_measure(const struct problem *p, const char *job, const char *file, cons
 int ppa_measure_ex(const struct problem *p, const char *job, const char *file, const char *top,
 		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
 		   size_t slen, char *err, size_t errlen)
+{
+	struct run_limits lim = {.ty = g.timeout_s, .ts = g.timeout_s};
+
+	return measure(p, job, file, top, m, ok, reason, rlen, stripped, slen, &lim, err, errlen);
+}
+
+static int measure(const struct problem *p, const char *job, const char *file, const char *top,
+		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
+		   size_t slen, struct run_limits *lim, char *err, size_t errlen)
 {
 	const char *yargv[] = {g.yosys, "-q", "-s", F_YS, NULL};
 	const char *sargv[] = {g.sta_bin, "-no_init", "-no_splash", "-exit", F_TCL, NULL};
@@ -522,9 +569,12 @@ int ppa_measure_ex(const struct problem *p, const char *job, const char *file, c
 		x = write_scripts(p, job, top, reason, rlen, err, errlen);
 	if (x)
 		return x < 0 ? -1 : 0;
-	if (tool_run(job, yargv, SB_STAGE_BUILD, g.timeout_s, &r, err, errlen) < 0)
+	lim->wy = lim->ws = 0;
+	lim->over = 0;
+	if (tool_run(job, yargv, SB_STAGE_BUILD, lim->ty, &r, err, errlen) < 0)
 		return -1;
-	x = classify("yosys", &r, reason, rlen, err, errlen);
+	lim->wy = r.wall_s;
+	x = classify("yosys", &r, lim, reason, rlen, err, errlen);
 	if (x == 0 && (!r.exited || r.exit_code != 0)) {
 		yosys_reason(&r, reason, rlen);
 		x = 1;
@@ -534,9 +584,17 @@ int ppa_measure_ex(const struct problem *p, const char *job, const char *file, c
 		return x < 0 ? -1 : 0;
 	if (parse_stat(job, m, reason, rlen))
 		return 0;
-	if (tool_run(job, sargv, SB_STAGE_BUILD, g.timeout_s, &r, err, errlen) < 0)
+	if (lim->total > 0 && lim->total - lim->wy < lim->ts)
+		lim->ts = lim->total - lim->wy;
+	if (lim->ts <= 0) { /* a golden's bound spent by its synthesis */
+		lim->over = 2;
+		snprintf(reason, rlen, "timing (opensta): no time left");
+		return 0;
+	}
+	if (tool_run(job, sargv, SB_STAGE_BUILD, lim->ts, &r, err, errlen) < 0)
 		return -1;
-	x = classify("opensta", &r, reason, rlen, err, errlen);
+	lim->ws = r.wall_s;
+	x = classify("opensta", &r, lim, reason, rlen, err, errlen);
 	if (x == 0) {
 		struct buf all;
 		buf_init(&all, 2 * RTLR_MAX_TOOL_OUTPUT + 2);
@@ -610,8 +668,8 @@ static int golden_load(struct golden *e)
 	if (!f)
 		return 0;
 	if (fgets(line, sizeof(line), f) &&
-	    sscanf(line, PPA_FLOW_VERSION " %d %lf %lf %lf %u %u", &e->ok, &e->m.area, &e->m.delay_ns,
-		   &e->m.power, &e->m.cells, &e->m.seq_cells) == 6) {
+	    sscanf(line, PPA_FLOW_VERSION " %d %lf %lf %lf %u %u %lf %lf", &e->ok, &e->m.area,
+		   &e->m.delay_ns, &e->m.power, &e->m.cells, &e->m.seq_cells, &e->wy, &e->ws) == 8) {
 		e->reason[0] = '\0';
 		if (fgets(e->reason, sizeof(e->reason), f))
 			e->reason[strcspn(e->reason, "\n")] = '\0';
@@ -636,24 +694,54 @@ static void golden_save(const struct golden *e)
 	f = fopen(tmp, "w");
 	if (!f)
 		return;
-	fprintf(f, PPA_FLOW_VERSION " %d %.17g %.17g %.17g %u %u\n%s\n", e->ok, e->m.area,
-		e->m.delay_ns, e->m.power, e->m.cells, e->m.seq_cells, e->reason);
+	fprintf(f, PPA_FLOW_VERSION " %d %.17g %.17g %.17g %u %u %.6f %.6f\n%s\n", e->ok, e->m.area,
+		e->m.delay_ns, e->m.power, e->m.cells, e->m.seq_cells, e->wy, e->ws, e->reason);
 	if (fclose(f) == 0)
 		rename(tmp, path);
 	else
 		unlink(tmp);
 }
 
-static int golden_get(struct problem *p, struct golden *e, char *err, size_t errlen)
+static void golden_key(const struct problem *p, char *key)
 {
 	struct hash_ctx *h = hash_new();
+
+	hash_add_str(h, g.key);
+	hash_add_str(h, p->hash);
+	hash_final_hex(h, key);
+}
+
+/* The golden's runs under --ppa-golden-max-s: both runs share the bound. */
+static int golden_measure(struct problem *p, const char *job, struct golden *e, char *err,
+			  size_t errlen)
+{
+	double cap = g.golden_max_s > 0 && g.golden_max_s < g.timeout_s ? g.golden_max_s : g.timeout_s;
+	struct run_limits lim = {.ty = cap, .ts = g.timeout_s, .total = cap};
+	int x, bound = g.golden_max_s > 0 && g.golden_max_s <= g.timeout_s;
+
+	lim.budget = bound;
+	x = measure(p, job, F_GOLD, p->ref_top, &e->m, &e->ok, e->reason, sizeof(e->reason), NULL, 0,
+		    &lim, err, errlen);
+	if (x < 0)
+		return -1;
+	e->wy = lim.wy;
+	e->ws = lim.ws;
+	if (bound && (lim.over || lim.wy + lim.ws > g.golden_max_s)) {
+		e->ok = 0;
+		snprintf(e->reason, sizeof(e->reason), "PPA disabled for this problem: the golden's "
+			 "synthesis and timing take more than --ppa-golden-max-s %g s (yosys %.3g s%s)",
+			 g.golden_max_s, lim.wy, lim.over == 1 ? ", stopped" : "");
+	}
+	return 0;
+}
+
+static int golden_get(struct problem *p, struct golden *e, char *err, size_t errlen)
+{
 	char job[512], e2[256];
 	int x;
 
 	memset(e, 0, sizeof(*e));
-	hash_add_str(h, g.key);
-	hash_add_str(h, p->hash);
-	hash_final_hex(h, e->key);
+	golden_key(p, e->key);
 	if (golden_find(e->key, e))
 		return 0;
 	if (golden_load(e)) {
@@ -664,8 +752,7 @@ static int golden_get(struct problem *p, struct golden *e, char *err, size_t err
 		return -1;
 	x = tool_write_file(job, F_GOLD, p->reference, strlen(p->reference), err, errlen);
 	if (x == 0)
-		x = ppa_measure(p, job, F_GOLD, p->ref_top, &e->m, &e->ok, e->reason, sizeof(e->reason),
-				err, errlen);
+		x = golden_measure(p, job, e, err, errlen);
 	sb_job_remove(job, e2, sizeof(e2));
 	if (x < 0)
 		return -1;
@@ -676,6 +763,55 @@ static int golden_get(struct problem *p, struct golden *e, char *err, size_t err
 
 /* --- the tier ------------------------------------------------------------------------------ */
 
+/* A run's budget: budget x the golden's time, at least the floor, at most the timeout. */
+static double budget_of(double golden_s)
+{
+	double b = g.budget * golden_s;
+
+	if (b < g.floor_s)
+		b = g.floor_s;
+	return b < g.timeout_s ? b : g.timeout_s;
+}
+
+static void candidate_limits(const struct golden *gd, struct run_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->ty = lim->ts = g.timeout_s;
+	if (g.budget <= 0)
+		return;
+	lim->ty = budget_of(gd->wy);
+	lim->ts = budget_of(gd->ws);
+	lim->budget = lim->ty < g.timeout_s || lim->ts < g.timeout_s;
+}
+
+void ppa_problem_status(const struct problem *p, char *out, size_t outlen)
+{
+	struct golden e;
+	struct run_limits lim;
+
+	if (!g.enabled || !g.ready) {
+		snprintf(out, outlen, "off on this server (--ppa 0)");
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	golden_key(p, e.key);
+	if (!golden_find(e.key, &e) && !golden_load(&e)) {
+		snprintf(out, outlen, "golden not measured yet (with the first candidate that passes in "
+			 "full; PPA is disabled for the problem if that takes more than %g s)",
+			 g.golden_max_s > 0 ? g.golden_max_s : g.timeout_s);
+		return;
+	}
+	if (!e.ok) {
+		snprintf(out, outlen, "%s%s", strncmp(e.reason, "PPA disabled", 12) ? "PPA disabled for "
+			 "this problem: the golden does not synthesize: " : "", e.reason);
+		return;
+	}
+	candidate_limits(&e, &lim);
+	snprintf(out, outlen, "golden: area %.6g, delay %.6g ns, power %.6g W; yosys %.3f s, opensta "
+		 "%.3f s; a candidate's budget: yosys %.3g s, opensta %.3g s", e.m.area, e.m.delay_ns,
+		 e.m.power, e.wy, e.ws, lim.ty, lim.ts);
+}
+
 int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
 	      char *err, size_t errlen)
 {
@@ -683,6 +819,7 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 	struct ppa_metrics m;
 	char reason[512], msg[700], stripped[512];
 	struct ppa_netcheck nc;
+	struct run_limits lim;
 	int ok;
 
 	t->checked = 0;
@@ -698,7 +835,11 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 	if (golden_get(p, &gd, err, errlen) < 0)
 		return -1;
 	if (!gd.ok) {
-		snprintf(msg, sizeof(msg), "not scored: the golden does not synthesize: %s", gd.reason);
+		if (!strncmp(gd.reason, "PPA disabled", 12))
+			snprintf(msg, sizeof(msg), "not scored: %s", gd.reason);
+		else
+			snprintf(msg, sizeof(msg), "not scored: the golden does not synthesize: %s",
+				 gd.reason);
 		pb_set_str(&t->reason, msg);
 		return 0;
 	}
@@ -707,8 +848,9 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 	t->golden_power = gd.m.power;
 	t->golden_cells = gd.m.cells;
 	t->golden_seq_cells = gd.m.seq_cells;
-	if (ppa_measure_ex(p, job, file, p->top, &m, &ok, reason, sizeof(reason), stripped,
-			   sizeof(stripped), err, errlen) < 0)
+	candidate_limits(&gd, &lim);
+	if (measure(p, job, file, p->top, &m, &ok, reason, sizeof(reason), stripped,
+		    sizeof(stripped), &lim, err, errlen) < 0)
 		return -1;
 	if (stripped[0]) {
 		snprintf(msg, sizeof(msg), "stripped before synthesis (they change what Yosys builds, "

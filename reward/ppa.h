@@ -45,6 +45,16 @@ struct ppa_metrics {
 
 /* liberty: NULL for the bundled library; enabled 0 turns the tier off. */
 void ppa_configure(const char *liberty, int enabled, double timeout_s);
+/* The heavy-tail budget (docs/ppa.md): a candidate's Yosys and OpenSTA runs may each take
+ * budget x the golden's (at least floor_s, at most the PPA timeout); past it the candidate gets
+ * ppa.failed with an "over budget" reason (the worst score). budget 0: no budget. A golden
+ * whose synthesis plus timing take more than golden_max_s (0: no bound) disables PPA for its
+ * problem. Call before ppa_init(). */
+void ppa_configure_budget(double budget, double floor_s, double golden_max_s);
+/* The PPA state of a problem for GET /v1/problems/{id}: the golden's figures and run times,
+ * why PPA is disabled for it, or that the golden was not computed yet (it is, with the first
+ * candidate that passes). Never runs a tool. */
+void ppa_problem_status(const struct problem *p, char *out, size_t outlen);
 int ppa_init(const char *cache_dir, char *err, size_t errlen);
 void ppa_shutdown(void);
 /* Identifies the liberty and the flow: part of every cache key. */
