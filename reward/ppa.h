@@ -67,6 +67,13 @@ const char *ppa_liberty_name(void);
  * Returns 0, or -1 with err on an infrastructure failure. */
 int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
 	      char *err, size_t errlen);
+/* The tier for the n candidates of one problem that passed the function tier in full (the
+ * pipeline's PPA stage): candidate i's source is cand_file in jobdirs[i]; tiers[i] is filled
+ * as ppa_stage() fills it, with the same figures as a single run; rc[i] is 0, or -1 with
+ * errs[i] on an infrastructure failure of that candidate only (the others keep theirs).
+ * Returns 0 (the per-candidate outcomes are in rc). See ppa_group.c for what is shared. */
+int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *cand_file,
+		    Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512]);
 /* Synthesizes and times one design (exposed for tests and the golden). Returns 0 with *ok set
  * (reason filled when 0), -1 on infrastructure failure. */
 int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,

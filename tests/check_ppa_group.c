@@ -1,0 +1,139 @@
+/* check_ppa_group: ppa_stage_group() gives every candidate the figures a single ppa_stage()
+ * run gives it (real Yosys and OpenSTA, through the sandbox), in any group order, and a
+ * candidate that fails synthesis inside a group (a latch) gets its own failure while the
+ * others keep their figures. Designs: the project's own 8-bit adders and a counter. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib_sandbox.h"
+#include "pipeline.h"
+#include "ppa.h"
+#include "problem.h"
+#include "reward.pb-c.h"
+
+#define NC 5
+#define CAND "cand.v"
+
+static const char GOLD[] =
+	"module RefModule(input [7:0] a, input [7:0] b, output [8:0] y);\n"
+	"  assign y = a + b;\nendmodule\n";
+static const char *const CANDS[NC] = {
+	/* the golden's text */
+	"module TopModule(input [7:0] a, input [7:0] b, output [8:0] y);\n"
+	"  assign y = a + b;\nendmodule\n",
+	/* a ripple-carry chain */
+	"module TopModule(input [7:0] a, input [7:0] b, output [8:0] y);\n"
+	"  wire [8:0] c; assign c[0] = 1'b0;\n  genvar i;\n"
+	"  for (i = 0; i < 8; i = i + 1) begin : fa\n"
+	"    assign y[i] = a[i] ^ b[i] ^ c[i];\n"
+	"    assign c[i+1] = (a[i] & b[i]) | (c[i] & (a[i] ^ b[i]));\n  end\n"
+	"  assign y[8] = c[8];\nendmodule\n",
+	/* two nibbles */
+	"module TopModule(input [7:0] a, input [7:0] b, output [8:0] y);\n"
+	"  wire [4:0] lo = a[3:0] + b[3:0];\n"
+	"  wire [4:0] hi = a[7:4] + b[7:4] + lo[4];\n"
+	"  assign y = {hi, lo[3:0]};\nendmodule\n",
+	/* a latch (not the adder: the PPA tier alone does not judge function), refused */
+	"module TopModule(input [7:0] a, input [7:0] b, output reg [8:0] y);\n"
+	"  always @* if (a[0]) y = a + b;\nendmodule\n",
+	/* subtract the complement */
+	"module TopModule(input [7:0] a, input [7:0] b, output [8:0] y);\n"
+	"  assign y = {1'b0, a} - ~{1'b0, b} - 9'd1;\nendmodule\n",
+};
+
+static struct problem *prob;
+
+static void setup(void)
+{
+	Rtlreward__Problem pb = RTLREWARD__PROBLEM__INIT;
+	char err[1024];
+
+	ck_assert_msg(pipeline_init("", err, sizeof(err)) == 0, "pipeline_init: %s", err);
+	pb.id = (char *)"ppa_group_add8";
+	pb.reference = (char *)GOLD;
+	pb.top = (char *)"TopModule";
+	pb.ref_top = (char *)"RefModule";
+	prob = problem_from_pb(&pb, "test", err, sizeof(err));
+	ck_assert_msg(prob != NULL, "problem: %s", err);
+	ck_assert_msg(pipeline_prepare(prob, err, sizeof(err)) == 0, "prepare: %s", err);
+}
+
+static Rtlreward__PpaTier *tier(void)
+{
+	Rtlreward__PpaTier *t = calloc(1, sizeof(*t));
+	rtlreward__ppa_tier__init(t);
+	return t;
+}
+
+static void same(const Rtlreward__PpaTier *a, const Rtlreward__PpaTier *b, size_t i)
+{
+	ck_assert_msg(a->checked == b->checked && a->failed == b->failed, "cand %zu: checked/failed", i);
+	ck_assert_msg(a->area == b->area && a->cells == b->cells && a->seq_cells == b->seq_cells,
+		      "cand %zu: area %g/%g cells %u/%u", i, a->area, b->area, a->cells, b->cells);
+	ck_assert_msg(a->delay_ns == b->delay_ns && a->power == b->power,
+		      "cand %zu: delay %g/%g power %g/%g", i, a->delay_ns, b->delay_ns, a->power,
+		      b->power);
+	ck_assert_msg(!strcmp(a->reason ? a->reason : "", b->reason ? b->reason : ""),
+		      "cand %zu: reason '%s' / '%s'", i, a->reason, b->reason);
+}
+
+START_TEST(group_equals_single)
+{
+	char jobs[3][NC][512], err[512], (*errs)[512] = calloc(NC, 512);
+	const char *jp[NC], *rp[NC];
+	Rtlreward__PpaTier *single[NC], *grp[NC], *rev[NC];
+	int rc[NC];
+	size_t i;
+
+	setup();
+	for (i = 0; i < 3 * NC; i++) { /* a tool run writes its files once per job directory */
+		new_job(jobs[i / NC][i % NC], sizeof(jobs[0][0]));
+		ck_assert_int_eq(put_file(jobs[i / NC][i % NC], CAND, CANDS[i % NC], 0644), 0);
+	}
+	for (i = 0; i < NC; i++) {
+		jp[i] = jobs[1][i];
+		rp[i] = jobs[2][NC - 1 - i];
+		single[i] = tier();
+		grp[i] = tier();
+		rev[i] = tier();
+		ck_assert_msg(ppa_stage(prob, jobs[0][i], CAND, single[i], err, sizeof(err)) == 0, "%s",
+			      err);
+	}
+	ck_assert_int_eq(ppa_stage_group(prob, jp, CAND, grp, NC, rc, errs), 0);
+	for (i = 0; i < NC; i++) {
+		ck_assert_msg(rc[i] == 0, "cand %zu: %s", i, errs[i]);
+		same(single[i], grp[i], i);
+	}
+	ck_assert_int_eq(ppa_stage_group(prob, rp, CAND, rev, NC, rc, errs), 0);
+	for (i = 0; i < NC; i++)
+		same(single[NC - 1 - i], rev[i], i);
+	/* the expectations themselves: the golden's text matches it, the latch fails alone */
+	ck_assert(grp[0]->checked && grp[0]->area_ratio == 1 && grp[0]->delay_ratio == 1);
+	ck_assert(grp[1]->checked && grp[2]->checked && grp[4]->checked);
+	ck_assert_msg(!grp[3]->checked && grp[3]->failed && strstr(grp[3]->reason, "latch"), "%s",
+		      grp[3]->reason);
+	for (i = 0; i < NC; i++) {
+		rtlreward__ppa_tier__free_unpacked(single[i], NULL);
+		rtlreward__ppa_tier__free_unpacked(grp[i], NULL);
+		rtlreward__ppa_tier__free_unpacked(rev[i], NULL);
+	}
+	for (i = 0; i < 3 * NC; i++)
+		drop_job(jobs[i / NC][i % NC]);
+	free(errs);
+	problem_unref(prob);
+	pipeline_shutdown();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ppa_group");
+	TCase *t = tcase_create("core");
+
+	tcase_set_timeout(t, 600);
+	tcase_add_test(t, group_equals_single);
+	suite_add_tcase(s, t);
+	return sbt_main("check_ppa_group", s);
+}
