@@ -39,6 +39,8 @@
 #define TB_ALONE "testbench mode: simulated alone, not in a group (one simulation of " \
 		 "several copies of a testbench would share its $finish and $random state)"
 
+#define PPA_NICE 10
+
 enum pstate { PS_DONE = 0, PS_RUN, PS_DUP, PS_WAIT };
 
 struct pcand {
@@ -480,12 +482,29 @@ out:
 	free(sim);
 }
 
-/* PPA: only after a full functional pass (deleting logic must never pay). */
+static void (*ppa_hook_begin)(void), (*ppa_hook_end)(void);
+
+void pipeline_set_ppa_hooks(void (*begin)(void), void (*end)(void))
+{
+	ppa_hook_begin = begin;
+	ppa_hook_end = end;
+}
+
+/* PPA: only after a full functional pass (deleting logic must never pay). Its tools run at a
+ * lower priority and, with the scheduler's hooks, outside the function slots: a slow synthesis
+ * never holds another request's function verdict back (issue 14). */
 static void stage_ppa(const struct pgroup *g, struct pcand **v, size_t n)
 {
 	char err[512];
-	size_t i;
+	size_t i, k = 0;
 
+	for (i = 0; i < n; i++)
+		k += v[i]->r->function->passed != 0;
+	if (!k)
+		return;
+	if (ppa_hook_begin)
+		ppa_hook_begin();
+	tools_set_thread_nice(PPA_NICE);
 	for (i = 0; i < n; i++) {
 		Rtlreward__Result *r = v[i]->r;
 		double t;
@@ -499,6 +518,9 @@ static void stage_ppa(const struct pgroup *g, struct pcand **v, size_t n)
 		if (x < 0)
 			pipeline_set_infra(r, "ppa: %s", err);
 	}
+	tools_set_thread_nice(0);
+	if (ppa_hook_end)
+		ppa_hook_end();
 }
 
 /* Every stage for the candidates of v (cache missed, claims held). */
