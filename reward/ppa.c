@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "liberty.h"
 #include "pipeline.h"
+#include "ppa_internal.h"
 #include "ppa_netcheck.h"
 #include "ppa_sanitize.h"
 #include "tools.h"
@@ -22,13 +23,13 @@
 					    * times kept with the golden, budgets */
 #define F_SEQ "ppa_seq.lib"
 #define F_COMB "ppa_comb.lib"
-#define F_STA "ppa_sta.lib"
+#define F_STA PPA_F_STA
 #define F_YS "ppa_syn.ys"
 #define F_TCL "ppa_sta.tcl"
 #define F_STAT "ppa_stat.txt"
-#define F_NET "ppa_net.v"
+#define F_NET PPA_F_NET
 #define F_GOLD "ppa_gold.v"
-#define F_GEN "ppa_gen.v" /* the generic netlist after synth, for ppa_netcheck */
+#define F_GEN PPA_F_GEN
 #define F_SYN "ppa_in.v" /* the design as Yosys reads it: ppa_sanitize()d */
 #define MAX_GOLDEN (4 * RTLR_MAX_PROBLEMS)
 #define PPA_MAX_INPUT (RTLR_MAX_TOOL_OUTPUT + RTLR_MAX_SOURCE) /* preprocessed text or a reference */
@@ -43,23 +44,6 @@ __asm__(".section .rodata\n"
 	".byte 0\n"
 	".previous\n");
 extern const char rtlr_generic_lib[], rtlr_generic_lib_end[];
-
-struct golden {
-	char key[65];
-	struct ppa_metrics m;
-	int ok;
-	double wy, ws; /* wall seconds of the golden's Yosys and OpenSTA runs */
-	char reason[256];
-};
-
-/* Time limits of one design's runs; over: which run hit its budget (0 none, 1 yosys, 2 sta). */
-struct run_limits {
-	double ty, ts;  /* seconds for the Yosys and the OpenSTA run */
-	int budget;     /* 1: ty and ts are a budget (a time limit hit is an "over budget" verdict) */
-	double total;   /* > 0: both runs together at most this (ts shrinks by Yosys's time) */
-	double wy, ws;  /* out: the runs' wall times */
-	int over;
-};
 
 static struct {
 	const char *liberty_path;
@@ -257,13 +241,83 @@ double ppa_ratio(double golden, double cand)
 
 /* --- one design ---------------------------------------------------------------------------- */
 
-static int write_scripts(const struct problem *p, const char *job, const char *top, char *reason, size_t rlen, char *err, size_t errlen)
+/* The OpenSTA commands after link_design: clocks, delays, driving cell, load, activity, the
+ * two reports. Returns 0, or 1 when a port or clock name is not a simple identifier. */
+int ppa_i_sta_constraints(const struct problem *p, struct buf *tcl)
 {
-	struct buf ys, tcl;
 	const struct vinfo *gv = &p->prep.gold;
 	double period = p->clock_period_ns > 0 ? p->clock_period_ns : PPA_DEFAULT_PERIOD;
 	double scale = g.lib.time_scale_ns;
 	size_t i, k, nin = 0;
+
+	for (i = 0; i < p->prep.nclocks; i++) {
+		if (!simple_ident(p->prep.clocks[i]))
+			return 1;
+		buf_printf(tcl, "create_clock -name rtlr_clk%zu -period %.6g%s [get_ports {%s}]\n", i,
+			   period / scale, i ? " -add" : "", p->prep.clocks[i]);
+	}
+	if (!p->prep.nclocks)
+		buf_printf(tcl, "create_clock -name rtlr_clk0 -period %.6g\n", period / scale);
+	buf_adds(tcl, "set rtlr_in {}\n");
+	for (i = 0; i < gv->nports; i++) {
+		const struct vport *vp = &gv->ports[i];
+		int clk = 0;
+		if (!simple_ident(vp->name))
+			return 1;
+		for (k = 0; k < p->prep.nclocks; k++)
+			clk |= !strcmp(p->prep.clocks[k], vp->name);
+		if (vp->dir == PORT_IN && !clk) {
+			buf_printf(tcl, "lappend rtlr_in {%s}\n", vp->name);
+			nin++;
+		}
+	}
+	if (nin) {
+		buf_adds(tcl, "set_input_delay 0 -clock rtlr_clk0 [get_ports $rtlr_in]\n");
+		if (g.buffer)
+			buf_printf(tcl, "set_driving_cell -lib_cell %s -pin %s [get_ports $rtlr_in]\n",
+				   g.buffer->name, g.buffer->out_pin);
+	}
+	buf_adds(tcl, "set rtlr_out [all_outputs]\n"
+		      "if {[llength $rtlr_out]} {\n"
+		      "  set_output_delay 0 -clock rtlr_clk0 $rtlr_out\n");
+	if (g.buffer && g.buffer->in_cap > 0)
+		buf_printf(tcl, "  set_load %.6g $rtlr_out\n", 4 * g.buffer->in_cap);
+	buf_printf(tcl, "}\n"
+			"set_power_activity -global -activity %g -duty 0.5\n"
+			"report_checks -path_delay max -digits 6\n"
+			"report_power -digits 6\n",
+		   PPA_ACTIVITY);
+	return 0;
+}
+
+int ppa_i_write_sta_lib(const char *job, char *err, size_t errlen)
+{
+	return tool_write_file(job, F_STA, g.sta.data, g.sta.len, err, errlen);
+}
+
+int ppa_i_ready(void)
+{
+	return g.enabled && g.ready;
+}
+
+double ppa_i_timeout(void)
+{
+	return g.timeout_s;
+}
+
+const char *ppa_i_sta_bin(void)
+{
+	return g.sta_bin;
+}
+
+int ppa_i_simple_ident(const char *s)
+{
+	return simple_ident(s);
+}
+
+static int write_scripts(const struct problem *p, const char *job, const char *top, char *reason, size_t rlen, char *err, size_t errlen)
+{
+	struct buf ys, tcl;
 	int ret = -1;
 
 	buf_init(&ys, 64 << 10);
@@ -292,43 +346,8 @@ static int write_scripts(const struct problem *p, const char *job, const char *t
 		   top, top, top);
 
 	buf_printf(&tcl, "read_liberty " F_STA "\nread_verilog " F_NET "\nlink_design %s\n", top);
-	for (i = 0; i < p->prep.nclocks; i++) {
-		if (!simple_ident(p->prep.clocks[i]))
-			goto bad_port;
-		buf_printf(&tcl, "create_clock -name rtlr_clk%zu -period %.6g%s [get_ports {%s}]\n", i,
-			   period / scale, i ? " -add" : "", p->prep.clocks[i]);
-	}
-	if (!p->prep.nclocks)
-		buf_printf(&tcl, "create_clock -name rtlr_clk0 -period %.6g\n", period / scale);
-	buf_adds(&tcl, "set rtlr_in {}\n");
-	for (i = 0; i < gv->nports; i++) {
-		const struct vport *vp = &gv->ports[i];
-		int clk = 0;
-		if (!simple_ident(vp->name))
-			goto bad_port;
-		for (k = 0; k < p->prep.nclocks; k++)
-			clk |= !strcmp(p->prep.clocks[k], vp->name);
-		if (vp->dir == PORT_IN && !clk) {
-			buf_printf(&tcl, "lappend rtlr_in {%s}\n", vp->name);
-			nin++;
-		}
-	}
-	if (nin) {
-		buf_adds(&tcl, "set_input_delay 0 -clock rtlr_clk0 [get_ports $rtlr_in]\n");
-		if (g.buffer)
-			buf_printf(&tcl, "set_driving_cell -lib_cell %s -pin %s [get_ports $rtlr_in]\n",
-				   g.buffer->name, g.buffer->out_pin);
-	}
-	buf_adds(&tcl, "set rtlr_out [all_outputs]\n"
-		       "if {[llength $rtlr_out]} {\n"
-		       "  set_output_delay 0 -clock rtlr_clk0 $rtlr_out\n");
-	if (g.buffer && g.buffer->in_cap > 0)
-		buf_printf(&tcl, "  set_load %.6g $rtlr_out\n", 4 * g.buffer->in_cap);
-	buf_printf(&tcl, "}\n"
-			 "set_power_activity -global -activity %g -duty 0.5\n"
-			 "report_checks -path_delay max -digits 6\n"
-			 "report_power -digits 6\n",
-		   PPA_ACTIVITY);
+	if (ppa_i_sta_constraints(p, &tcl))
+		goto bad_port;
 	if (ys.overflow || tcl.overflow) {
 		snprintf(reason, rlen, "too many ports for the PPA scripts");
 		ret = 1;
@@ -458,7 +477,7 @@ out:
 	return ret;
 }
 
-static int parse_sta(const char *out, struct ppa_metrics *m, char *reason, size_t rlen)
+int ppa_i_parse_sta(const char *out, struct ppa_metrics *m, char *reason, size_t rlen)
 {
 	char line[400];
 	const char *p;
@@ -552,25 +571,24 @@ int ppa_measure_ex(const struct problem *p, const char *job, const char *file, c
 	return measure(p, job, file, top, m, ok, reason, rlen, stripped, slen, &lim, err, errlen);
 }
 
-static int measure(const struct problem *p, const char *job, const char *file, const char *top,
-		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
-		   size_t slen, struct run_limits *lim, char *err, size_t errlen)
+int ppa_i_synth(const struct problem *p, const char *job, const char *file, const char *top,
+		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped, size_t slen,
+		struct run_limits *lim, char *err, size_t errlen)
 {
 	const char *yargv[] = {g.yosys, "-q", "-s", F_YS, NULL};
-	const char *sargv[] = {g.sta_bin, "-no_init", "-no_splash", "-exit", F_TCL, NULL};
 	struct sb_result r;
 	int x;
 
 	memset(m, 0, sizeof(*m));
 	*ok = 0;
 	reason[0] = '\0';
+	lim->wy = lim->ws = 0;
+	lim->over = 0;
 	x = write_input(job, file, stripped, slen, err, errlen);
 	if (x == 0)
 		x = write_scripts(p, job, top, reason, rlen, err, errlen);
 	if (x)
 		return x < 0 ? -1 : 0;
-	lim->wy = lim->ws = 0;
-	lim->over = 0;
 	if (tool_run(job, yargv, SB_STAGE_BUILD, lim->ty, &r, err, errlen) < 0)
 		return -1;
 	lim->wy = r.wall_s;
@@ -584,6 +602,19 @@ static int measure(const struct problem *p, const char *job, const char *file, c
 		return x < 0 ? -1 : 0;
 	if (parse_stat(job, m, reason, rlen))
 		return 0;
+	*ok = 1;
+	return 0;
+}
+
+int ppa_i_sta(const char *job, struct ppa_metrics *m, int *ok, char *reason, size_t rlen,
+	      struct run_limits *lim, char *err, size_t errlen)
+{
+	const char *sargv[] = {g.sta_bin, "-no_init", "-no_splash", "-exit", F_TCL, NULL};
+	struct sb_result r;
+	int x;
+
+	*ok = 0;
+	reason[0] = '\0';
 	if (lim->total > 0 && lim->total - lim->wy < lim->ts)
 		lim->ts = lim->total - lim->wy;
 	if (lim->ts <= 0) { /* a golden's bound spent by its synthesis */
@@ -601,7 +632,7 @@ static int measure(const struct problem *p, const char *job, const char *file, c
 		buf_adds(&all, r.out ? r.out : "");
 		buf_adds(&all, "\n");
 		buf_adds(&all, r.err ? r.err : "");
-		x = parse_sta(all.data ? all.data : "", m, reason, rlen);
+		x = ppa_i_parse_sta(all.data ? all.data : "", m, reason, rlen);
 		buf_release(&all);
 	}
 	sb_result_release(&r);
@@ -609,6 +640,17 @@ static int measure(const struct problem *p, const char *job, const char *file, c
 		return x < 0 ? -1 : 0;
 	*ok = 1;
 	return 0;
+}
+
+static int measure(const struct problem *p, const char *job, const char *file, const char *top,
+		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
+		   size_t slen, struct run_limits *lim, char *err, size_t errlen)
+{
+	if (ppa_i_synth(p, job, file, top, m, ok, reason, rlen, stripped, slen, lim, err, errlen) < 0)
+		return -1;
+	if (!*ok)
+		return 0;
+	return ppa_i_sta(job, m, ok, reason, rlen, lim, err, errlen);
 }
 
 /* --- the golden, once per problem ---------------------------------------------------------- */
@@ -735,7 +777,7 @@ static int golden_measure(struct problem *p, const char *job, struct golden *e, 
 	return 0;
 }
 
-static int golden_get(struct problem *p, struct golden *e, char *err, size_t errlen)
+int ppa_i_golden(struct problem *p, struct golden *e, char *err, size_t errlen)
 {
 	char job[512], e2[256];
 	int x;
@@ -773,7 +815,7 @@ static double budget_of(double golden_s)
 	return b < g.timeout_s ? b : g.timeout_s;
 }
 
-static void candidate_limits(const struct golden *gd, struct run_limits *lim)
+void ppa_i_limits(const struct golden *gd, struct run_limits *lim)
 {
 	memset(lim, 0, sizeof(*lim));
 	lim->ty = lim->ts = g.timeout_s;
@@ -806,89 +848,8 @@ void ppa_problem_status(const struct problem *p, char *out, size_t outlen)
 			 "this problem: the golden does not synthesize: " : "", e.reason);
 		return;
 	}
-	candidate_limits(&e, &lim);
+	ppa_i_limits(&e, &lim);
 	snprintf(out, outlen, "golden: area %.6g, delay %.6g ns, power %.6g W; yosys %.3f s, opensta "
 		 "%.3f s; a candidate's budget: yosys %.3g s, opensta %.3g s", e.m.area, e.m.delay_ns,
 		 e.m.power, e.wy, e.ws, lim.ty, lim.ts);
-}
-
-int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
-	      char *err, size_t errlen)
-{
-	struct golden gd;
-	struct ppa_metrics m;
-	char reason[512], msg[700], stripped[512];
-	struct ppa_netcheck nc;
-	struct run_limits lim;
-	int ok;
-
-	t->checked = 0;
-	t->failed = 0;
-	if (!g.enabled || !g.ready) {
-		pb_set_str(&t->reason, "PPA is off on this server (--ppa 0)");
-		return 0;
-	}
-	pb_set_str(&t->liberty, g.name);
-	pb_set_str(&t->area_unit, "liberty area unit (um^2 for sky130 and rtlr_generic)");
-	pb_set_str(&t->power_unit, "W");
-	pb_set_str(&t->delay_unit, "ns");
-	if (golden_get(p, &gd, err, errlen) < 0)
-		return -1;
-	if (!gd.ok) {
-		if (!strncmp(gd.reason, "PPA disabled", 12))
-			snprintf(msg, sizeof(msg), "not scored: %s", gd.reason);
-		else
-			snprintf(msg, sizeof(msg), "not scored: the golden does not synthesize: %s",
-				 gd.reason);
-		pb_set_str(&t->reason, msg);
-		return 0;
-	}
-	t->golden_area = gd.m.area;
-	t->golden_delay_ns = gd.m.delay_ns;
-	t->golden_power = gd.m.power;
-	t->golden_cells = gd.m.cells;
-	t->golden_seq_cells = gd.m.seq_cells;
-	candidate_limits(&gd, &lim);
-	if (measure(p, job, file, p->top, &m, &ok, reason, sizeof(reason), stripped,
-		    sizeof(stripped), &lim, err, errlen) < 0)
-		return -1;
-	if (stripped[0]) {
-		snprintf(msg, sizeof(msg), "stripped before synthesis (they change what Yosys builds, "
-			 "not what the simulators ran): %s", stripped);
-		pb_set_str(&t->stripped, msg);
-	}
-	if (!ok) {
-		t->failed = 1;
-		pb_set_str(&t->reason, reason);
-		return 0;
-	}
-	if (ppa_netcheck_run(p, job, file, F_GEN, g.timeout_s, &nc, err, errlen) < 0)
-		return -1;
-	t->netlist_samples = nc.ran ? nc.samples : 0;
-	if (!nc.ran)
-		snprintf(msg, sizeof(msg), "%s", nc.note);
-	else if (nc.equal)
-		snprintf(msg, sizeof(msg), "netlist equals the RTL on %llu samples", nc.samples);
-	else
-		snprintf(msg, sizeof(msg), "netlist differs from the RTL on %llu of %llu samples: %s",
-			 nc.bad, nc.samples, nc.note);
-	pb_set_str(&t->netlist_check, msg);
-	if (nc.ran && !nc.equal) {
-		t->failed = 1;
-		snprintf(reason, sizeof(reason), "not scored: the synthesized netlist does not behave "
-			 "like the RTL that was simulated (%.400s)", msg);
-		pb_set_str(&t->reason, reason);
-		return 0;
-	}
-	t->area = m.area;
-	t->cells = m.cells;
-	t->seq_cells = m.seq_cells;
-	t->delay_ns = m.delay_ns;
-	t->power = m.power;
-	t->area_ratio = ppa_ratio(gd.m.area, m.area);
-	t->delay_ratio = ppa_ratio(gd.m.delay_ns, m.delay_ns);
-	t->power_ratio = ppa_ratio(gd.m.power, m.power);
-	t->checked = 1;
-	pb_set_str(&t->reason, "");
-	return 0;
 }

@@ -74,6 +74,10 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
  * Returns 0 (the per-candidate outcomes are in rc). See ppa_group.c for what is shared. */
 int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *cand_file,
 		    Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512]);
+/* Counters since start: OpenSTA runs for a group, candidates timed in one, candidates of a
+ * group that were timed alone (their section failed: a single run gives their reason). */
+void ppa_group_counts(unsigned long long *runs, unsigned long long *timed,
+		      unsigned long long *alone);
 /* Synthesizes and times one design (exposed for tests and the golden). Returns 0 with *ok set
  * (reason filled when 0), -1 on infrastructure failure. */
 int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,

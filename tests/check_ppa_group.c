@@ -43,21 +43,49 @@ static const char *const CANDS[NC] = {
 	"  assign y = {1'b0, a} - ~{1'b0, b} - 9'd1;\nendmodule\n",
 };
 
+/* a clocked problem: the group run's clocks and resets */
+static const char CGOLD[] =
+	"module RefModule(input clk, input reset, input en, output reg [3:0] q);\n"
+	"  always @(posedge clk) if (reset) q <= 0; else if (en) q <= q + 1'b1;\nendmodule\n";
+static const char *const CCANDS[3] = {
+	"module TopModule(input clk, input reset, input en, output reg [3:0] q);\n"
+	"  always @(posedge clk) if (reset) q <= 0; else if (en) q <= q + 1'b1;\nendmodule\n",
+	/* padded with a redundant inverted copy */
+	"module TopModule(input clk, input reset, input en, output [3:0] q);\n"
+	"  reg [3:0] r, nr;\n  always @(posedge clk) begin\n"
+	"    if (reset) begin r <= 0; nr <= 4'hf; end\n"
+	"    else if (en) begin r <= r + 1'b1; nr <= ~(r + 1'b1); end\n  end\n"
+	"  assign q = (r & ~nr) | (r & nr) ;\nendmodule\n",
+	/* the enable as a mux of the next value */
+	"module TopModule(input clk, input reset, input en, output reg [3:0] q);\n"
+	"  wire [3:0] n = en ? q + 4'd1 : q;\n"
+	"  always @(posedge clk) q <= reset ? 4'd0 : n;\nendmodule\n",
+};
+
 static struct problem *prob;
+
+static struct problem *make(const char *id, const char *gold)
+{
+	Rtlreward__Problem pb = RTLREWARD__PROBLEM__INIT;
+	struct problem *p;
+	char err[1024];
+
+	pb.id = (char *)id;
+	pb.reference = (char *)gold;
+	pb.top = (char *)"TopModule";
+	pb.ref_top = (char *)"RefModule";
+	p = problem_from_pb(&pb, "test", err, sizeof(err));
+	ck_assert_msg(p != NULL, "problem: %s", err);
+	ck_assert_msg(pipeline_prepare(p, err, sizeof(err)) == 0, "prepare: %s", err);
+	return p;
+}
 
 static void setup(void)
 {
-	Rtlreward__Problem pb = RTLREWARD__PROBLEM__INIT;
 	char err[1024];
 
 	ck_assert_msg(pipeline_init("", err, sizeof(err)) == 0, "pipeline_init: %s", err);
-	pb.id = (char *)"ppa_group_add8";
-	pb.reference = (char *)GOLD;
-	pb.top = (char *)"TopModule";
-	pb.ref_top = (char *)"RefModule";
-	prob = problem_from_pb(&pb, "test", err, sizeof(err));
-	ck_assert_msg(prob != NULL, "problem: %s", err);
-	ck_assert_msg(pipeline_prepare(prob, err, sizeof(err)) == 0, "prepare: %s", err);
+	prob = make("ppa_group_add8", GOLD);
 }
 
 static Rtlreward__PpaTier *tier(void)
@@ -84,6 +112,7 @@ START_TEST(group_equals_single)
 	char jobs[3][NC][512], err[512], (*errs)[512] = calloc(NC, 512);
 	const char *jp[NC], *rp[NC];
 	Rtlreward__PpaTier *single[NC], *grp[NC], *rev[NC];
+	unsigned long long runs0, timed0, alone0, runs1, timed1, alone1;
 	int rc[NC];
 	size_t i;
 
@@ -101,7 +130,13 @@ START_TEST(group_equals_single)
 		ck_assert_msg(ppa_stage(prob, jobs[0][i], CAND, single[i], err, sizeof(err)) == 0, "%s",
 			      err);
 	}
+	ppa_group_counts(&runs0, &timed0, &alone0);
 	ck_assert_int_eq(ppa_stage_group(prob, jp, CAND, grp, NC, rc, errs), 0);
+	ppa_group_counts(&runs1, &timed1, &alone1);
+	/* one OpenSTA run timed the four that synthesize (the latch stops at Yosys) */
+	ck_assert_msg(runs1 == runs0 + 1 && timed1 == timed0 + 4 && alone1 == alone0,
+		      "runs %llu timed %llu alone %llu", runs1 - runs0, timed1 - timed0,
+		      alone1 - alone0);
 	for (i = 0; i < NC; i++) {
 		ck_assert_msg(rc[i] == 0, "cand %zu: %s", i, errs[i]);
 		same(single[i], grp[i], i);
@@ -127,6 +162,51 @@ START_TEST(group_equals_single)
 }
 END_TEST
 
+/* the clocked problem: group = single, orders as an engineer expects */
+START_TEST(clocked_group_equals_single)
+{
+	char jobs[2][3][512], err[512], (*errs)[512] = calloc(3, 512);
+	const char *jp[3];
+	Rtlreward__PpaTier *single[3], *grp[3];
+	int rc[3];
+	size_t i;
+	struct problem *cp;
+
+	setup();
+	cp = make("ppa_group_cnt4", CGOLD);
+	for (i = 0; i < 3; i++) {
+		new_job(jobs[0][i], sizeof(jobs[0][i]));
+		new_job(jobs[1][i], sizeof(jobs[1][i]));
+		ck_assert_int_eq(put_file(jobs[0][i], CAND, CCANDS[i], 0644), 0);
+		ck_assert_int_eq(put_file(jobs[1][i], CAND, CCANDS[i], 0644), 0);
+		jp[i] = jobs[1][i];
+		single[i] = tier();
+		grp[i] = tier();
+		ck_assert_msg(ppa_stage(cp, jobs[0][i], CAND, single[i], err, sizeof(err)) == 0, "%s",
+			      err);
+	}
+	ck_assert_int_eq(ppa_stage_group(cp, jp, CAND, grp, 3, rc, errs), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(rc[i] == 0, "cand %zu: %s", i, errs[i]);
+		same(single[i], grp[i], i);
+		ck_assert_msg(grp[i]->checked && grp[i]->delay_ns > 0, "cand %zu: %s", i,
+			      grp[i]->reason);
+	}
+	ck_assert(grp[0]->area_ratio == 1 && grp[0]->seq_cells == 4);
+	ck_assert(grp[1]->seq_cells > grp[0]->seq_cells && grp[1]->area > grp[0]->area);
+	for (i = 0; i < 3; i++) {
+		rtlreward__ppa_tier__free_unpacked(single[i], NULL);
+		rtlreward__ppa_tier__free_unpacked(grp[i], NULL);
+		drop_job(jobs[0][i]);
+		drop_job(jobs[1][i]);
+	}
+	free(errs);
+	problem_unref(cp);
+	problem_unref(prob);
+	pipeline_shutdown();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ppa_group");
@@ -134,6 +214,7 @@ int main(void)
 
 	tcase_set_timeout(t, 600);
 	tcase_add_test(t, group_equals_single);
+	tcase_add_test(t, clocked_group_equals_single);
 	suite_add_tcase(s, t);
 	return sbt_main("check_ppa_group", s);
 }
