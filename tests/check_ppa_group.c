@@ -4,6 +4,7 @@
  * others keep their figures. Designs: the project's own 8-bit adders and a counter. */
 #include <check.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,79 @@ START_TEST(clocked_group_equals_single)
 }
 END_TEST
 
+/* RTLR_PPA_GROUP_BENCH=ROUNDS: 16 candidates (4 adders x 4) timed alone and as one group,
+ * in interleaved rounds; prints wall and CPU (this process and its tool runs) per mode. */
+static double cpu_now(void)
+{
+	struct rusage a, b;
+
+	getrusage(RUSAGE_SELF, &a);
+	getrusage(RUSAGE_CHILDREN, &b);
+	return a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec +
+	       (a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec + b.ru_stime.tv_usec) / 1e6;
+}
+
+START_TEST(bench16)
+{
+	const char *env = getenv("RTLR_PPA_GROUP_BENCH");
+	int rounds = env ? (int)strtol(env, NULL, 10) : 0, rd, mode;
+	char jobs[16][512], err[512], (*errs)[512] = calloc(16, 512);
+	const char *jp[16];
+	Rtlreward__PpaTier *t[16];
+	double wall[2] = {0, 0}, cpu[2] = {0, 0};
+	int rc[16];
+	size_t i;
+
+	if (rounds <= 0)
+		return;
+	setup();
+	{ /* the golden, outside the measurement */
+		char wj[512];
+		Rtlreward__PpaTier *w = tier();
+		new_job(wj, sizeof(wj));
+		ck_assert_int_eq(put_file(wj, CAND, CANDS[0], 0644), 0);
+		ck_assert_int_eq(ppa_stage(prob, wj, CAND, w, err, sizeof(err)), 0);
+		rtlreward__ppa_tier__free_unpacked(w, NULL);
+		drop_job(wj);
+	}
+	for (rd = 0; rd < rounds; rd++) {
+		for (mode = 0; mode < 2; mode++) {
+			int m = (rd & 1) ? 1 - mode : mode; /* the order alternates */
+			double w0, c0;
+			for (i = 0; i < 16; i++) {
+				size_t d = (size_t[]){0, 1, 2, 4}[i % 4];
+				new_job(jobs[i], sizeof(jobs[i]));
+				ck_assert_int_eq(put_file(jobs[i], CAND, CANDS[d], 0644), 0);
+				jp[i] = jobs[i];
+				t[i] = tier();
+			}
+			w0 = now_s();
+			c0 = cpu_now();
+			if (m == 0) {
+				for (i = 0; i < 16; i++)
+					ck_assert_int_eq(ppa_stage(prob, jobs[i], CAND, t[i], err, sizeof(err)), 0);
+			} else {
+				ck_assert_int_eq(ppa_stage_group(prob, jp, CAND, t, 16, rc, errs), 0);
+			}
+			wall[m] += now_s() - w0;
+			cpu[m] += cpu_now() - c0;
+			for (i = 0; i < 16; i++) {
+				ck_assert(t[i]->checked);
+				rtlreward__ppa_tier__free_unpacked(t[i], NULL);
+				drop_job(jobs[i]);
+			}
+		}
+	}
+	printf("16 candidates, %d interleaved rounds, per pass: singles wall %.0f ms cpu %.0f ms; "
+	       "group wall %.0f ms cpu %.0f ms\n", rounds, wall[0] * 1000 / rounds,
+	       cpu[0] * 1000 / rounds, wall[1] * 1000 / rounds, cpu[1] * 1000 / rounds);
+	fflush(stdout);
+	free(errs);
+	problem_unref(prob);
+	pipeline_shutdown();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ppa_group");
@@ -215,6 +289,7 @@ int main(void)
 	tcase_set_timeout(t, 600);
 	tcase_add_test(t, group_equals_single);
 	tcase_add_test(t, clocked_group_equals_single);
+	tcase_add_test(t, bench16);
 	suite_add_tcase(s, t);
 	return sbt_main("check_ppa_group", s);
 }
