@@ -635,6 +635,47 @@ START_TEST(test_pp_split_refuses_nonce)
 }
 END_TEST
 
+/* Hostile text never crashes the text functions: the corpus cut, spliced and bit-flipped
+ * (seeded), through the renamer, the splitter and the netlist reader (under `make asan` too). */
+START_TEST(test_text_mutations)
+{
+	unsigned seed = 12345;
+	size_t it;
+
+	for (it = 0; it < 3000; it++) {
+		const char *a = cands[it % NC], *b = cands[(it * 7 + 3) % NC];
+		size_t la = strlen(a), lb = strlen(b), cut, n, k, ol;
+		char t[4096], *o = NULL, why[128];
+		int x;
+
+		seed = seed * 1103515245u + 12345u;
+		cut = la ? (seed >> 8) % (la + 1) : 0;
+		n = cut + lb < sizeof(t) ? cut + lb : sizeof(t) - 1;
+		memcpy(t, a, cut);
+		memcpy(t + cut, b, n - cut);
+		for (k = 0; k < 3 && n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			t[(seed >> 4) % n] = "`\"\\/*'()\n;m$ "[(seed >> 12) % 14];
+		}
+		t[n] = '\0';
+		x = sg_rename(t, n, "P_", "n0nce", "F.v", TOP, &o, &ol, why, sizeof(why));
+		ck_assert(x == 0 || x == 1);
+		ck_assert(x == 0 ? o != NULL : o == NULL);
+		free(o);
+		x = sg_pp_split(t, n, "cN_0.v", "sN_0.v", "N", &o, &ol);
+		ck_assert(x == 0 || x == 1);
+		free(o);
+		{
+			struct vinfo vi;
+			char err[128];
+
+			if (sg_xml_extract(t, n, "P_", TOP, &vi, err, sizeof(err)) == 0)
+				vinfo_release(&vi);
+		}
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("syntax_group");
@@ -656,6 +697,7 @@ int main(void)
 	tcase_add_test(tt, test_rename_text);
 	tcase_add_test(tt, test_diag_owner);
 	tcase_add_test(tt, test_pp_split_refuses_nonce);
+	tcase_add_test(tt, test_text_mutations);
 	suite_add_tcase(s, tt);
 	suite_add_tcase(s, tc);
 	return sbt_main("syntax_group", s);
