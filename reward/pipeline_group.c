@@ -649,7 +649,7 @@ static void score_items(struct problem *p, struct group_item *it, size_t n, int 
 		for (j = 0; j < i && !it[i].cfg->no_cache; j++)
 			if (c[j].state == PS_RUN && !strcmp(c[j].key, c[i].key))
 				break;
-		if (j < i) {
+		if (j < i && !it[i].cfg->no_cache) {
 			c[i].state = PS_DUP;
 			c[i].dup_of = j;
 			continue;

@@ -36,6 +36,8 @@ static struct num_opt num_opts[] = {
 	{"compile-timeout", &g_config.compile_timeout, 30, 1, 3600, "seconds for one simulator compile"},
 	{"sim-timeout", &g_config.sim_timeout, 30, 1, 3600, "seconds for one simulation"},
 	{"deadline", &g_config.deadline, 0, 0, 86400, "seconds a request's candidates may wait in the queue (0: no limit); later ones get INFRA_ERROR"},
+	{"group-max", &g_config.group_max, 16, 1, RTLR_GROUP_MAX, "candidates of one problem scored together in one group at most (1: no grouping; docs/groups.md)"},
+	{"coalesce-ms", &g_config.coalesce_ms, 3, 0, 1000, "ms a lone candidate waits for more of its problem's candidates from other requests before it runs; 0: off, and groups then form only within one request (docs/groups.md)"},
 	{"cache-mem", &g_config.cache_mem_mb, 256, 0, 1 << 20, "in-memory LRU cache budget, MiB (0: off)"},
 	{"cache-disk-max", &g_config.cache_disk_max_mb, 0, 0, 1 << 24, "local store bound, MiB of entries; least recently used go first (0: no bound)"},
 	{"redis-ttl", &g_config.redis_ttl, 7 * 24 * 3600, 1, 10LL * 365 * 24 * 3600, "seconds a result stays in Redis (SET ... EX)"},

@@ -34,6 +34,8 @@ struct config {
 	char redis_host[256];         /* "": no Redis layer */
 	int redis_port;
 	long long deadline;
+	long long group_max;    /* tasks in one scheduled group (1: no grouping; docs/groups.md) */
+	long long coalesce_ms;  /* coalescing window for a lone task, ms (0: off) */
 	long long ppa;          /* 1: the PPA tier runs */
 	long long ppa_timeout;  /* seconds for one Yosys or OpenSTA run */
 	long long formal_timeout; /* seconds (wall clock) for one formal check */

@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtlreward: loaded %zu problems from %s\n", n, g_config.problem_dirs[i]);
 		total += n;
 	}
+	sched_set_grouping((unsigned)g_config.group_max, (double)g_config.coalesce_ms);
 	if (sched_init((unsigned)g_config.workers, (size_t)g_config.queue, (double)g_config.deadline, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);
 		return 1;
