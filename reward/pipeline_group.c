@@ -465,15 +465,20 @@ static void stage_function(const struct pgroup *g, struct pcand **v, size_t n)
 		engine_equivalence_group(g->eng, g->p, g->seed, ec, m);
 	} else {
 		/* testbench mode: one candidate at a time (docs/groups.md says why) */
-		for (i = 0; i < m; i++) {
+		for (i = 0; i < m; i++)
 			ec[i].rc = g->eng->testbench(g->p, ec[i].jobdir, CAND_PP, &ec[i].out);
-			if (m > 1)
-				pb_set_str(&sim[i]->r->function->note, TB_ALONE);
-		}
 	}
 	for (i = 0; i < m; i++) {
-		sim[i]->r->function->group_size = g->mode != MODE_TESTBENCH ? (uint32_t)m : 1;
+		Rtlreward__FunctionTier *f = sim[i]->r->function;
+
+		f->group_size = g->mode != MODE_TESTBENCH ? (uint32_t)m : 1;
 		function_tail(g, sim[i], &ec[i].out, ec[i].rc, t);
+		if (g->mode == MODE_TESTBENCH && m > 1) { /* said last: the notes before it stay */
+			char both[1024];
+			snprintf(both, sizeof(both), "%s%s%s", f->note ? f->note : "",
+				 f->note && f->note[0] ? "; " : "", TB_ALONE);
+			pb_set_str(&f->note, both);
+		}
 	}
 out:
 	if (ec)
