@@ -465,16 +465,12 @@ static void run_list(const struct problem *p, uint64_t seed, const char *prelude
 	g.seed = seed;
 	g.expect = harness_samples(p);
 	g.prelude = prelude;
-	/* the first of a problem runs alone: its cost sets the group runs' limits (a default
-	 * when it did not get as far as a simulation) */
+	/* before a problem's first run, what engine_pick expects of Icarus (~15 ms + ~8 us per
+	 * sample), with room */
 	if (!cost_get(p->hash, &g.cost)) {
-		single(&g, xs[0]);
-		xs++, texts++, n--;
-		if (!cost_get(p->hash, &g.cost)) {
-			g.cost.closure_ms = 50;
-			g.cost.compile_ms = 100;
-			g.cost.run_ms = 250;
-		}
+		g.cost.closure_ms = 60;
+		g.cost.compile_ms = 80;
+		g.cost.run_ms = 30 + 0.016 * (double)g.expect;
 	}
 	if (n == 1)
 		single(&g, xs[0]);
