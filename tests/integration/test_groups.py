@@ -316,6 +316,20 @@ def test_groups_window(server):
         s.stop()
 
 
+def test_groups_flags(server):
+    """--group-max and --coalesce-ms are in --help with their defaults; out-of-range values are
+    refused at start with a message naming the flag."""
+    import subprocess
+    binary = os.environ.get("RTLR_SERVER") or os.path.join(ROOT, "build", "rtlreward-server")
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30).stdout
+    assert re.search(r"--group-max N .*\(default 16, 1\.\.64\)", out), out
+    assert re.search(r"--coalesce-ms N .*\(default 3, 0\.\.1000\)", out), out
+    for flag, bad in (("--group-max", "0"), ("--group-max", "65"), ("--coalesce-ms", "-1"),
+                      ("--coalesce-ms", "1001"), ("--coalesce-ms", "3ms")):
+        p = subprocess.run([binary, flag, bad], capture_output=True, text=True, timeout=30)
+        assert p.returncode == 2 and flag in p.stderr, (flag, bad, p.returncode, p.stderr)
+
+
 def test_groups_counters(server):
     """Tool-run counters move with the work done: a fresh candidate runs verilator, iverilog and
     vvp; the same candidate again (cached) runs no tool at all."""
