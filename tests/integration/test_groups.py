@@ -80,9 +80,17 @@ def _mutants(code, limit):
     return out[:limit]
 
 
+def _broken(code, tag):
+    """A candidate with a syntax error on a line of its own (the diagnostics must name it)."""
+    i = code.index("endmodule", code.index("module TopModule"))
+    return code[:i] + "  wire rtlr_broken_%s = ;\n" % tag + code[i:]
+
+
 def _candidates(code, n, tag):
-    """n unique candidates: the reference, up to n/2 mutants, the rest rewrites."""
+    """n unique candidates: the reference, up to n/2 mutants, one with a syntax error, the rest
+    rewrites."""
     out = [code] + _mutants(code, n // 2)
+    out.append(_broken(code, tag))
     k = 0
     while len(out) < n:
         out.append(_pad(code, "%s_%d" % (tag, k)))
@@ -113,8 +121,8 @@ def _singles(s, items, **opts):
 
 def _verdict(r):
     f = r["function"]
-    return (r["status"], r["syntax"]["ok"], r["interface"]["ok"]) + tuple(
-        repr(f.get(k)) for k in FIELDS)
+    return (r["status"], r["syntax"]["ok"], repr(r["syntax"]["diagnostics"]),
+            r["interface"]["ok"]) + tuple(repr(f.get(k)) for k in FIELDS)
 
 
 def _identity(s, items, labels, engine):
@@ -136,10 +144,12 @@ def _identity(s, items, labels, engine):
             if _verdict(a) != _verdict(b)]
     npass = sum(1 for r in grouped if r["function"]["passed"])
     nfail = sum(1 for r in grouped if r["function"]["checked"] and not r["function"]["passed"])
+    nsyntax = sum(1 for r in grouped if not r["syntax"]["ok"] and r["syntax"]["diagnostics"])
     infra = [(l, r["error"][:200]) for l, r in zip(labels, grouped) if r["status"] != "OK"]
-    print("    %s: %d candidates, %d pass, %d fail, groups %s (%.1f s), alone (%.1f s); %d "
-          "differences" % (engine, len(items), npass, nfail, {k: v for k, v in g1.items() if v},
-                           t1 - t0, t2 - t1, len(diff)))
+    print("    %s: %d candidates, %d pass, %d fail, %d syntax errors, groups %s (%.1f s), alone "
+          "(%.1f s); %d differences" % (engine, len(items), npass, nfail, nsyntax,
+                                         {k: v for k, v in g1.items() if v}, t1 - t0, t2 - t1,
+                                         len(diff)))
     assert not infra, infra
     assert not diff, "\n".join(map(str, diff))
     # the engine checked them together (function.group_size), and the singles alone
@@ -147,7 +157,7 @@ def _identity(s, items, labels, engine):
     assert max(gs) > 1, gs
     assert all(r["function"].get("group_size", 0) <= 1 for r in single), \
         [r["function"].get("group_size") for r in single]
-    assert npass and nfail, (npass, nfail)   # both kinds of verdicts were compared
+    assert npass and nfail and nsyntax, (npass, nfail, nsyntax)   # every kind was compared
 
 
 def _builtin_items(s, n, pids=None, tag="b"):
