@@ -292,15 +292,17 @@ def test_groups_window(server):
     """The coalescing window, with one worker and --coalesce-ms 400: a request that arrives 50 ms
     after a lone one joins its group (one window joined, one candidate coalesced across requests,
     one group of 2); a request alone waits out its window and runs alone."""
-    s = harness.Server.start(extra=["--workers", "1", "--ppa", "0", "--coalesce-ms", "400"])
+    s = harness.Server.start(extra=["--workers", "1", "--coalesce-ms", "400"])
     try:
         code = _builtin_ref("add8_cout")
-        s.score([("add8_cout", fence(code))], preset="pass_rate")   # the problem's golden work
+        s.score([("add8_cout", fence(code))])   # the problem's golden work, PPA included
         out = {}
 
         def send(tag):
-            out[tag] = s.score([("add8_cout", fence(_pad(code, "w" + tag)))],
-                               preset="pass_rate")[0]
+            # a and c: preset pass_rate; b: the default (hierarchical, PPA paid): requests with
+            # different weights share a group, each reward composed under its own
+            opts = {} if tag == "b" else {"preset": "pass_rate"}
+            out[tag] = s.score([("add8_cout", fence(_pad(code, "w" + tag)))], **opts)[0]
         m0 = _metrics(s)
         t1 = threading.Thread(target=send, args=("a",))
         t1.start()
@@ -314,6 +316,9 @@ def test_groups_window(server):
         assert _delta(m0, m1, "rtlreward_sched_coalesced_total") == 1
         assert _delta(m0, m1, "rtlreward_sched_cross_request_total") == 1
         assert out["a"]["function"]["group_size"] == 2, out["a"]["function"]
+        assert out["a"]["reward"] == 1.0, out["a"]["reward"]
+        assert out["b"]["ppa"]["area"] > 0 and out["b"]["ppa"]["score"] > 0, out["b"]["ppa"]
+        assert 0 < out["b"]["reward"] <= 1.0, out["b"]["reward"]
         t0 = time.time()
         send("c")
         dt = time.time() - t0
