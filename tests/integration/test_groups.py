@@ -345,6 +345,28 @@ def test_groups_flags(server):
         assert p.returncode == 2 and flag in p.stderr, (flag, bad, p.returncode, p.stderr)
 
 
+def test_groups_deadline(server):
+    """--deadline 1, one worker, groups of 4: the candidates whose group starts after the deadline
+    are answered INFRA_ERROR "deadline exceeded" without running (rtlreward_sched_late_total
+    counts exactly them); the first group's run, whole."""
+    s = harness.Server.start(extra=["--workers", "1", "--ppa", "0", "--deadline", "1",
+                                    "--group-max", "4"])
+    try:
+        code = _builtin_ref("add8_cout")
+        items = [("add8_cout", fence(_pad(code, "dl%d" % k))) for k in range(64)]
+        m0 = _metrics(s)
+        res = s.score(items, preset="pass_rate")
+        m1 = _metrics(s)
+        late = [i for i, r in enumerate(res) if r["status"] == "INFRA_ERROR"]
+        assert all("deadline exceeded" in res[i]["error"] for i in late), res[late[0]]
+        assert all(r["function"]["passed"] for r in res[:4]), [r["status"] for r in res[:4]]
+        assert late and _delta(m0, m1, "rtlreward_sched_late_total") == len(late), late
+        g = _sched_groups(m0, m1)
+        assert g.get("3-4", 0) >= 1 and sum(g.values()) * 4 >= 64 - len(late), g
+    finally:
+        s.stop()
+
+
 def test_groups_counters(server):
     """Tool-run counters move with the work done: a fresh candidate runs verilator, iverilog and
     vvp; the same candidate again (cached) runs no tool at all."""
