@@ -80,6 +80,11 @@ void ppa_configure(const char *liberty, int enabled, double timeout_s)
 		g.timeout_s = timeout_s;
 }
 
+int ppa_enabled(void)
+{
+	return g.enabled && g.ready;
+}
+
 const char *ppa_key(void)
 {
 	return g.key;

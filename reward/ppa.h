@@ -57,6 +57,8 @@ void ppa_configure_budget(double budget, double floor_s, double golden_max_s);
 void ppa_problem_status(const struct problem *p, char *out, size_t outlen);
 int ppa_init(const char *cache_dir, char *err, size_t errlen);
 void ppa_shutdown(void);
+/* 1 when the tier runs on this server (on, and initialised); 0 with --ppa 0. */
+int ppa_enabled(void);
 /* Identifies the liberty and the flow: part of every cache key. */
 const char *ppa_key(void);
 /* Describes the library, e.g. "rtlr_generic (bundled) a1b2c3d4". */

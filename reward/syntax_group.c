@@ -89,8 +89,8 @@ static enum counter_split split_cause(const struct sb_result *sr)
  * error that is not about reaching the end of a file ("`ifdef not terminated at EOF", "EOF in
  * ... comment": what an unterminated construct of the member before also causes). Returns 0,
  * or -1 when an error names none of them (or none is named at all). */
-static int attribute(const char *text, const char *nonce, size_t n, unsigned char *named,
-		     unsigned char *own)
+static int attribute(const char *text, const char *nonce, size_t n, int warnings,
+		     unsigned char *named, unsigned char *own)
 {
 	const char *p = text ? text : "";
 	int any = 0;
@@ -98,7 +98,7 @@ static int attribute(const char *text, const char *nonce, size_t n, unsigned cha
 	while (*p) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		int k = sg_diag_owner(p, len, nonce, n);
+		int k = sg_diag_owner(p, len, nonce, n, warnings);
 
 		if (k == -1)
 			return -1;
@@ -114,7 +114,8 @@ static int attribute(const char *text, const char *nonce, size_t n, unsigned cha
 }
 
 /* The failed call's aftermath, shared by both stages: named members alone, the rest again as a
- * group (via again), everyone alone when the errors name nobody. With spill (preprocessing), a
+ * group (via again), everyone alone when the errors name nobody. With spill (preprocessing:
+ * warnings fail the call too, so they name members as errors do), a
  * member named only for reaching its end of file right after a named member is taken for a
  * victim of that member's unterminated `ifdef or comment and tried again in the group. */
 static void after_failure(const struct sb_result *sr, const char *nonce, struct syntax_cand **v,
@@ -129,7 +130,7 @@ static void after_failure(const struct sb_result *sr, const char *nonce, struct 
 	memset(named, 0, sizeof(named));
 	memset(own, 0, sizeof(own));
 	if (sr->limit != SB_LIMIT_NONE || !sr->exited ||
-	    attribute(sr->err, nonce, n, named, own) < 0) {
+	    attribute(sr->err, nonce, n, spill, named, own) < 0) {
 		for (i = 0; i < n; i++)
 			alone(top, v[i]);
 		return;

@@ -44,7 +44,8 @@ int sg_xml_extract(const char *xml, size_t len, const char *prefix, const char *
 
 /* Verilator diagnostic line -> group member. Files are "<c|s><nonce>_<k>.v" (member k) and
  * "w<nonce>.v" (the wrapper, whose line k+2 instantiates member k). Returns k, -1 for an error
- * naming no member (the call must split), -2 for a line that is not an error. */
-int sg_diag_owner(const char *line, size_t len, const char *nonce, size_t n);
+ * naming no member (the call must split), -2 for a line that is not an error. With warnings,
+ * %Warning lines count as errors (verilator -E fails on warnings). */
+int sg_diag_owner(const char *line, size_t len, const char *nonce, size_t n, int warnings);
 
 #endif

@@ -496,7 +496,7 @@ out:
 
 /* --- diagnostics -------------------------------------------------------------------------- */
 
-int sg_diag_owner(const char *line, size_t len, const char *nonce, size_t n)
+int sg_diag_owner(const char *line, size_t len, const char *nonce, size_t n, int warnings)
 {
 	char l[512], file[300];
 	const char *q;
@@ -504,7 +504,8 @@ int sg_diag_owner(const char *line, size_t len, const char *nonce, size_t n)
 	size_t nl = strlen(nonce);
 	int off = 0;
 
-	if (len < 6 || memcmp(line, "%Error", 6))
+	if ((len < 6 || memcmp(line, "%Error", 6)) &&
+	    (!warnings || len < 8 || memcmp(line, "%Warning", 8)))
 		return -2;
 	if (len >= sizeof(l))
 		len = sizeof(l) - 1;

@@ -127,6 +127,8 @@ static const char *const cands[] = {
 	"`define MX(a, b) \\\r\n  ((a) > (b) ? (a) : (b))\r\n`ifndef NOPE\r\n`define K 3\r\n`elsif X\r\n"
 	"`define K 4\r\n`endif\r\nmodule top_module(input [3:0] a, b, output [3:0] y);\r\n"
 	"  assign y = `MX(a, b) + `K;\r\nendmodule\r\n`undef K\r\n",
+	/* 37 redefines a macro with another value (a warning: -E fails) */
+	"`define R 1\n`define R 2\nmodule top_module(input [`R:0] a, output y); assign y = a[0]; endmodule\n",
 };
 #define NC (sizeof(cands) / sizeof(cands[0]))
 
@@ -498,6 +500,27 @@ START_TEST(test_bench)
 }
 END_TEST
 
+/* A macro redefined with another value: a warning fails -E; it names the member, which runs
+ * alone while the rest regroups: -E group, it alone, the rest, --xml-only = 4 runs. */
+START_TEST(test_warning_names_member)
+{
+	static const size_t idx[] = {0, 37, 1, 2};
+	size_t n = sizeof(idx) / sizeof(idx[0]), i;
+	struct got g[4];
+	uint64_t before = counters_tool_runs(CT_VERILATOR), runs;
+
+	ck_assert_int_eq(single[37].pp_rc, 1);
+	memset(g, 0, sizeof(g));
+	run(idx, n, 1, g);
+	runs = counters_tool_runs(CT_VERILATOR) - before;
+	for (i = 0; i < n; i++) {
+		check_same(idx[i], &g[i], "warning");
+		got_free(&g[i]);
+	}
+	ck_assert_msg(runs == 4, "took %llu verilator runs, not 4", (unsigned long long)runs);
+}
+END_TEST
+
 /* Macro state between members, explicitly: 34 undefines the predefined macros 35 tests, 1 and 2
  * define W (differently) that 3 uses undefined, 1 defines FOO that 4 tests. */
 START_TEST(test_macro_neighbours)
@@ -589,8 +612,10 @@ START_TEST(test_diag_owner)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		ck_assert_msg(sg_diag_owner(t[i].line, strlen(t[i].line), "N", 4) == t[i].want,
+		ck_assert_msg(sg_diag_owner(t[i].line, strlen(t[i].line), "N", 4, 0) == t[i].want,
 			      "%s", t[i].line);
+	ck_assert_int_eq(sg_diag_owner("%Warning-REDEFMACRO: sN_2.v:3:1: x", 34, "N", 4, 1), 2);
+	ck_assert_int_eq(sg_diag_owner("%Warning-REDEFMACRO: x.v:3:1: x", 31, "N", 4, 1), -1);
 }
 END_TEST
 
@@ -610,6 +635,47 @@ START_TEST(test_pp_split_refuses_nonce)
 }
 END_TEST
 
+/* Hostile text never crashes the text functions: the corpus cut, spliced and bit-flipped
+ * (seeded), through the renamer, the splitter and the netlist reader (under `make asan` too). */
+START_TEST(test_text_mutations)
+{
+	unsigned seed = 12345;
+	size_t it;
+
+	for (it = 0; it < 3000; it++) {
+		const char *a = cands[it % NC], *b = cands[(it * 7 + 3) % NC];
+		size_t la = strlen(a), lb = strlen(b), cut, n, k, ol;
+		char t[4096], *o = NULL, why[128];
+		int x;
+
+		seed = seed * 1103515245u + 12345u;
+		cut = la ? (seed >> 8) % (la + 1) : 0;
+		n = cut + lb < sizeof(t) ? cut + lb : sizeof(t) - 1;
+		memcpy(t, a, cut);
+		memcpy(t + cut, b, n - cut);
+		for (k = 0; k < 3 && n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			t[(seed >> 4) % n] = "`\"\\/*'()\n;m$ "[(seed >> 12) % 14];
+		}
+		t[n] = '\0';
+		x = sg_rename(t, n, "P_", "n0nce", "F.v", TOP, &o, &ol, why, sizeof(why));
+		ck_assert(x == 0 || x == 1);
+		ck_assert(x == 0 ? o != NULL : o == NULL);
+		free(o);
+		x = sg_pp_split(t, n, "cN_0.v", "sN_0.v", "N", &o, &ol);
+		ck_assert(x == 0 || x == 1);
+		free(o);
+		{
+			struct vinfo vi;
+			char err[128];
+
+			if (sg_xml_extract(t, n, "P_", TOP, &vi, err, sizeof(err)) == 0)
+				vinfo_release(&vi);
+		}
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("syntax_group");
@@ -625,11 +691,13 @@ int main(void)
 	tcase_add_test(tc, test_broken_one_splits_out);
 	tcase_add_test(tc, test_include_alone);
 	tcase_add_test(tc, test_macro_neighbours);
+	tcase_add_test(tc, test_warning_names_member);
 	tcase_add_loop_test(tc, test_bench, 0, 2);
 	tcase_add_test(tt, test_rename_refusals);
 	tcase_add_test(tt, test_rename_text);
 	tcase_add_test(tt, test_diag_owner);
 	tcase_add_test(tt, test_pp_split_refuses_nonce);
+	tcase_add_test(tt, test_text_mutations);
 	suite_add_tcase(s, tt);
 	suite_add_tcase(s, tc);
 	return sbt_main("syntax_group", s);
