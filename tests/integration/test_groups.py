@@ -24,8 +24,10 @@ from harness import ROOT, fence, read
 from test_mutants import OPS
 
 # The identity server: two workers, no PPA (the verdicts compared are the function tier's),
-# no coalescing, so that a one-candidate request is always scored alone.
-IDENTITY_ARGS = ["--workers", "2", "--ppa", "0", "--coalesce-ms", "0"]
+# no coalescing, so that a one-candidate request is always scored alone. One regfile_param
+# mutant never finishes its simulation (a hanging candidate in a group: it must not sink the
+# others); --sim-timeout 5 bounds what it costs each side (30 s by default).
+IDENTITY_ARGS = ["--workers", "2", "--ppa", "0", "--coalesce-ms", "0", "--sim-timeout", "5"]
 # VerilogEval subset: combinational, sequential with reset, FSMs, wide vectors.
 VEVAL_SUBSET = ["Prob025_reduction", "Prob037_review2015_count1k", "Prob085_shift4",
                 "Prob097_mux9to1v", "Prob109_fsm1", "Prob133_2014_q3fsm"]
