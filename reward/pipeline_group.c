@@ -516,18 +516,45 @@ static void stage_ppa(const struct pgroup *g, struct pcand **v, size_t n)
 	if (ppa_hook_begin)
 		ppa_hook_begin();
 	tools_set_thread_nice(PPA_NICE);
-	for (i = 0; i < n; i++) {
-		Rtlreward__Result *r = v[i]->r;
+	{
+		/* one synthesis/timing group for the paying candidates (ppa_stage_group: the
+		 * same figures as single runs) */
+		const char **jobs = calloc(k, sizeof(*jobs));
+		Rtlreward__PpaTier **tiers = calloc(k, sizeof(*tiers));
+		struct pcand **who = calloc(k, sizeof(*who));
+		int *rc = calloc(k, sizeof(*rc));
+		char (*errs)[512] = calloc(k, sizeof(*errs));
+		size_t j = 0;
 		double t;
-		int x;
 
-		if (!r->function->passed || !ppa_wanted(v[i]->it->cfg))
-			continue;
+		if (!jobs || !tiers || !who || !rc || !errs) {
+			for (i = 0; i < n; i++)
+				if (v[i]->r->function->passed && ppa_wanted(v[i]->it->cfg))
+					pipeline_set_infra(v[i]->r, "ppa: out of memory");
+			k = 0;
+		}
+		for (i = 0; i < n && k; i++) {
+			if (!v[i]->r->function->passed || !ppa_wanted(v[i]->it->cfg))
+				continue;
+			who[j] = v[i];
+			jobs[j] = v[i]->job;
+			tiers[j++] = v[i]->r->ppa;
+		}
 		t = pipeline_now_ms();
-		x = ppa_stage(g->p, v[i]->job, CAND_PP, r->ppa, err, sizeof(err));
-		r->times->ppa_ms = pipeline_now_ms() - t;
-		if (x < 0)
-			pipeline_set_infra(r, "ppa: %s", err);
+		if (k)
+			ppa_stage_group(g->p, jobs, CAND_PP, tiers, k, rc, errs);
+		t = pipeline_now_ms() - t;
+		for (j = 0; j < k; j++) {
+			who[j]->r->times->ppa_ms = t; /* the group's wall time */
+			who[j]->r->ppa_deferred = 0;
+			if (rc[j] < 0)
+				pipeline_set_infra(who[j]->r, "ppa: %s", errs[j]);
+		}
+		free(jobs);
+		free(tiers);
+		free(who);
+		free(rc);
+		free(errs);
 	}
 	tools_set_thread_nice(0);
 	if (ppa_hook_end)

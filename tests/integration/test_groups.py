@@ -24,8 +24,10 @@ from harness import ROOT, fence, read
 from test_mutants import OPS
 
 # The identity server: two workers, no PPA (the verdicts compared are the function tier's),
-# no coalescing, so that a one-candidate request is always scored alone.
-IDENTITY_ARGS = ["--workers", "2", "--ppa", "0", "--coalesce-ms", "0"]
+# no coalescing, so that a one-candidate request is always scored alone. One regfile_param
+# mutant never finishes its simulation (a hanging candidate in a group: it must not sink the
+# others); --sim-timeout 5 bounds what it costs each side (30 s by default).
+IDENTITY_ARGS = ["--workers", "2", "--ppa", "0", "--coalesce-ms", "0", "--sim-timeout", "5"]
 # VerilogEval subset: combinational, sequential with reset, FSMs, wide vectors.
 VEVAL_SUBSET = ["Prob025_reduction", "Prob037_review2015_count1k", "Prob085_shift4",
                 "Prob097_mux9to1v", "Prob109_fsm1", "Prob133_2014_q3fsm"]
@@ -80,9 +82,17 @@ def _mutants(code, limit):
     return out[:limit]
 
 
+def _broken(code, tag):
+    """A candidate with a syntax error on a line of its own (the diagnostics must name it)."""
+    i = code.index("endmodule", code.index("module TopModule"))
+    return code[:i] + "  wire rtlr_broken_%s = ;\n" % tag + code[i:]
+
+
 def _candidates(code, n, tag):
-    """n unique candidates: the reference, up to n/2 mutants, the rest rewrites."""
+    """n unique candidates: the reference, up to n/2 mutants, one with a syntax error, the rest
+    rewrites."""
     out = [code] + _mutants(code, n // 2)
+    out.append(_broken(code, tag))
     k = 0
     while len(out) < n:
         out.append(_pad(code, "%s_%d" % (tag, k)))
@@ -113,8 +123,8 @@ def _singles(s, items, **opts):
 
 def _verdict(r):
     f = r["function"]
-    return (r["status"], r["syntax"]["ok"], r["interface"]["ok"]) + tuple(
-        repr(f.get(k)) for k in FIELDS)
+    return (r["status"], r["syntax"]["ok"], repr(r["syntax"]["diagnostics"]),
+            r["interface"]["ok"]) + tuple(repr(f.get(k)) for k in FIELDS)
 
 
 def _identity(s, items, labels, engine):
@@ -136,10 +146,12 @@ def _identity(s, items, labels, engine):
             if _verdict(a) != _verdict(b)]
     npass = sum(1 for r in grouped if r["function"]["passed"])
     nfail = sum(1 for r in grouped if r["function"]["checked"] and not r["function"]["passed"])
+    nsyntax = sum(1 for r in grouped if not r["syntax"]["ok"] and r["syntax"]["diagnostics"])
     infra = [(l, r["error"][:200]) for l, r in zip(labels, grouped) if r["status"] != "OK"]
-    print("    %s: %d candidates, %d pass, %d fail, groups %s (%.1f s), alone (%.1f s); %d "
-          "differences" % (engine, len(items), npass, nfail, {k: v for k, v in g1.items() if v},
-                           t1 - t0, t2 - t1, len(diff)))
+    print("    %s: %d candidates, %d pass, %d fail, %d syntax errors, groups %s (%.1f s), alone "
+          "(%.1f s); %d differences" % (engine, len(items), npass, nfail, nsyntax,
+                                         {k: v for k, v in g1.items() if v}, t1 - t0, t2 - t1,
+                                         len(diff)))
     assert not infra, infra
     assert not diff, "\n".join(map(str, diff))
     # the engine checked them together (function.group_size), and the singles alone
@@ -147,7 +159,7 @@ def _identity(s, items, labels, engine):
     assert max(gs) > 1, gs
     assert all(r["function"].get("group_size", 0) <= 1 for r in single), \
         [r["function"].get("group_size") for r in single]
-    assert npass and nfail, (npass, nfail)   # both kinds of verdicts were compared
+    assert npass and nfail and nsyntax, (npass, nfail, nsyntax)   # every kind was compared
 
 
 def _builtin_items(s, n, pids=None, tag="b"):
@@ -282,15 +294,17 @@ def test_groups_window(server):
     """The coalescing window, with one worker and --coalesce-ms 400: a request that arrives 50 ms
     after a lone one joins its group (one window joined, one candidate coalesced across requests,
     one group of 2); a request alone waits out its window and runs alone."""
-    s = harness.Server.start(extra=["--workers", "1", "--ppa", "0", "--coalesce-ms", "400"])
+    s = harness.Server.start(extra=["--workers", "1", "--coalesce-ms", "400"])
     try:
         code = _builtin_ref("add8_cout")
-        s.score([("add8_cout", fence(code))], preset="pass_rate")   # the problem's golden work
+        s.score([("add8_cout", fence(code))])   # the problem's golden work, PPA included
         out = {}
 
         def send(tag):
-            out[tag] = s.score([("add8_cout", fence(_pad(code, "w" + tag)))],
-                               preset="pass_rate")[0]
+            # a and c: preset pass_rate; b: the default (hierarchical, PPA paid): requests with
+            # different weights share a group, each reward composed under its own
+            opts = {} if tag == "b" else {"preset": "pass_rate"}
+            out[tag] = s.score([("add8_cout", fence(_pad(code, "w" + tag)))], **opts)[0]
         m0 = _metrics(s)
         t1 = threading.Thread(target=send, args=("a",))
         t1.start()
@@ -304,6 +318,9 @@ def test_groups_window(server):
         assert _delta(m0, m1, "rtlreward_sched_coalesced_total") == 1
         assert _delta(m0, m1, "rtlreward_sched_cross_request_total") == 1
         assert out["a"]["function"]["group_size"] == 2, out["a"]["function"]
+        assert out["a"]["reward"] == 1.0, out["a"]["reward"]
+        assert out["b"]["ppa"]["area"] > 0 and out["b"]["ppa"]["score"] > 0, out["b"]["ppa"]
+        assert 0 < out["b"]["reward"] <= 1.0, out["b"]["reward"]
         t0 = time.time()
         send("c")
         dt = time.time() - t0
@@ -312,6 +329,42 @@ def test_groups_window(server):
         assert _delta(m1, m2, 'rtlreward_sched_windows_total{outcome="alone"}') == 1
         assert _delta(m1, m2, "rtlreward_sched_window_seconds_total") >= 0.39
         assert dt >= 0.39, dt
+    finally:
+        s.stop()
+
+
+def test_groups_flags(server):
+    """--group-max and --coalesce-ms are in --help with their defaults; out-of-range values are
+    refused at start with a message naming the flag."""
+    import subprocess
+    binary = os.environ.get("RTLR_SERVER") or os.path.join(ROOT, "build", "rtlreward-server")
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30).stdout
+    assert re.search(r"--group-max N .*\(default 16, 1\.\.64\)", out), out
+    assert re.search(r"--coalesce-ms N .*\(default 3, 0\.\.1000\)", out), out
+    for flag, bad in (("--group-max", "0"), ("--group-max", "65"), ("--coalesce-ms", "-1"),
+                      ("--coalesce-ms", "1001"), ("--coalesce-ms", "3ms")):
+        p = subprocess.run([binary, flag, bad], capture_output=True, text=True, timeout=30)
+        assert p.returncode == 2 and flag in p.stderr, (flag, bad, p.returncode, p.stderr)
+
+
+def test_groups_deadline(server):
+    """--deadline 1, one worker, groups of 4: the candidates whose group starts after the deadline
+    are answered INFRA_ERROR "deadline exceeded" without running (rtlreward_sched_late_total
+    counts exactly them); the first group's run, whole."""
+    s = harness.Server.start(extra=["--workers", "1", "--ppa", "0", "--deadline", "1",
+                                    "--group-max", "4"])
+    try:
+        code = _builtin_ref("add8_cout")
+        items = [("add8_cout", fence(_pad(code, "dl%d" % k))) for k in range(64)]
+        m0 = _metrics(s)
+        res = s.score(items, preset="pass_rate")
+        m1 = _metrics(s)
+        late = [i for i, r in enumerate(res) if r["status"] == "INFRA_ERROR"]
+        assert all("deadline exceeded" in res[i]["error"] for i in late), res[late[0]]
+        assert all(r["function"]["passed"] for r in res[:4]), [r["status"] for r in res[:4]]
+        assert late and _delta(m0, m1, "rtlreward_sched_late_total") == len(late), late
+        g = _sched_groups(m0, m1)
+        assert g.get("3-4", 0) >= 1 and sum(g.values()) * 4 >= 64 - len(late), g
     finally:
         s.stop()
 
