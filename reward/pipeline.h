@@ -71,6 +71,11 @@ struct group_item {
 	size_t len;
 	const struct reward_cfg *cfg;
 	Rtlreward__Result *result;  /* filled: as pipeline_score would return it (NULL: OOM) */
+	/* optional: called as soon as this item's result is final while the rest of the group
+	 * still runs (a cache hit, a format or policy refusal): the caller may take result and
+	 * answer it at once; the pipeline does not touch the Result afterwards */
+	void (*ready)(struct group_item *it);
+	void *arg;
 };
 /* 1 when two requests' settings let their candidates of one problem be scored as one group
  * (same mode, engine, seed, formal, cache use). */

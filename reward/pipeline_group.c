@@ -715,16 +715,23 @@ static void score_items(struct problem *p, struct group_item *it, size_t n, int 
 		if (c[i].state == PS_RUN)
 			run[nrun++] = &c[i];
 	}
+	/* what is final already (cache hits, refusals) is answered before the group runs */
+	for (i = 0; i < n; i++) {
+		if (c[i].state != PS_DONE || !c[i].r)
+			continue;
+		if (c[i].r->cached)
+			hit_ppa(&g, &c[i]);
+		finish(&c[i]);
+		if (it[i].ready && it[i].result)
+			it[i].ready(&it[i]);
+	}
 	if (nrun)
 		run_stages(&g, run, nrun);
 	for (i = 0; i < nrun; i++)
 		store(run[i]);
-	for (i = 0; i < n; i++) {
-		if (c[i].state == PS_DONE && c[i].r && c[i].r->cached)
-			hit_ppa(&g, &c[i]);
-		if (c[i].state == PS_DONE || c[i].state == PS_RUN)
+	for (i = 0; i < n; i++)
+		if (c[i].state == PS_RUN)
 			finish(&c[i]);
-	}
 	for (i = 0; i < n; i++) {
 		if (c[i].state != PS_DUP)
 			continue;

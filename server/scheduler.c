@@ -30,6 +30,7 @@ static double coalesce_s = 0.003;
  * active groups count as work in hand when the next group is sized (group_room). */
 struct group {
 	struct task *t[RTLR_GROUP_MAX];
+	unsigned char early[RTLR_GROUP_MAX]; /* answered early (item_ready): never touched again */
 	size_t n;
 	int active;   /* collecting or running */
 	int open;     /* collecting: takes tasks of its group (its window) */
@@ -284,6 +285,49 @@ static unsigned size_bucket(size_t n)
 	return n <= 16 ? 4 : 5;
 }
 
+/* Marks t done in its batch: after this the batch's owner may free t (and its batch). */
+static void task_done(struct task *t)
+{
+	pthread_mutex_lock(&t->b->mu);
+	t->done = 1;
+	t->b->remaining--;
+	pthread_cond_broadcast(&t->b->cv);
+	pthread_mutex_unlock(&t->b->mu);
+}
+
+static int task_is_early(const struct group *g, const struct task *t)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->t[i] == t)
+			return g->early[i];
+	return 0;
+}
+
+/* A group item final before its group ran (a cache hit, a refusal): answered at once, so a
+ * streamed response gets it first (pipeline.h group_item.ready). */
+static void item_ready(struct group_item *it)
+{
+	struct group *g = it->arg;
+	struct task *t = NULL;
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (!g->early[i] && g->t[i]->completion == it->completion && !g->t[i]->run &&
+		    g->t[i]->len == it->len && g->t[i]->cfg == it->cfg && !g->t[i]->result) {
+			t = g->t[i];
+			break;
+		}
+	if (!t)
+		return;
+	t->result = it->result;
+	t->result->index = t->index;
+	metrics_result(t->result);
+	g->early[i] = 1;
+	task_done(t);
+}
+
 /* Runs g's tasks outside q_mu: a registration's run alone; candidates past their request's
  * deadline answered without running; the others in one pipeline_score_group call. */
 static void group_run(struct group *g)
@@ -310,21 +354,27 @@ static void group_run(struct group *g)
 		items[m].completion = t->completion;
 		items[m].len = t->len;
 		items[m].cfg = t->cfg;
+		items[m].ready = item_ready;
+		items[m].arg = g;
+		if (t->b != g->t[0]->b)
+			cross++;
 		ts[m++] = t;
 	}
 	if (m) {
-		pipeline_score_group(ts[0]->p, items, m);
-		for (i = 0; i < m; i++) {
-			ts[i]->result = items[i].result;
-			if (ts[i]->b != ts[0]->b)
-				cross++;
-		}
+		struct problem *p = ts[0]->p;
+
+		pipeline_score_group(p, items, m);
+		for (i = 0; i < m; i++) /* answered early: owned and maybe freed by its request */
+			if (!task_is_early(g, ts[i]))
+				ts[i]->result = items[i].result;
 		atomic_fetch_add(&c_groups[size_bucket(m)], 1);
 		if (m > 1)
 			atomic_fetch_add(&c_grouped, m);
 		atomic_fetch_add(&c_cross, cross);
 	}
 	for (i = 0; i < g->n; i++) {
+		if (g->early[i])
+			continue;
 		if (g->t[i]->result)
 			g->t[i]->result->index = g->t[i]->index;
 		metrics_result(g->t[i]->result);
@@ -363,13 +413,9 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&q_mu);
 
 		for (i = 0; i < g->n; i++) {
-			struct task *t = g->t[i];
-
-			pthread_mutex_lock(&t->b->mu);
-			t->done = 1;
-			t->b->remaining--;
-			pthread_cond_broadcast(&t->b->cv);
-			pthread_mutex_unlock(&t->b->mu);
+			if (!g->early[i])
+				task_done(g->t[i]);
+			g->early[i] = 0;
 		}
 		g->n = 0;
 	}

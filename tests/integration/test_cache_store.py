@@ -49,9 +49,14 @@ def evidence(r):
     """A result without what differs between a computed and a cached answer of the same key."""
     r = dict(r)
     r.pop("cached", None)
+    r.pop("reused", None)           # which tiers came from the cache
     t = dict(r.pop("times", {}))
     t.pop("total_ms", None)
+    t.pop("reused_ms", None)
     r["times"] = t
+    f = dict(r.get("function") or {})
+    f.pop("group_size", None)       # how many were checked with it: the verdict is the same
+    r["function"] = f
     return r
 
 
