@@ -379,9 +379,9 @@ static void run_stages(struct problem *p, const char *code, size_t codelen,
 			goto ppa;
 	}
 	if (mode != MODE_TESTBENCH)
-		x = eng->equivalence(p, job, seed, &fo);
+		x = engine_equivalence(eng, p, job, seed, &fo);
 	else
-		x = eng->testbench(p, job, CAND_PP, &fo);
+		x = engine_testbench(eng, p, job, CAND_PP, &fo);
 	r->times->function_ms = now_ms() - t;
 	r->times->function_build_ms = fo.compile_ms;
 	r->times->function_verilate_ms = fo.verilate_ms;
