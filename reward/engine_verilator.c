@@ -186,6 +186,11 @@ static int share_file(const char *dir, const char *name, const char *jobdir, con
 
 	snprintf(from, sizeof(from), "%s/%s", dir, name);
 	snprintf(to, sizeof(to), "%s/%s", jobdir, as);
+	/* a second build in one job (a group split): never write through an earlier link */
+	if (unlink(to) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "unlink %.300s: %s", to, strerror(errno));
+		return -1;
+	}
 	if (geteuid() == 0 && stat(from, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022) &&
 	    link(from, to) == 0)
 		return 0;

@@ -385,16 +385,26 @@ static void build_and_run(struct group *G, size_t *idx, size_t m)
 	size_t j;
 	int x, k;
 
+	err[0] = '\0';
 	if (m == 1) {
 		G->g[idx[0]].state = G_SINGLE;
 		return;
 	}
 	memset(&f, 0, sizeof(f));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (k = 0; k < 3; k++) { /* an earlier build's, in a split */
+		static const char *const old[] = {"unit.cpp", "unit.o", "sim"};
+		char path[1300];
+		snprintf(path, sizeof(path), "%s/%s", G->job, old[k]);
+		unlink(path);
+	}
 	if (write_unit(G, idx, m, err, sizeof(err)) < 0)
 		x = -1;
 	else
 		x = vl_build_sim(G->job, G->lvl, G->gdir, g_tools.lim.compile_s, &f, &cc, &ln);
+	if (getenv("RTLR_VLG_DEBUG") && x != 0)
+		fprintf(stderr, "vlgroup: build of %zu: %d %s %s %.300s\n", m, x, err, f.infra_err,
+			f.diag ? f.diag : "");
 	func_out_release(&f);
 	G->build_ms += engine_ms_since(&t0);
 	if (x != 0) {
@@ -466,16 +476,21 @@ static void cand_prepare(struct group *G, struct gcand *g, const char *rnd, size
 	}
 	snprintf(g->prefix, sizeof(g->prefix), "Vc%.6s_%03u", rnd, (unsigned)(i % 1000));
 	memset(&f, 0, sizeof(f));
+	icw[0] = '\0';
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	x = vl_verilate(G->p, g->c->jobdir, g->prefix, "vcg", &f, &g->dropped, icw, sizeof(icw));
 	out->verilate_ms = engine_ms_since(&ts);
 	func_out_release(&f);
+	if (getenv("RTLR_VLG_DEBUG"))
+		fprintf(stderr, "vlgroup: verilate %s: %d %s %s\n", g->prefix, x, icw, f.infra_err);
 	if (x != 0 || icw[0]) {
 		g->state = G_SINGLE; /* its verdict, or the reason Icarus must judge, exactly */
 		return;
 	}
 	if (stim_plan_for_job(G->p, G->seed, g->c->jobdir, &g->pl) < 0 || g->pl.total != G->expect ||
 	    take_files(g->c->jobdir, G->job, err, sizeof(err)) < 0) {
+		if (getenv("RTLR_VLG_DEBUG"))
+			fprintf(stderr, "vlgroup: plan/files: %s\n", err);
 		g->state = G_SINGLE;
 		return;
 	}
@@ -548,6 +563,10 @@ void engine_verilator_group(const struct problem *p, uint64_t seed, struct engin
 		c[i].rc = 0;
 	}
 singles:
+	if (getenv("RTLR_VLG_DEBUG"))
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "vlgroup: %zu state %d run %d prefix %s\n", i, G.g[i].state,
+				G.g[i].run, G.g[i].prefix);
 	for (i = 0; i < n; i++) {
 		int wt = c[i].out.want_toggles;
 		if (G.g[i].state != G_SINGLE)
