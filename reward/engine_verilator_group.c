@@ -402,9 +402,6 @@ static void build_and_run(struct group *G, size_t *idx, size_t m)
 		x = -1;
 	else
 		x = vl_build_sim(G->job, G->lvl, G->gdir, g_tools.lim.compile_s, &f, &cc, &ln);
-	if (getenv("RTLR_VLG_DEBUG") && x != 0)
-		fprintf(stderr, "vlgroup: build of %zu: %d %s %s %.300s\n", m, x, err, f.infra_err,
-			f.diag ? f.diag : "");
 	func_out_release(&f);
 	G->build_ms += engine_ms_since(&t0);
 	if (x != 0) {
@@ -453,44 +450,72 @@ static int take_files(const char *jobdir, const char *gjob, char *err, size_t er
 	return ret;
 }
 
-/* Per candidate, before the group build: the guards, verilating, the plan. */
-static void cand_prepare(struct group *G, struct gcand *g, const char *rnd, size_t i)
+/* 1 when the text names a file ($fopen, $readmem*, $writemem*, $dumpfile): candidates of a
+ * group share a job directory, where one could read what another wrote; such a candidate is
+ * judged alone. */
+static int names_files(const char *src)
+{
+	static const char *const t[] = {"$fopen", "$readmem", "$writemem", "$dumpfile"};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strstr(src, t[i]))
+			return 1;
+	return 0;
+}
+
+/* Per candidate, first (as the single path does first): the x/z and division guard and the
+ * known-golden rule. 1 when they decided (a referral, or rc -1). */
+static int cand_guard(struct group *G, struct gcand *g)
 {
 	struct func_out *out = &g->c->out;
-	struct func_out f;
-	struct timespec ts;
-	char icw[240], err[256];
-	int x;
+	int x = engine_verilator_xz_guard(G->p, g->c->jobdir, out);
 
-	x = engine_verilator_xz_guard(G->p, g->c->jobdir, out);
 	if (x != 0) {
 		g->c->rc = x < 0 ? -1 : 0;
 		g->state = G_DONE;
-		return;
+		return 1;
 	}
 	if (engine_vlx_known(G->p, G->seed, NULL)) {
 		engine_vlx_refer(out, "the golden reads undefined values: its outputs change with "
 				      "the initial values (4-state needed)");
 		g->state = G_DONE;
+		return 1;
+	}
+	return 0;
+}
+
+/* Per candidate, after the golden model is there: verilating, the plan, its files. */
+static void cand_prepare(struct group *G, struct gcand *g, const char *rnd, size_t i)
+{
+	struct func_out *out = &g->c->out;
+	struct func_out f;
+	struct timespec ts;
+	char icw[240], err[256], path[1300];
+	struct buf src;
+	int x;
+
+	snprintf(g->prefix, sizeof(g->prefix), "Vc%.6s_%03u", rnd, (unsigned)(i % 1000));
+	buf_init(&src, 2 * RTLR_MAX_SOURCE);
+	snprintf(path, sizeof(path), "%s/cand.v", g->c->jobdir);
+	x = buf_read_file(&src, path) < 0 || names_files(src.data);
+	buf_release(&src);
+	if (x) {
+		g->state = G_SINGLE;
 		return;
 	}
-	snprintf(g->prefix, sizeof(g->prefix), "Vc%.6s_%03u", rnd, (unsigned)(i % 1000));
 	memset(&f, 0, sizeof(f));
 	icw[0] = '\0';
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	x = vl_verilate(G->p, g->c->jobdir, g->prefix, "vcg", &f, &g->dropped, icw, sizeof(icw));
 	out->verilate_ms = engine_ms_since(&ts);
 	func_out_release(&f);
-	if (getenv("RTLR_VLG_DEBUG"))
-		fprintf(stderr, "vlgroup: verilate %s: %d %s %s\n", g->prefix, x, icw, f.infra_err);
 	if (x != 0 || icw[0]) {
 		g->state = G_SINGLE; /* its verdict, or the reason Icarus must judge, exactly */
 		return;
 	}
 	if (stim_plan_for_job(G->p, G->seed, g->c->jobdir, &g->pl) < 0 || g->pl.total != G->expect ||
 	    take_files(g->c->jobdir, G->job, err, sizeof(err)) < 0) {
-		if (getenv("RTLR_VLG_DEBUG"))
-			fprintf(stderr, "vlgroup: plan/files: %s\n", err);
 		g->state = G_SINGLE;
 		return;
 	}
@@ -498,13 +523,67 @@ static void cand_prepare(struct group *G, struct gcand *g, const char *rnd, size
 	engine_new_tag(g->tag);
 }
 
+/* The golden model, once for the group. 0 ready; 1 every candidate left has its outcome (a
+ * referral to Icarus, as the single path gives: a renamed port, a golden Verilator refuses;
+ * or the infra error); -1 the single path takes them. */
+static int group_models(struct group *G)
+{
+	struct func_out f;
+	char icw[240];
+	size_t i;
+	int x, ret;
+
+	memset(&f, 0, sizeof(f));
+	x = vl_models_ready(G->p, G->lvl, G->gdir, sizeof(G->gdir), &f, icw, sizeof(icw));
+	if (x == 0 && !icw[0]) {
+		for (i = 0; i < G->n && G->g[i].state != G_GROUP; i++)
+			;
+		if (i < G->n)
+			G->g[i].c->out.golden_ms = f.golden_ms;
+		func_out_release(&f);
+		return 0;
+	}
+	if (x == 0)
+		engine_vlx_refer(&f, icw);
+	else if (engine_verilator_eq_refused(x, &f) != 0) {
+		func_out_release(&f);
+		return -1;
+	}
+	for (i = 0; i < G->n; i++) {
+		struct engine_cand *c = G->g[i].c;
+		if (G->g[i].state != G_GROUP)
+			continue;
+		snprintf(c->out.refer, sizeof(c->out.refer), "%s", f.refer);
+		c->rc = 0;
+		G->g[i].state = G_DONE;
+	}
+	ret = 1;
+	func_out_release(&f);
+	return ret;
+}
+
+/* A candidate judged in the group: the single path's note and coverage; the build and the
+ * runs' time shared out. */
+static void cand_finish(struct group *G, struct gcand *g)
+{
+	struct func_out *out = &g->c->out;
+	double share = (double)(G->built ? G->built : 1);
+
+	stim_cov_from_plan(&g->pl, &out->cov);
+	vl_note(out, G->lvl, g->dropped);
+	out->compile_ms = out->verilate_ms + G->build_ms / share;
+	out->cc_ms = out->compile_ms - out->verilate_ms;
+	out->run_ms = G->run_ms / share;
+	g->c->rc = 0;
+}
+
 void engine_verilator_group(const struct problem *p, uint64_t seed, struct engine_cand *c,
 			    size_t n)
 {
 	struct group G;
-	struct func_out f;
-	char icw[240], err[256], rnd[40], path[1300];
+	char err[256], rnd[40], path[1300];
 	size_t i, m = 0, *idx = NULL;
+	int x;
 
 	if (n > GROUP_MAX) { /* class prefixes have 3 digits */
 		engine_verilator_group(p, seed, c, GROUP_MAX);
@@ -519,54 +598,41 @@ void engine_verilator_group(const struct problem *p, uint64_t seed, struct engin
 	G.n = n;
 	G.g = calloc(n, sizeof(*G.g));
 	idx = calloc(n, sizeof(*idx));
-	memset(&f, 0, sizeof(f));
 	if (!G.g || !idx) {
 		for (i = 0; i < n; i++)
 			c[i].rc = engine_verilator.equivalence(p, c[i].jobdir, seed, &c[i].out);
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		G.g[i].c = &c[i];
-	if (vl_models_ready(p, G.lvl, G.gdir, sizeof(G.gdir), &f, icw, sizeof(icw)) < 0 || icw[0] ||
-	    sb_job_create(G.job, sizeof(G.job), err, sizeof(err)) < 0) {
-		G.job[0] = '\0';
-		for (i = 0; i < n; i++) /* the single path says it for each */
-			G.g[i].state = G_SINGLE;
-		goto singles;
+		m += !cand_guard(&G, &G.g[i]);
 	}
-	c[0].out.golden_ms = f.golden_ms;
-	snprintf(path, sizeof(path), "%s/vc", G.job);
-	if (mkdir(path, 0755) < 0) {
-		for (i = 0; i < n; i++)
-			G.g[i].state = G_SINGLE;
+	if (!m)
+		goto out;
+	x = group_models(&G);
+	if (x > 0)
+		goto out;
+	if (x < 0 || sb_job_create(G.job, sizeof(G.job), err, sizeof(err)) < 0 ||
+	    (snprintf(path, sizeof(path), "%s/vc", G.job), mkdir(path, 0755) < 0)) {
+		for (i = 0; i < n; i++) /* the single path says it for each */
+			if (G.g[i].state == G_GROUP)
+				G.g[i].state = G_SINGLE;
 		goto singles;
 	}
 	engine_new_tag(rnd);
-	for (i = 0; i < n; i++) {
+	for (i = 0, m = 0; i < n; i++) {
+		if (G.g[i].state != G_GROUP)
+			continue;
 		cand_prepare(&G, &G.g[i], rnd + 4, i);
 		if (G.g[i].state == G_GROUP)
 			idx[m++] = i;
 	}
 	if (m)
 		build_and_run(&G, idx, m);
-	for (i = 0; i < n; i++) {
-		struct gcand *g = &G.g[i];
-		struct func_out *out = &c[i].out;
-		if (g->state != G_DONE || !g->prefix[0] || out->refer[0])
-			continue;
-		/* judged in the group: the single path's note and coverage; the build shared out */
-		stim_cov_from_plan(&g->pl, &out->cov);
-		vl_note(out, G.lvl, g->dropped);
-		out->compile_ms = out->verilate_ms + G.build_ms / (double)(G.built ? G.built : 1);
-		out->cc_ms = out->compile_ms - out->verilate_ms;
-		out->run_ms = G.run_ms / (double)(G.built ? G.built : 1);
-		c[i].rc = 0;
-	}
+	for (i = 0; i < n; i++)
+		if (G.g[i].state == G_DONE && G.g[i].prefix[0] && !c[i].out.refer[0])
+			cand_finish(&G, &G.g[i]);
 singles:
-	if (getenv("RTLR_VLG_DEBUG"))
-		for (i = 0; i < n; i++)
-			fprintf(stderr, "vlgroup: %zu state %d run %d prefix %s\n", i, G.g[i].state,
-				G.g[i].run, G.g[i].prefix);
 	for (i = 0; i < n; i++) {
 		int wt = c[i].out.want_toggles;
 		if (G.g[i].state != G_SINGLE)
@@ -581,8 +647,6 @@ out:
 		sb_job_remove(G.job, err, sizeof(err));
 	for (i = 0; G.g && i < n; i++)
 		stim_plan_release(&G.g[i].pl);
-	func_out_release(&f);
 	free(G.g);
 	free(idx);
 }
-

@@ -116,6 +116,11 @@ static void drop_job(const char *job)
 	sb_job_remove(job, err, sizeof(err));
 }
 
+static int bench_only(void)
+{
+	return getenv("RTLR_VLG_BENCH") != NULL;
+}
+
 static void single(const char *src, struct verdict *v)
 {
 	char job[512];
@@ -188,8 +193,9 @@ static void release(struct verdict *v, size_t n)
 		func_out_release(&v[i].o);
 }
 
-/* Scores src[0..n) singly and as a group (and the group reversed); asserts identity. */
-static void identity(const char *const *src, size_t n, struct verdict *sg)
+/* Scores src[0..n) singly and as a group (and, with both, the group reversed); asserts
+ * identity. */
+static void identity(const char *const *src, size_t n, struct verdict *sg, int both)
 {
 	struct verdict *gr = calloc(n, sizeof(*gr));
 	const char **rev = calloc(n, sizeof(*rev));
@@ -205,6 +211,8 @@ static void identity(const char *const *src, size_t n, struct verdict *sg)
 		same(what, &sg[i], &gr[i]);
 	}
 	release(gr, n);
+	if (!both)
+		goto out;
 	for (i = 0; i < n; i++)
 		rev[i] = src[n - 1 - i];
 	group(rev, n, gr);
@@ -213,6 +221,7 @@ static void identity(const char *const *src, size_t n, struct verdict *sg)
 		same(what, &sg[n - 1 - i], &gr[i]);
 	}
 	release(gr, n);
+out:
 	free(gr);
 	free(rev);
 }
@@ -282,7 +291,9 @@ START_TEST(test_identity_plain)
 	const size_t n = sizeof(src) / sizeof(src[0]);
 	struct verdict sg[sizeof(src) / sizeof(src[0])];
 
-	identity(src, n, sg);
+	if (bench_only())
+		return;
+	identity(src, n, sg, 1);
 	/* the classes, and the oracle on pass/fail */
 	ck_assert_msg(sg[0].o.passed && !sg[0].o.ran, "C_OK: %s", sg[0].o.reason);
 	ck_assert_msg(sg[1].o.checked && !sg[1].o.passed && sg[1].o.has_first, "C_WRONG");
@@ -308,7 +319,9 @@ START_TEST(test_isolation)
 	struct verdict sg[sizeof(src) / sizeof(src[0])];
 	uint64_t s0 = splits();
 
-	identity(src, n, sg);
+	if (bench_only())
+		return;
+	identity(src, n, sg, 0);
 	if (getenv("RTLR_VLG_DEBUG")) {
 		struct buf b;
 		size_t i;
@@ -333,35 +346,61 @@ START_TEST(test_isolation)
 }
 END_TEST
 
+/* RTLR_VLG_BENCH=1 (only this runs then): 16 singles against one group of 16, on the built-in
+ * problems named in RTLR_VLG_BENCH_PROBLEMS (default counter4_en), 16 unique candidates each:
+ * the golden renamed as the candidate, with a different comment. */
 START_TEST(test_bench)
 {
-	static const char *const pool[] = {C_OK, C_WRONG, C_HELP_OK, C_HELP_BAD, C_OK2, C_NORST,
-					   C_PREFIXLIKE};
-	const char *src[16];
-	char body[16][1024];
-	struct verdict v[16];
-	double t, cpu;
-	size_t i;
+	const char *list = getenv("RTLR_VLG_BENCH_PROBLEMS");
+	char names[512], *save = NULL, *id, err[256];
 
 	if (!getenv("RTLR_VLG_BENCH"))
 		return;
-	for (i = 0; i < 16; i++) { /* 16 unique texts */
-		snprintf(body[i], sizeof(body[i]), "// variant %zu\n%s", i, pool[i % 7]);
-		src[i] = body[i];
+	snprintf(names, sizeof(names), "%s", list ? list : "counter4_en");
+	for (id = strtok_r(names, ", ", &save); id; id = strtok_r(NULL, ", ", &save)) {
+		struct problem *q = registry_get(id), *keep = P;
+		char *gold, *body[16];
+		const char *src[16];
+		struct verdict v[16];
+		double t, cpu, ws, cs;
+		size_t i, pass = 0;
+
+		ck_assert_msg(q, "no problem %s", id);
+		ck_assert_msg(pipeline_prepare(q, err, sizeof(err)) == 0, "%s: %s", id, err);
+		P = q;
+		gold = pipeline_rename_golden(q, "rtlr_d_", q->ref_top, q->top);
+		ck_assert(gold);
+		for (i = 0; i < 16; i++) {
+			size_t bl = strlen(gold) + 64;
+			body[i] = malloc(bl);
+			ck_assert(body[i]);
+			snprintf(body[i], bl, "// variant %zu\n%s", i, gold);
+			src[i] = body[i];
+		}
+		single(src[0], &v[0]); /* the golden model built before timing */
+		release(v, 1);
+		t = now_s();
+		cpu = cpu_children_s();
+		for (i = 0; i < 16; i++)
+			single(src[i], &v[i]);
+		ws = now_s() - t;
+		cs = cpu_children_s() - cpu;
+		release(v, 16);
+		t = now_s();
+		cpu = cpu_children_s();
+		group(src, 16, v);
+		for (i = 0; i < 16; i++)
+			pass += v[i].o.passed && !v[i].o.ran;
+		fprintf(stderr, "vlgroup bench %s: 16 singles: wall %.2f s, CPU %.2f s; one group of 16: "
+			"wall %.2f s, CPU %.2f s (%zu of 16 passed under Verilator)\n", id, ws, cs,
+			now_s() - t, cpu_children_s() - cpu, pass);
+		release(v, 16);
+		for (i = 0; i < 16; i++)
+			free(body[i]);
+		free(gold);
+		P = keep;
+		problem_unref(q);
 	}
-	t = now_s();
-	cpu = cpu_children_s();
-	for (i = 0; i < 16; i++)
-		single(src[i], &v[i]);
-	fprintf(stderr, "vlgroup bench: 16 singles: wall %.2f s, tools' CPU %.2f s\n", now_s() - t,
-		cpu_children_s() - cpu);
-	release(v, 16);
-	t = now_s();
-	cpu = cpu_children_s();
-	group(src, 16, v);
-	fprintf(stderr, "vlgroup bench: one group of 16: wall %.2f s, tools' CPU %.2f s\n",
-		now_s() - t, cpu_children_s() - cpu);
-	release(v, 16);
 }
 END_TEST
 
@@ -383,7 +422,7 @@ static void setup(void)
 	memset(&sbc, 0, sizeof(sbc));
 	sbc.job_root = strdup(jobs);
 	ck_assert_msg(sb_init(&sbc, err, sizeof(err)) == 0, "sandbox: %s", err);
-	g_tools.lim.sim_s = 3; /* the hang pays 3 s alone, 1.5 s in the group */
+	g_tools.lim.sim_s = 2; /* the hang pays 2 s alone, 1 s in the group */
 	g_tools.lim.mem_bytes = 768ull << 20;
 	ck_assert_msg(pipeline_init(cache, err, sizeof(err)) == 0, "%s", err);
 	registry_init();
