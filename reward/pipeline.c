@@ -1,4 +1,5 @@
 #include "pipeline.h"
+#include "pipeline_internal.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -86,7 +87,7 @@ Rtlreward__Result *result_new(void)
 	return r;
 }
 
-static double now_ms(void)
+double pipeline_now_ms(void)
 {
 	struct timespec t;
 
@@ -94,10 +95,7 @@ static double now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static void set_infra(Rtlreward__Result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_infra(Rtlreward__Result *r, const char *fmt, ...)
+void pipeline_set_infra(Rtlreward__Result *r, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -109,7 +107,7 @@ static void set_infra(Rtlreward__Result *r, const char *fmt, ...)
 	pb_set_str(&r->error, msg);
 }
 
-static int interface_check(const struct problem *p, const struct vinfo *cand,
+int pipeline_interface_check(const struct problem *p, const struct vinfo *cand,
 			   Rtlreward__InterfaceTier *it)
 {
 	const struct vinfo *g = &p->prep.gold;
@@ -211,7 +209,7 @@ static void fill_coverage(Rtlreward__FunctionTier *f, const struct stim_cov *c)
 	f->coverage = m;
 }
 
-static void fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
+void pipeline_fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
 {
 	f->checked = fo->checked;
 	f->passed = fo->passed;
@@ -241,7 +239,7 @@ static void fill_function(Rtlreward__FunctionTier *f, const struct func_out *fo)
 	}
 }
 
-static void cache_key(const struct problem *p, const char *norm, size_t normlen,
+void pipeline_cache_key(const struct problem *p, const char *norm, size_t normlen,
 		      const char *engine, uint64_t seed, enum check_mode mode, int formal,
 		      char key[65])
 {
@@ -262,334 +260,4 @@ static void cache_key(const struct problem *p, const char *norm, size_t normlen,
 		hash_add_str(h, formal_key());
 	}
 	hash_final_hex(h, key);
-}
-
-/* The evidence stages, after the cache missed. Returns with r filled; INFRA_ERROR on failure. */
-static void run_stages(struct problem *p, const char *code, size_t codelen,
-		       const struct engine *eng, uint64_t seed, enum check_mode mode, int formal,
-		       Rtlreward__Result *r)
-{
-	char job[512], err[512], reason[512];
-	char *pp = NULL, *diag = NULL;
-	size_t pplen = 0;
-	struct vinfo cand;
-	struct func_out fo;
-	struct formal_out pf;
-	double t;
-	int x;
-
-	memset(&cand, 0, sizeof(cand));
-	memset(&fo, 0, sizeof(fo));
-	memset(&pf, 0, sizeof(pf));
-	job[0] = '\0';
-
-	t = now_ms();
-	if (sb_job_create(job, sizeof(job), err, sizeof(err)) < 0) {
-		job[0] = '\0';
-		set_infra(r, "sandbox: %s", err);
-		goto out;
-	}
-	if (tool_write_file(job, CAND_RAW, code, codelen, err, sizeof(err)) < 0) {
-		set_infra(r, "%s", err);
-		goto out;
-	}
-	r->times->policy_ms += now_ms() - t;
-
-	/* syntax: preprocess, token policy, then elaborate with Verilator */
-	t = now_ms();
-	pb_set_str(&r->syntax->tool, "verilator");
-	x = syntax_preprocess(job, r, &pp, &pplen, err, sizeof(err));
-	if (x < 0) {
-		set_infra(r, "preprocess: %s", err);
-		goto out;
-	}
-	if (x > 0) {
-		r->times->syntax_ms = now_ms() - t;
-		goto out;
-	}
-	{
-		double tp = now_ms();
-		x = policy_check_tokens(pp, pplen, p->prep.reserved, reason, sizeof(reason));
-		r->times->policy_ms += now_ms() - tp;
-	}
-	if (x != 0) {
-		if (x < 0)
-			set_infra(r, "policy check failed");
-		r->format->ok = 0;
-		pb_set_str(&r->format->reason, x > 0 ? reason : "policy check failed");
-		goto out;
-	}
-	if (tool_write_file(job, CAND_PP, pp, pplen, err, sizeof(err)) < 0) {
-		set_infra(r, "%s", err);
-		goto out;
-	}
-	x = pipeline_verilator_xml(job, CAND_PP, p->top, &cand, &diag, err, sizeof(err));
-	r->times->syntax_ms = now_ms() - t;
-	if (x < 0) {
-		set_infra(r, "verilator: %s", err);
-		goto out;
-	}
-	if (x > 0) {
-		if (diag && strstr(diag, "--top-module") && strstr(diag, "was not found")) {
-			/* parses, but the module the problem asks for is not there */
-			r->syntax->ok = 1;
-			r->interface->ok = 0;
-			{
-				char **n = malloc(sizeof(char *));
-				if (n) {
-					n[0] = strdup(p->top);
-					r->interface->missing = n;
-					r->interface->n_missing = n[0] ? 1 : 0;
-				}
-			}
-			snprintf(reason, sizeof(reason), "module %s is not defined", p->top);
-			pb_set_str(&r->interface->reason, reason);
-			goto out;
-		}
-		r->syntax->ok = 0;
-		syntax_parse_diags(r->syntax, diag ? diag : "", 1);
-		if (!r->syntax->n_diagnostics)
-			syntax_add_diag(r->syntax, "", 0, 0, "error", diag ? diag : "verilator failed",
-				 strlen(diag ? diag : "verilator failed"));
-		goto out;
-	}
-	r->syntax->ok = 1;
-
-	/* interface */
-	t = now_ms();
-	if (interface_check(p, &cand, r->interface) < 0) {
-		set_infra(r, "out of memory");
-		goto out;
-	}
-	r->times->interface_ms = now_ms() - t;
-	if (!r->interface->ok)
-		goto out;
-
-	/* function (mode formal: a proof first, which may decide alone; formal.h) */
-	t = now_ms();
-	pb_set_str(&r->function->engine, eng->name);
-	if (mode == MODE_FORMAL) {
-		x = formal_before_sim(p, job, CAND_PP, &pf, r->function, r->times, err, sizeof(err));
-		if (x < 0) {
-			set_infra(r, "formal: %s", err);
-			goto out;
-		}
-		r->times->function_ms = now_ms() - t;
-		if (x > 0)
-			goto ppa;
-	}
-	if (mode != MODE_TESTBENCH)
-		x = engine_equivalence(eng, p, job, seed, &fo);
-	else
-		x = engine_testbench(eng, p, job, CAND_PP, &fo);
-	r->times->function_ms = now_ms() - t;
-	r->times->function_build_ms = fo.compile_ms;
-	r->times->function_verilate_ms = fo.verilate_ms;
-	r->times->function_compile_ms = fo.cc_ms;
-	r->times->function_link_ms = fo.link_ms;
-	r->times->function_run_ms = fo.run_ms;
-	r->times->function_golden_ms = fo.golden_ms;
-	r->times->function_closure_ms = fo.closure_ms;
-	if (fo.ran)
-		pb_set_str(&r->function->engine, fo.ran); /* a fall-back: fo.note says why */
-	if (x < 0) {
-		set_infra(r, "function: %s", fo.infra_err);
-		goto out;
-	}
-	if (fo.compile_error && !fo.min_score) {
-		/* Verilator accepted it, the simulator did not: a syntax failure all the same. */
-		r->syntax->ok = 0;
-		pb_set_str(&r->syntax->tool, fo.ran ? fo.ran : eng->name);
-		pb_set_str(&r->syntax->note, fo.reason);
-		if (fo.note[0])
-			pb_set_str(&r->function->note, fo.note); /* e.g. why Icarus ran */
-		syntax_parse_diags(r->syntax, fo.diag ? fo.diag : "", 0);
-		if (!r->syntax->n_diagnostics)
-			syntax_add_diag(r->syntax, "", 0, 0, "error", fo.reason, strlen(fo.reason));
-		goto out;
-	}
-	fill_function(r->function, &fo);
-	if (formal_after_sim(p, job, CAND_PP, mode == MODE_FORMAL, formal, &pf, r->function,
-			     r->times, err, sizeof(err)) < 0) {
-		set_infra(r, "formal: %s", err);
-		goto out;
-	}
-	r->times->function_ms = now_ms() - t;
-
-ppa:
-	/* PPA: only after a full functional pass (deleting logic must never pay) */
-	if (r->function->passed) {
-		t = now_ms();
-		x = ppa_stage(p, job, CAND_PP, r->ppa, err, sizeof(err));
-		r->times->ppa_ms = now_ms() - t;
-		if (x < 0) {
-			set_infra(r, "ppa: %s", err);
-			goto out;
-		}
-	}
-out:
-	func_out_release(&fo);
-	vinfo_release(&cand);
-	free(diag);
-	free(pp);
-	if (job[0] && sb_job_remove(job, err, sizeof(err)) < 0 && r->status == RTLREWARD__STATUS__OK)
-		fprintf(stderr, "rtlreward: job directory %s not removed: %s\n", job, err);
-}
-
-Rtlreward__Result *pipeline_score(struct problem *p, const char *completion, size_t len,
-				  const struct reward_cfg *cfg)
-{
-	Rtlreward__Result *r = result_new();
-	char reason[512], key[65], err[512];
-	char *code = NULL;
-	size_t codelen = 0;
-	enum extract_how how = EXTRACT_NONE;
-	const struct engine *eng;
-	struct buf norm;
-	uint64_t seed;
-	enum check_mode mode;
-	double t0 = now_ms(), t;
-	int x, claimed = 0;
-
-	if (!r)
-		return NULL;
-	buf_init(&norm, 2 * RTLR_MAX_SOURCE);
-	pb_set_str(&r->problem, p->id);
-	mode = cfg->mode >= 0 ? (enum check_mode)cfg->mode : p->mode;
-	pb_set_str(&r->function->mode, check_mode_name(mode));
-	if (mode == MODE_TESTBENCH && !p->testbench) {
-		set_infra(r, "mode: problem has no testbench");
-		goto out;
-	}
-	if (pipeline_prepare(p, err, sizeof(err)) < 0) {
-		set_infra(r, "problem not usable: %s", err);
-		goto out;
-	}
-	if (mode == MODE_TESTBENCH && p->prep.tb_unusable) {
-		set_infra(r, "problem's testbench is unusable: %s", p->prep.tb_err);
-		goto out;
-	}
-	err[0] = '\0';
-	eng = engine_pick(cfg->engine_req, p, mode == MODE_FORMAL ? MODE_EQUIVALENCE : mode, err,
-			  sizeof(err));
-	if (!eng) {
-		set_infra(r, "%s", err);
-		goto out;
-	}
-	if (err[0])
-		pb_set_str(&r->function->note, err); /* why auto chose this engine */
-	seed = cfg->seed ? cfg->seed : p->seed;
-
-	/* format */
-	t = now_ms();
-	x = extract_verilog(completion, len, &code, &codelen, &how, reason, sizeof(reason));
-	r->times->extract_ms = now_ms() - t;
-	if (x < 0) {
-		set_infra(r, "out of memory");
-		goto out;
-	}
-	if (x > 0) {
-		pb_set_str(&r->format->reason, reason);
-		goto out;
-	}
-	pb_set_str(&r->format->extracted_by, extract_how_name(how));
-	if (codelen > RTLR_MAX_SOURCE) {
-		snprintf(reason, sizeof(reason), "extracted source is %zu bytes; the limit is %u", codelen,
-			 RTLR_MAX_SOURCE);
-		pb_set_str(&r->format->reason, reason);
-		goto out;
-	}
-	r->format->ok = 1;
-
-	/* the raw-text policy before the cache: it reads comments (metacomments), which the
-	 * cache key drops, so a refusal is never stored under, nor served from, the key of the
-	 * same text without them */
-	t = now_ms();
-	x = policy_check_raw(code, codelen, reason, sizeof(reason));
-	r->times->policy_ms = now_ms() - t;
-	if (x != 0) {
-		if (x < 0)
-			set_infra(r, "policy check failed");
-		r->format->ok = 0;
-		pb_set_str(&r->format->reason, x > 0 ? reason : "policy check failed");
-		goto out;
-	}
-
-	/* cache */
-	if (normalize_verilog(code, codelen, &norm) < 0) {
-		set_infra(r, "normalize: source too large");
-		goto out;
-	}
-	cache_key(p, norm.data, norm.len, eng->name, seed, mode, cfg->formal, key);
-	pb_set_str(&r->key, key);
-	while (!cfg->no_cache) {
-		unsigned char *data;
-		size_t dlen;
-
-		/* a miss claims the key (then looks once more); an identical key in flight is
-		 * waited for, then looked up again */
-		if (cache_get(key, &data, &dlen) != 0) {
-			if (claimed)
-				break;
-			if (cache_claim(key) == 0)
-				claimed = 1;
-			continue;
-		}
-		{
-			Rtlreward__Result *c = rtlreward__result__unpack(NULL, dlen, data);
-			free(data);
-			if (c && c->format && c->syntax && c->interface && c->function && c->ppa && c->times) {
-				if (claimed)
-					cache_unclaim(key);
-				claimed = 0;
-				protobuf_c_message_free_unpacked(&r->base, NULL);
-				r = c;
-				r->cached = 1;
-				r->times->total_ms = now_ms() - t0;
-				goto compose;
-			}
-			if (c)
-				protobuf_c_message_free_unpacked(&c->base, NULL);
-			break;
-		}
-	}
-
-	run_stages(p, code, codelen, eng, seed, mode, cfg->formal, r);
-	r->times->total_ms = now_ms() - t0;
-	if (r->status == RTLREWARD__STATUS__OK) {
-		size_t n = rtlreward__result__get_packed_size(r);
-		unsigned char *buf = malloc(n ? n : 1);
-		if (buf) {
-			rtlreward__result__pack(r, buf);
-			cache_put(key, buf, n);
-			free(buf);
-		}
-	}
-	if (claimed)
-		cache_unclaim(key);
-compose:
-	reward_compose(cfg, r);
-out:
-	if (r->status != RTLREWARD__STATUS__OK)
-		r->reward = 0;
-	if (!r->times->total_ms)
-		r->times->total_ms = now_ms() - t0;
-	buf_release(&norm);
-	free(code);
-	return r;
-}
-
-int pipeline_same_group(const struct reward_cfg *a, const struct reward_cfg *b)
-{
-	return a->mode == b->mode && a->seed == b->seed && a->formal == b->formal &&
-	       a->no_cache == b->no_cache &&
-	       !strcmp(a->engine_req ? a->engine_req : "", b->engine_req ? b->engine_req : "");
-}
-
-void pipeline_score_group(struct problem *p, struct group_item *it, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		it[i].result = pipeline_score(p, it[i].completion, it[i].len, it[i].cfg);
 }

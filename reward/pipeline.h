@@ -80,6 +80,9 @@ int pipeline_same_group(const struct reward_cfg *a, const struct reward_cfg *b);
  * and each result is what pipeline_score gives for it alone (evidence identical; times and
  * `cached` say what was shared or reused). */
 void pipeline_score_group(struct problem *p, struct group_item *it, size_t n);
+/* Called around the PPA stage of a worker's group (set once, before scoring): the scheduler
+ * lends the worker's function slot to other work while the synthesis runs. */
+void pipeline_set_ppa_hooks(void (*begin)(void), void (*end)(void));
 /* Used by preparation and the syntax tier. */
 int pipeline_verilator_xml(const char *jobdir, const char *file, const char *top,
 			   struct vinfo *vi, char **diag, char *err, size_t errlen);

@@ -114,6 +114,13 @@ out:
  * both go through the workers, so the peak stays at or below --workers) */
 static _Atomic unsigned inflight, inflight_peak;
 
+static __thread int tl_nice;
+
+void tools_set_thread_nice(int nice)
+{
+	tl_nice = nice;
+}
+
 int tool_run(const char *jobdir, const char *const *argv, enum sb_stage stage, double wall_s,
 	     struct sb_result *res, char *err, size_t errlen)
 {
@@ -127,6 +134,7 @@ int tool_run(const char *jobdir, const char *const *argv, enum sb_stage stage, d
 			.mem_bytes = g_tools.lim.mem_bytes,
 			.fsize_bytes = g_tools.lim.fsize_bytes,
 			.nproc = g_tools.lim.nproc,
+			.nice = tl_nice,
 		},
 	};
 

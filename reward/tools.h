@@ -37,6 +37,9 @@ int tool_write_file(const char *jobdir, const char *name, const char *data, size
 		    char *err, size_t errlen);
 int tool_run(const char *jobdir, const char *const *argv, enum sb_stage stage, double wall_s,
 	     struct sb_result *res, char *err, size_t errlen);
+/* The nice value of the tool runs this thread starts from now on (0: normal). The PPA stage
+ * runs its tools at a lower priority, so function checks of other requests come first. */
+void tools_set_thread_nice(int nice);
 /* Tool runs in progress now, and the most there have been at once since start-up. */
 void tool_inflight(unsigned *now, unsigned *peak);
 

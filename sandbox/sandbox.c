@@ -548,6 +548,7 @@ static int prepare(struct run *r, char *err, size_t errlen)
 	add_rlimit(c, RLIMIT_FSIZE, r->lim.fsize_bytes, r->lim.fsize_bytes);
 	add_rlimit(c, RLIMIT_NOFILE, r->lim.nofile, r->lim.nofile);
 	add_rlimit(c, RLIMIT_CORE, 0, 0);
+	c->nice = r->lim.nice > 19 ? 19 : r->lim.nice;
 	if (!sb_g.have_cgroup_pids)
 		add_rlimit(c, RLIMIT_NPROC, r->lim.nproc, r->lim.nproc);
 	c->prog = sb_g.feat.seccomp ? (spec->stage == SB_STAGE_RUN ? &sb_g.prog_run

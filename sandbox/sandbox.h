@@ -47,6 +47,7 @@ struct sb_limits {
 	unsigned nofile;      /* RLIMIT_NOFILE; 0 = 256 */
 	unsigned nproc;       /* processes (cgroup pids, else RLIMIT_NPROC); 0 = 64 */
 	size_t out_cap;       /* bytes kept of stdout and of stderr each; 0 = 256 KiB */
+	int nice;             /* > 0: run at this nice value (1..19), so other tools come first */
 };
 
 struct sb_spec {

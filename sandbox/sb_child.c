@@ -800,6 +800,8 @@ CHILD static int tool_main(void *arg)
 		MUST(SB_STEP_CHDIR, SYS1(SYS_fchdir, SB_FD_JOB));
 	for (i = 0; i < c->n_rlimits; i++)
 		MUST(SB_STEP_RLIMIT, set_limit(c->rl_res[i], &c->rl[i]));
+	if (c->nice > 0) /* PRIO_PROCESS 0 = this process; its children inherit it */
+		MUST(SB_STEP_RLIMIT, SYS3(SYS_setpriority, PRIO_PROCESS, 0, c->nice));
 	if (c->drop_uid) {
 		MUST(SB_STEP_SETGROUPS, SYS2(SYS_setgroups, 0, NULL));
 		MUST(SB_STEP_SETGID, SYS3(SYS_setresgid, SB_GID, SB_GID, SB_GID));

@@ -135,6 +135,7 @@ struct sb_child {
 	size_t mi_len;
 
 	int n_rlimits;
+	int nice;             /* > 0: the tool runs at this nice value (lower priority) */
 	int rl_res[SB_MAX_RLIMITS];
 	struct rlimit rl[SB_MAX_RLIMITS];
 

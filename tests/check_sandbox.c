@@ -164,6 +164,24 @@ START_TEST(exit_codes)
 }
 END_TEST
 
+/* lim.nice: the tool (and what it starts) runs at that nice value; 0 leaves it alone */
+START_TEST(nice_value)
+{
+	struct sb_result r;
+
+	run_ok(NULL, SB_STAGE_BUILD, LIM(.wall_s = 10, .nice = 10), ARGV("/usr/bin/nice"), &r);
+	ck_assert_msg(r.exited && r.exit_code == 0 && !strcmp(r.out, "10\n"), "%s%s", r.out, r.err);
+	sb_result_release(&r);
+	run_ok(NULL, SB_STAGE_BUILD, LIM(.wall_s = 10, .nice = 10),
+	       ARGV("/bin/sh", "-c", "/usr/bin/nice"), &r);
+	ck_assert_msg(r.exited && !strcmp(r.out, "10\n"), "%s%s", r.out, r.err);
+	sb_result_release(&r);
+	run_ok(NULL, SB_STAGE_BUILD, LIM(.wall_s = 10), ARGV("/usr/bin/nice"), &r);
+	ck_assert_msg(r.exited && !strcmp(r.out, "0\n"), "%s%s", r.out, r.err);
+	sb_result_release(&r);
+}
+END_TEST
+
 START_TEST(output_and_stdin)
 {
 	char err[256], job[PATH_MAX];
@@ -658,6 +676,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(inside, probe_run_stage);
 	tcase_add_test(inside, view_from_inside);
 	tcase_add_test(inside, exit_codes);
+	tcase_add_test(inside, nice_value);
 	tcase_add_test(inside, output_and_stdin);
 	tcase_add_test(inside, setup_failures_are_errors);
 	tcase_add_test(limits, wall_kills_sleep);

@@ -6,7 +6,7 @@ runs every test_* function of the modules listed below, and prints one line per 
 closing 'N passed, N failed, N skipped' line. Exit status 1 when anything failed.
 
 Environment: RTLR_SERVER (the binary), SHARED (../shared, optional: tests that need the
-third-party data skip with a message when it is absent), RTLR_ONLY (substring filter).
+third-party data skip with a message when it is absent), RTLR_ONLY (substring filter; several: comma-separated).
 """
 import os
 import sys
@@ -37,7 +37,7 @@ def main():
             mod = __import__(modname)
             for name in sorted(n for n in dir(mod) if n.startswith("test_")):
                 full = "%s.%s" % (modname, name)
-                if only and only not in full:
+                if only and not any(o and o in full for o in only.split(",")):
                     continue
                 t0 = time.time()
                 try:
