@@ -17,7 +17,11 @@
  * of each polarity, where Icarus sees the golden at X, a don't-care) are not compared. Verdict
  * lines carry a per-run random tag; nothing else the binary prints is trusted.
  *
- * Where the golden or the candidate assigns x or z, Icarus runs instead (func_out.note says so).
+ * Where the golden or the candidate assigns x or z (and the other cases of engine_verilator_x.c),
+ * the candidate is referred to Icarus (func_out.refer): the engine module (engine.c) runs
+ * Icarus and says so in func_out.note; this engine never calls another.
+ * A group of candidates: engine_verilator_group.c (one unit, one process per undefined-bits
+ * value), sharing the steps above through engine_verilator_int.h.
  * Testbench mode: engine_verilator_tb.c.
  */
 #include "engine.h"

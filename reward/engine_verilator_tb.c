@@ -7,8 +7,9 @@
  * build stage, the binary in the run stage; the verdict comes from the testbench's lines that
  * carry a per-run random tag, judged by engine_judge_testbench() as under Icarus.
  *
- * Verilator's limits never score a candidate: the engine falls back to Icarus, and says so in
- * func_out.note (and func_out.ran = "icarus"), when
+ * Verilator's limits never score a candidate: the engine refers the candidate to Icarus
+ * (func_out.refer; engine_testbench in engine.c runs Icarus and says so in func_out.note, with
+ * func_out.ran = "icarus"), when
  *   - the golden, the candidate or the testbench assigns x or z (2-state values would change
  *     what Icarus's X rule decides: a don't-care golden output, an X stimulus input);
  *   - the golden does not pass its testbench under Verilator with the sample count it has
