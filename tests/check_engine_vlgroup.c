@@ -202,10 +202,24 @@ static void identity(const char *const *src, size_t n, struct verdict *sg, int b
 	char what[64];
 	size_t i;
 
+	uint64_t h0, h1, c0, c1;
+
 	ck_assert(gr && rev);
+	h0 = counters_tool_runs(CT_HARNESS);
+	c0 = counters_tool_runs(CT_OTHER); /* the C++ compiler and linker */
 	for (i = 0; i < n; i++)
 		single(src[i], &sg[i]);
+	h1 = counters_tool_runs(CT_HARNESS);
+	c1 = counters_tool_runs(CT_OTHER);
 	group(src, n, gr);
+	/* the group really ran as one: fewer simulation processes and builds than the singles
+	 * (where no candidate is guilty of anything) */
+	ck_assert_msg(!both || (counters_tool_runs(CT_HARNESS) - h1 < (h1 - h0) / 2 + 1 &&
+				counters_tool_runs(CT_OTHER) - c1 < c1 - c0),
+		      "group: %llu runs, %llu builds; singles: %llu, %llu",
+		      (unsigned long long)(counters_tool_runs(CT_HARNESS) - h1),
+		      (unsigned long long)(counters_tool_runs(CT_OTHER) - c1),
+		      (unsigned long long)(h1 - h0), (unsigned long long)(c1 - c0));
 	for (i = 0; i < n; i++) {
 		snprintf(what, sizeof(what), "candidate %zu", i);
 		same(what, &sg[i], &gr[i]);
