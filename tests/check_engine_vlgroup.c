@@ -118,7 +118,7 @@ static void drop_job(const char *job)
 
 static int bench_only(void)
 {
-	return getenv("RTLR_VLG_BENCH") != NULL;
+	return getenv("RTLR_VLG_BENCH") != NULL || getenv("RTLR_VLG_VEVAL") != NULL;
 }
 
 static void single(const char *src, struct verdict *v)
@@ -418,6 +418,113 @@ START_TEST(test_bench)
 }
 END_TEST
 
+/* RTLR_VLG_VEVAL=<VerilogEval spec-to-rtl directory> (only this runs then; RTLR_VLG_VEVAL_N
+ * problems, default 20): on each problem, the golden renamed as the candidate (three comment
+ * variants) and its textual mutants, scored alone and as one group under Verilator; every field
+ * must agree. Prints the count of candidates, of differences, and the time of both. */
+static char *mutate(const char *src, const char *from, const char *to)
+{
+	const char *at = strstr(src, from);
+	size_t n = strlen(src), lf = strlen(from), lt = strlen(to);
+	char *o;
+
+	if (!at)
+		return NULL;
+	o = malloc(n - lf + lt + 1);
+	ck_assert(o);
+	memcpy(o, src, (size_t)(at - src));
+	memcpy(o + (at - src), to, lt);
+	memcpy(o + (at - src) + lt, at + lf, n - (size_t)(at - src) - lf + 1);
+	return o;
+}
+
+struct veval_list {
+	struct problem *p[512];
+	size_t n;
+};
+
+static void collect(struct problem *p, void *arg)
+{
+	struct veval_list *l = arg;
+
+	if (!strncmp(p->id, "Prob", 4) && l->n < 512) {
+		problem_ref(p);
+		l->p[l->n++] = p;
+	}
+}
+
+START_TEST(test_veval)
+{
+	static const char *const ops[][2] = {{" & ", " | "}, {"+", "-"}, {"posedge", "negedge"},
+					     {"1'b1", "1'b0"}, {"~", ""}, {" == ", " != "},
+					     {" ^ ", " & "}};
+	const char *dir = getenv("RTLR_VLG_VEVAL");
+	const char *nenv = getenv("RTLR_VLG_VEVAL_N");
+	static struct veval_list l;
+	size_t k, i, want = nenv ? (size_t)strtoul(nenv, NULL, 10) : 20, done = 0, cands = 0, grouped = 0;
+	double ts = 0, tg = 0, t;
+	char err[512];
+	struct problem *keep = P;
+
+	if (!dir)
+		return;
+	ck_assert_msg(problems_load_dir(dir, &k, err, sizeof(err)) == 0, "%s", err);
+	registry_each(collect, &l);
+	for (k = 0; k < l.n && done < want; k++) {
+		const char *src[16];
+		char *own[16];
+		struct verdict sg[16], gr[16];
+		char *gold;
+		size_t n = 0;
+
+		P = l.p[k];
+		if (pipeline_prepare(P, err, sizeof(err)) < 0 || !P->prep.gold_eq)
+			continue;
+		gold = pipeline_rename_golden(P, "rtlr_d_", P->ref_top, P->top);
+		ck_assert(gold);
+		for (i = 0; i < 3; i++) {
+			size_t bl = strlen(gold) + 32;
+			own[n] = malloc(bl);
+			ck_assert(own[n]);
+			snprintf(own[n], bl, "// variant %zu\n%s", i, gold);
+			n++;
+		}
+		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			char *m = mutate(gold, ops[i][0], ops[i][1]);
+			if (m)
+				own[n++] = m;
+		}
+		for (i = 0; i < n; i++)
+			src[i] = own[i];
+		t = now_s();
+		for (i = 0; i < n; i++)
+			single(src[i], &sg[i]);
+		ts += now_s() - t;
+		t = now_s();
+		group(src, n, gr);
+		tg += now_s() - t;
+		for (i = 0; i < n; i++) {
+			char what[128];
+			snprintf(what, sizeof(what), "%s candidate %zu", P->id, i);
+			same(what, &sg[i], &gr[i]);
+			grouped += !gr[i].o.ran;
+		}
+		release(sg, n);
+		release(gr, n);
+		for (i = 0; i < n; i++)
+			free(own[i]);
+		free(gold);
+		cands += n;
+		done++;
+	}
+	fprintf(stderr, "vlgroup veval: %zu problems, %zu candidates (%zu judged by Verilator), 0 "
+		"differences; alone %.1f s, grouped %.1f s\n", done, cands, grouped, ts, tg);
+	for (k = 0; k < l.n; k++)
+		problem_unref(l.p[k]);
+	P = keep;
+}
+END_TEST
+
 static void setup(void)
 {
 	static char root[] = "/var/tmp/rtlr-check-vlgroup-XXXXXX";
@@ -454,10 +561,11 @@ int main(void)
 	int nf;
 
 	tcase_add_unchecked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 240);
+	tcase_set_timeout(tc, getenv("RTLR_VLG_VEVAL") ? 7200 : 240);
 	tcase_add_test(tc, test_identity_plain);
 	tcase_add_test(tc, test_isolation);
 	tcase_add_test(tc, test_bench);
+	tcase_add_test(tc, test_veval);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
