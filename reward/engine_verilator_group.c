@@ -51,6 +51,9 @@
 
 enum { G_GROUP = 0, G_DONE, G_SINGLE };
 #define GROUP_MAX 512
+/* the known-golden rule's reason (as engine_verilator.c gives it) */
+#define KNOWN_WHY "the golden reads undefined values: its outputs change with the initial " \
+		  "values (4-state needed)"
 
 struct gcand {
 	struct engine_cand *c;
@@ -477,8 +480,7 @@ static int cand_guard(struct group *G, struct gcand *g)
 		return 1;
 	}
 	if (engine_vlx_known(G->p, G->seed, NULL)) {
-		engine_vlx_refer(out, "the golden reads undefined values: its outputs change with "
-				      "the initial values (4-state needed)");
+		engine_vlx_refer(out, KNOWN_WHY);
 		g->state = G_DONE;
 		return 1;
 	}
@@ -562,6 +564,25 @@ static int group_models(struct group *G)
 	return ret;
 }
 
+/* Singles scored one after another: the first that finds the golden reading undefined values
+ * says how it found it; every later one is sent to Icarus by the known-golden rule, with its
+ * reason. The group gives its candidates, in order, the same reasons. */
+static void known_as_in_order(struct group *G)
+{
+	static const char found[] = "the golden reads undefined values: its outputs change when";
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < G->n; i++) {
+		struct func_out *out = &G->g[i].c->out;
+		if (G->g[i].state != G_DONE || strncmp(out->refer, found, sizeof(found) - 1))
+			continue;
+		if (!first)
+			snprintf(out->refer, sizeof(out->refer), "%s", KNOWN_WHY);
+		first = 0;
+	}
+}
+
 /* A candidate judged in the group: the single path's note and coverage; the build and the
  * runs' time shared out. */
 static void cand_finish(struct group *G, struct gcand *g)
@@ -629,6 +650,7 @@ void engine_verilator_group(const struct problem *p, uint64_t seed, struct engin
 	}
 	if (m)
 		build_and_run(&G, idx, m);
+	known_as_in_order(&G);
 	for (i = 0; i < n; i++)
 		if (G.g[i].state == G_DONE && G.g[i].prefix[0] && !c[i].out.refer[0])
 			cand_finish(&G, &G.g[i]);

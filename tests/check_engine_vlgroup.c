@@ -152,6 +152,16 @@ static void group(const char *const *src, size_t n, struct verdict *v)
 	free(job);
 }
 
+/* Notes agree; the known-golden wording depends on the process's history (the first candidate
+ * that finds a golden reading undefined values says how; later ones, alone or grouped, cite the
+ * rule), not on the group: both forms count as one. */
+static int note_eq(const char *a, const char *b)
+{
+	static const char g[] = "ran under Icarus: the golden reads undefined values: its outputs change";
+
+	return !strcmp(a, b) || (!strncmp(a, g, sizeof(g) - 1) && !strncmp(b, g, sizeof(g) - 1));
+}
+
 static void same(const char *what, const struct verdict *a, const struct verdict *b)
 {
 	const struct func_out *x = &a->o, *y = &b->o;
@@ -178,7 +188,7 @@ static void same(const char *what, const struct verdict *a, const struct verdict
 	ck_assert_msg(x->min_score == y->min_score && x->compile_error == y->compile_error,
 		      "%s: min_score/compile_error %d/%d vs %d/%d", what, x->min_score,
 		      x->compile_error, y->min_score, y->compile_error);
-	ck_assert_msg(!strcmp(x->note, y->note), "%s: note '%s' vs '%s'", what, x->note, y->note);
+	ck_assert_msg(note_eq(x->note, y->note), "%s: note '%s' vs '%s'", what, x->note, y->note);
 	ck_assert_msg((!x->ran && !y->ran) || (x->ran && y->ran && !strcmp(x->ran, y->ran)),
 		      "%s: ran %s vs %s", what, x->ran ? x->ran : "-", y->ran ? y->ran : "-");
 	ck_assert_msg(!strcmp(x->cov.hash, y->cov.hash), "%s: stimulus hash %s vs %s", what,
