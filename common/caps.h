@@ -17,5 +17,7 @@
 #define RTLR_MAX_RESPONSE (512u << 20)         /* one HTTP response */
 #define RTLR_MAX_XML (16u << 20)               /* verilator --xml-only output */
 #define RTLR_MAX_VNODES 200000u                /* golden body elements kept for clkrst.c */
+#define RTLR_GROUP_MAX 64u                     /* tasks in one scheduled group (--group-max) */
+#define RTLR_SCHED_SCAN 4096u                  /* queued tasks a worker examines per take */
 
 #endif

@@ -1,6 +1,7 @@
 #include "cache.h"
 #include "cache_internal.h"
 #include "fsutil.h"
+#include "once.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -169,95 +170,31 @@ static void mem_put(const char *key, const unsigned char *data, size_t len)
 	pthread_mutex_unlock(&mem_mu);
 }
 
-/* --- in-flight claims ------------------------------------------------------------------------ */
+/* --- in-flight claims (once.h) ---------------------------------------------------------------- */
 
-struct claim {
-	char key[65];
-	struct claim *next;
-};
-
-static pthread_mutex_t cl_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cl_cv = PTHREAD_COND_INITIALIZER;
-static struct claim *claims;
-
-static struct claim **claim_find(const char *key)
-{
-	struct claim **pp = &claims;
-
-	while (*pp && strcmp((*pp)->key, key))
-		pp = &(*pp)->next;
-	return pp;
-}
-
-static void (*hook_begin)(void), (*hook_end)(void);
+static struct once_table claims = ONCE_TABLE_INIT(1);
 
 void cache_set_wait_hooks(void (*begin)(void), void (*end)(void))
 {
-	hook_begin = begin;
-	hook_end = end;
+	once_set_wait_hooks(begin, end);
 }
 
 int cache_claim(const char *key)
 {
-	struct claim *c;
-
-	pthread_mutex_lock(&cl_mu);
-	if (*claim_find(key)) {
-		pthread_mutex_unlock(&cl_mu);
-		if (hook_begin)
-			hook_begin();
-		pthread_mutex_lock(&cl_mu);
-		while (*claim_find(key))
-			pthread_cond_wait(&cl_cv, &cl_mu);
-		pthread_mutex_unlock(&cl_mu);
-		if (hook_end)
-			hook_end();
-		atomic_fetch_add(&n_dedup, 1);
-		return 1;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c) {
-		/* out of memory: compute without a claim (correct, only not deduplicated) */
-		snprintf(c->key, sizeof(c->key), "%s", key);
-		c->next = claims;
-		claims = c;
-	}
-	pthread_mutex_unlock(&cl_mu);
-	return 0;
+	if (once_claim(&claims, key) == 0)
+		return 0;
+	atomic_fetch_add(&n_dedup, 1);
+	return 1;
 }
 
 int cache_try_claim(const char *key)
 {
-	struct claim *c;
-
-	pthread_mutex_lock(&cl_mu);
-	if (*claim_find(key)) {
-		pthread_mutex_unlock(&cl_mu);
-		return 1;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c) {
-		snprintf(c->key, sizeof(c->key), "%s", key);
-		c->next = claims;
-		claims = c;
-	}
-	pthread_mutex_unlock(&cl_mu);
-	return 0;
+	return once_try_claim(&claims, key);
 }
 
 void cache_unclaim(const char *key)
 {
-	struct claim **pp, *c;
-
-	pthread_mutex_lock(&cl_mu);
-	pp = claim_find(key);
-	c = *pp;
-	if (c) {
-		*pp = c->next;
-		free(c);
-	}
-	pthread_cond_broadcast(&cl_cv);
-	pthread_mutex_unlock(&cl_mu);
+	once_done(&claims, key);
 }
 
 /* --- redis: optional, shared by replicas ----------------------------------------------------- */

@@ -344,6 +344,44 @@ int closure_icarus_alone(const struct problem *p, const char *jobdir, const char
 	return ret;
 }
 
+int closure_icarus_alone_group(const char *jobdir, const char *const *files,
+			       const char *const *tops, size_t n, double wall_s, double *ms,
+			       enum sb_limit_hit *limit, char *err, size_t errlen)
+{
+	const char **av = calloc(3 * n + 8, sizeof(char *));
+	struct sb_result r;
+	struct timespec t0;
+	size_t i, k = 0;
+	int ret = -1;
+
+	*limit = SB_LIMIT_NONE;
+	if (!av) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	av[k++] = g_tools.iverilog;
+	av[k++] = "-g2012";
+	av[k++] = "-t";
+	av[k++] = "null";
+	for (i = 0; i < n; i++) {
+		av[k++] = "-s";
+		av[k++] = tops[i];
+	}
+	for (i = 0; i < n; i++)
+		av[k++] = files[i];
+	av[k] = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (tool_run(jobdir, av, SB_STAGE_BUILD, wall_s, &r, err, errlen) < 0)
+		goto out;
+	*ms = engine_ms_since(&t0);
+	*limit = r.limit;
+	ret = r.exited && r.exit_code == 0 ? 0 : 1;
+	sb_result_release(&r);
+out:
+	free(av);
+	return ret;
+}
+
 /* Problems (by content hash) whose harness and golden compiled with the golden as candidate. */
 static pthread_mutex_t tr_lock = PTHREAD_MUTEX_INITIALIZER;
 static char (*tr_ok)[65];

@@ -38,6 +38,7 @@
 #include "buf.h"
 #include "engine.h"
 #include "problem.h"
+#include "sandbox.h"
 
 /* 2*nbytes random hex digits and a NUL into out (getrandom; never derived from a tag). */
 void closure_random_hex(char *out, size_t nbytes);
@@ -58,6 +59,17 @@ int closure_testbench(const struct problem *p, const char *tag, char *top, size_
  * min_score), -1 on infra failure (out->infra_err). Adds its time to out->compile_ms. */
 int closure_icarus_alone(const struct problem *p, const char *jobdir, const char *cand_file,
 			 int all_roots, struct func_out *out);
+
+/* The alone elaboration of a group (engine_icarus_group.c): one iverilog -g2012 -t null in jobdir
+ * over files[0..n) (each "`resetall" + one candidate with its modules renamed apart), roots
+ * tops[i] (each candidate's renamed top). Returns 0 when the whole run elaborates, which each
+ * candidate then does alone too (its names resolve only inside its own renamed modules: others'
+ * carry a random prefix it cannot know); 1 when not (the caller checks the candidates alone:
+ * closure_icarus_alone), *limit set when a limit stopped it; -1 on infra failure (err). *ms gets
+ * the run's wall time. */
+int closure_icarus_alone_group(const char *jobdir, const char *const *files,
+			       const char *const *tops, size_t n, double wall_s, double *ms,
+			       enum sb_limit_hit *limit, char *err, size_t errlen);
 
 /* Whether the full build command argv (its trusted files already in jobdir) succeeds with the
  * golden standing in for the candidate: argv is run with cand_file replaced by the golden

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "caps.h"
 #include "closure.h"
+#include "engine_icarus_group.h"
 #include "harness.h"
 #include "pipeline.h"
 #include "stimulus.h"
@@ -224,6 +225,7 @@ out:
 const struct engine engine_icarus = {
 	.name = "icarus",
 	.equivalence = icarus_equivalence,
+	.equivalence_group = icarus_equivalence_group,
 	.testbench = icarus_testbench,
 };
 

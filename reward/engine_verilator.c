@@ -42,6 +42,7 @@
 #include "harness.h"
 #include "stimulus.h"
 #include "hash.h"
+#include "once.h"
 #include "tools.h"
 #include "engine_verilator_int.h"
 
@@ -122,14 +123,8 @@ static void av_pch(struct av *a, int lvl, int force)
 	}
 }
 
-/* Golden models being built in this process (one build per key; the others wait). */
-struct gold_claim {
-	char key[17];
-	struct gold_claim *next;
-};
-static pthread_mutex_t gold_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t gold_cond = PTHREAD_COND_INITIALIZER;
-static struct gold_claim *gold_busy;
+/* Golden models being built in this process (one build per key; the others wait: once.h). */
+static struct once_table gold_once = ONCE_TABLE_INIT(0);
 
 void engine_verilator_init(const char *cache_dir)
 {
@@ -536,39 +531,6 @@ static int build_step(const char *jobdir, const char *const *argv, int cand_step
 	return build_step_lim(jobdir, argv, cand_step, what, g_tools.lim.compile_s, out);
 }
 
-/* Claims key for this process's build of it; waits while another thread builds it. */
-static void gold_claim(struct gold_claim *c, const char *key)
-{
-	struct gold_claim *o;
-
-	snprintf(c->key, sizeof(c->key), "%.16s", key);
-	pthread_mutex_lock(&gold_lock);
-	for (;;) {
-		for (o = gold_busy; o && strcmp(o->key, key); o = o->next)
-			;
-		if (!o)
-			break;
-		pthread_cond_wait(&gold_cond, &gold_lock);
-	}
-	c->next = gold_busy;
-	gold_busy = c;
-	pthread_mutex_unlock(&gold_lock);
-}
-
-static void gold_release(struct gold_claim *c)
-{
-	struct gold_claim **pp;
-
-	pthread_mutex_lock(&gold_lock);
-	for (pp = &gold_busy; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	pthread_cond_broadcast(&gold_cond);
-	pthread_mutex_unlock(&gold_lock);
-}
-
 /* The golden model, verilated (--prefix Vgold) and compiled into gold.o once per (golden text,
  * top, Verilator version, flags) under <cache>/verilator/golden/<key>/ with its Vgold.h, the
  * only part of it the harness includes. Built in a job directory of its own, in the build
@@ -579,7 +541,6 @@ static int golden_ready(const struct problem *p, int lvl, char *dir, size_t dirl
 {
 	static const char *const keep[] = {"gold.o", "Vgold.h"};
 	char key[65], gtop[160], job[512], tmp[1100], path[1300], err[512];
-	struct gold_claim claim;
 	struct hash_ctx *h;
 	struct timespec t0;
 	struct stat st;
@@ -601,7 +562,9 @@ static int golden_ready(const struct problem *p, int lvl, char *dir, size_t dirl
 	snprintf(path, sizeof(path), "%s/Vgold.h", dir);
 	if (stat(path, &st) == 0)
 		return 0;
-	gold_claim(&claim, key);
+	while (once_claim(&gold_once, key))
+		if (stat(path, &st) == 0)
+			return 0; /* built while we waited */
 	job[0] = '\0';
 	buf_init(&u, 4096);
 	if (stat(path, &st) == 0) { /* built while we waited */
@@ -663,7 +626,7 @@ out:
 	if (job[0])
 		sb_job_remove(job, err, sizeof(err));
 	buf_release(&u);
-	gold_release(&claim);
+	once_done(&gold_once, key);
 	return ret;
 }
 

@@ -38,6 +38,7 @@
 #include "closure.h"
 #include "fsutil.h"
 #include "hash.h"
+#include "once.h"
 #include "pipeline.h"
 #include "tools.h"
 #include "vtext.h"
@@ -59,15 +60,16 @@ static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
 static char rt_dir[1200];
 static char cache_root[900];
 
-/* The golden-under-Verilator check, once per problem (by content hash). */
-enum { GC_RUNNING = 1, GC_OK, GC_REFUSED };
+/* The golden-under-Verilator check, once per problem (by content hash): the known verdicts
+ * (gc_tab, under gc_lock), the checks running (gc_once: once.h). */
+enum { GC_OK = 1, GC_REFUSED };
 struct gcheck {
 	char hash[65];
 	int state;
 	char why[300];
 };
 static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t gc_cond = PTHREAD_COND_INITIALIZER;
+static struct once_table gc_once = ONCE_TABLE_INIT(0);
 static struct gcheck *gc_tab;
 static size_t gc_n;
 
@@ -465,33 +467,29 @@ static int golden_ok(const struct problem *p, char *why, size_t whylen, char *er
 	struct gcheck *e = NULL;
 	size_t i;
 	FILE *f;
-	int x, transient = 0;
+	int x, transient = 0, claimed = 0;
 
-	pthread_mutex_lock(&gc_lock);
 	for (;;) {
+		pthread_mutex_lock(&gc_lock);
 		for (i = 0, e = NULL; i < gc_n; i++)
-			if (gc_tab[i].state && !strcmp(gc_tab[i].hash, p->hash)) {
+			if (!strcmp(gc_tab[i].hash, p->hash)) {
 				e = &gc_tab[i];
 				break;
 			}
-		if (!e || e->state != GC_RUNNING)
-			break;
-		pthread_cond_wait(&gc_cond, &gc_lock);
-	}
-	if (e) {
-		x = e->state == GC_OK;
-		snprintf(why, whylen, "%s", e->why);
+		if (e) {
+			x = e->state == GC_OK;
+			snprintf(why, whylen, "%s", e->why);
+			pthread_mutex_unlock(&gc_lock);
+			if (claimed)
+				once_done(&gc_once, p->hash);
+			return x;
+		}
 		pthread_mutex_unlock(&gc_lock);
-		return x;
+		if (claimed)
+			break;
+		if (once_claim(&gc_once, p->hash) == 0)
+			claimed = 1;
 	}
-	if (!gc_tab)
-		gc_tab = calloc(GCHECK_MAX, sizeof(*gc_tab));
-	if (gc_tab && gc_n < GCHECK_MAX) {
-		e = &gc_tab[gc_n++];
-		snprintf(e->hash, sizeof(e->hash), "%s", p->hash);
-		e->state = GC_RUNNING;
-	}
-	pthread_mutex_unlock(&gc_lock);
 
 	why[0] = '\0';
 	gcheck_path(p, path, sizeof(path));
@@ -522,16 +520,18 @@ static int golden_ok(const struct problem *p, char *why, size_t whylen, char *er
 		}
 	}
 	pthread_mutex_lock(&gc_lock);
-	if (e) {
-		if (x < 0 || (x == 0 && transient)) {
-			e->state = 0; /* not known: the next caller tries again (the slot stays used) */
-		} else {
+	if (!(x < 0 || (x == 0 && transient))) { /* not known: the next caller tries again */
+		if (!gc_tab)
+			gc_tab = calloc(GCHECK_MAX, sizeof(*gc_tab));
+		if (gc_tab && gc_n < GCHECK_MAX) {
+			e = &gc_tab[gc_n++];
+			snprintf(e->hash, sizeof(e->hash), "%s", p->hash);
 			e->state = x ? GC_OK : GC_REFUSED;
 			snprintf(e->why, sizeof(e->why), "%s", why);
 		}
 	}
-	pthread_cond_broadcast(&gc_cond);
 	pthread_mutex_unlock(&gc_lock);
+	once_done(&gc_once, p->hash);
 	return x;
 }
 

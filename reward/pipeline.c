@@ -29,6 +29,8 @@ int pipeline_init(const char *cache_dir, char *err, size_t errlen)
 {
 	if (tools_init(err, errlen) < 0)
 		return -1;
+	if (syntax_group_init(err, errlen) < 0) /* not fatal: groups preprocess one by one */
+		fprintf(stderr, "rtlreward: syntax groups off: %s\n", err);
 	if (ppa_init(cache_dir, err, errlen) < 0)
 		return -1;
 	if (cache_init(cache_dir, err, errlen) < 0)

@@ -30,6 +30,7 @@
 #include "normalize.h"
 #include "policy.h"
 #include "ppa.h"
+#include "ppa_pay.h"
 #include "syntax.h"
 #include "tools.h"
 
@@ -464,15 +465,20 @@ static void stage_function(const struct pgroup *g, struct pcand **v, size_t n)
 		engine_equivalence_group(g->eng, g->p, g->seed, ec, m);
 	} else {
 		/* testbench mode: one candidate at a time (docs/groups.md says why) */
-		for (i = 0; i < m; i++) {
+		for (i = 0; i < m; i++)
 			ec[i].rc = engine_testbench(g->eng, g->p, ec[i].jobdir, CAND_PP, &ec[i].out);
-			if (m > 1)
-				pb_set_str(&sim[i]->r->function->note, TB_ALONE);
-		}
 	}
 	for (i = 0; i < m; i++) {
-		sim[i]->r->function->group_size = g->mode != MODE_TESTBENCH ? (uint32_t)m : 1;
+		Rtlreward__FunctionTier *f = sim[i]->r->function;
+
+		f->group_size = g->mode != MODE_TESTBENCH ? (uint32_t)m : 1;
 		function_tail(g, sim[i], &ec[i].out, ec[i].rc, t);
+		if (g->mode == MODE_TESTBENCH && m > 1) { /* said last: the notes before it stay */
+			char both[1024];
+			snprintf(both, sizeof(both), "%s%s%s", f->note ? f->note : "",
+				 f->note && f->note[0] ? "; " : "", TB_ALONE);
+			pb_set_str(&f->note, both);
+		}
 	}
 out:
 	if (ec)
@@ -498,29 +504,80 @@ static void stage_ppa(const struct pgroup *g, struct pcand **v, size_t n)
 	char err[512];
 	size_t i, k = 0;
 
-	for (i = 0; i < n; i++)
-		k += v[i]->r->function->passed != 0;
+	for (i = 0; i < n; i++) {
+		if (v[i]->r->function->passed && !ppa_wanted(v[i]->it->cfg))
+			/* not paid for: deferred, nothing runs (ppa_pay.h) */
+			ppa_pay_stage(g->p, v[i]->job, CAND_PP, 0, v[i]->r, err, sizeof(err));
+		else
+			k += v[i]->r->function->passed != 0;
+	}
 	if (!k)
 		return;
 	if (ppa_hook_begin)
 		ppa_hook_begin();
 	tools_set_thread_nice(PPA_NICE);
-	for (i = 0; i < n; i++) {
-		Rtlreward__Result *r = v[i]->r;
+	{
+		/* one synthesis/timing group for the paying candidates (ppa_stage_group: the
+		 * same figures as single runs) */
+		const char **jobs = calloc(k, sizeof(*jobs));
+		Rtlreward__PpaTier **tiers = calloc(k, sizeof(*tiers));
+		struct pcand **who = calloc(k, sizeof(*who));
+		int *rc = calloc(k, sizeof(*rc));
+		char (*errs)[512] = calloc(k, sizeof(*errs));
+		size_t j = 0;
 		double t;
-		int x;
 
-		if (!r->function->passed)
-			continue;
+		if (!jobs || !tiers || !who || !rc || !errs) {
+			for (i = 0; i < n; i++)
+				if (v[i]->r->function->passed && ppa_wanted(v[i]->it->cfg))
+					pipeline_set_infra(v[i]->r, "ppa: out of memory");
+			k = 0;
+		}
+		for (i = 0; i < n && k; i++) {
+			if (!v[i]->r->function->passed || !ppa_wanted(v[i]->it->cfg))
+				continue;
+			who[j] = v[i];
+			jobs[j] = v[i]->job;
+			tiers[j++] = v[i]->r->ppa;
+		}
 		t = pipeline_now_ms();
-		x = ppa_stage(g->p, v[i]->job, CAND_PP, r->ppa, err, sizeof(err));
-		r->times->ppa_ms = pipeline_now_ms() - t;
-		if (x < 0)
-			pipeline_set_infra(r, "ppa: %s", err);
+		if (k)
+			ppa_stage_group(g->p, jobs, CAND_PP, tiers, k, rc, errs);
+		t = pipeline_now_ms() - t;
+		for (j = 0; j < k; j++) {
+			who[j]->r->times->ppa_ms = t; /* the group's wall time */
+			who[j]->r->ppa_deferred = 0;
+			if (rc[j] < 0)
+				pipeline_set_infra(who[j]->r, "ppa: %s", errs[j]);
+		}
+		free(jobs);
+		free(tiers);
+		free(who);
+		free(rc);
+		free(errs);
 	}
 	tools_set_thread_nice(0);
 	if (ppa_hook_end)
 		ppa_hook_end();
+}
+
+/* A candidate served from the cache (or a duplicate's copy): says what was reused, and
+ * completes PPA now when the entry deferred it and this request pays for it (ppa_pay.h). */
+static void hit_ppa(const struct pgroup *g, struct pcand *c)
+{
+	int run = ppa_pay_hit_needs(c->it->cfg, c->r);
+
+	if (run) {
+		if (ppa_hook_begin)
+			ppa_hook_begin();
+		tools_set_thread_nice(PPA_NICE);
+	}
+	ppa_pay_hit(g->p, c->it->cfg, c->key, c->code, c->codelen, &c->r);
+	if (run) {
+		tools_set_thread_nice(0);
+		if (ppa_hook_end)
+			ppa_hook_end();
+	}
 }
 
 /* Every stage for the candidates of v (cache missed, claims held). */
@@ -649,7 +706,7 @@ static void score_items(struct problem *p, struct group_item *it, size_t n, int 
 		for (j = 0; j < i && !it[i].cfg->no_cache; j++)
 			if (c[j].state == PS_RUN && !strcmp(c[j].key, c[i].key))
 				break;
-		if (j < i) {
+		if (j < i && !it[i].cfg->no_cache) {
 			c[i].state = PS_DUP;
 			c[i].dup_of = j;
 			continue;
@@ -663,6 +720,8 @@ static void score_items(struct problem *p, struct group_item *it, size_t n, int 
 	for (i = 0; i < nrun; i++)
 		store(run[i]);
 	for (i = 0; i < n; i++) {
+		if (c[i].state == PS_DONE && c[i].r && c[i].r->cached)
+			hit_ppa(&g, &c[i]);
 		if (c[i].state == PS_DONE || c[i].state == PS_RUN)
 			finish(&c[i]);
 	}
@@ -672,6 +731,8 @@ static void score_items(struct problem *p, struct group_item *it, size_t n, int 
 		if (it[c[i].dup_of].result &&
 		    it[c[i].dup_of].result->status == RTLREWARD__STATUS__OK) {
 			copy_evidence(&c[i], &c[c[i].dup_of]);
+			if (c[i].r->status == RTLREWARD__STATUS__OK && c[i].r->cached)
+				hit_ppa(&g, &c[i]);
 			finish(&c[i]);
 		}
 	}

@@ -14,20 +14,22 @@
 #include "hash.h"
 #include "liberty.h"
 #include "pipeline.h"
+#include "ppa_internal.h"
 #include "ppa_netcheck.h"
 #include "ppa_sanitize.h"
 #include "tools.h"
 
-#define PPA_FLOW_VERSION "rtlreward-ppa-2" /* 2: attributes stripped (ppa_sanitize) */
+#define PPA_FLOW_VERSION "rtlreward-ppa-3" /* 2: attributes stripped (ppa_sanitize); 3: run
+					    * times kept with the golden, budgets */
 #define F_SEQ "ppa_seq.lib"
 #define F_COMB "ppa_comb.lib"
-#define F_STA "ppa_sta.lib"
+#define F_STA PPA_F_STA
 #define F_YS "ppa_syn.ys"
 #define F_TCL "ppa_sta.tcl"
 #define F_STAT "ppa_stat.txt"
-#define F_NET "ppa_net.v"
+#define F_NET PPA_F_NET
 #define F_GOLD "ppa_gold.v"
-#define F_GEN "ppa_gen.v" /* the generic netlist after synth, for ppa_netcheck */
+#define F_GEN PPA_F_GEN
 #define F_SYN "ppa_in.v" /* the design as Yosys reads it: ppa_sanitize()d */
 #define MAX_GOLDEN (4 * RTLR_MAX_PROBLEMS)
 #define PPA_MAX_INPUT (RTLR_MAX_TOOL_OUTPUT + RTLR_MAX_SOURCE) /* preprocessed text or a reference */
@@ -43,17 +45,11 @@ __asm__(".section .rodata\n"
 	".previous\n");
 extern const char rtlr_generic_lib[], rtlr_generic_lib_end[];
 
-struct golden {
-	char key[65];
-	struct ppa_metrics m;
-	int ok;
-	char reason[256];
-};
-
 static struct {
 	const char *liberty_path;
 	int enabled;
 	double timeout_s;
+	double budget, floor_s, golden_max_s;
 	int ready;
 	struct liberty lib;
 	struct buf seq, comb, sta;
@@ -66,7 +62,15 @@ static struct {
 	pthread_mutex_t lock;
 	struct golden *gold;
 	size_t ngold, capgold;
-} g = {.enabled = 1, .timeout_s = 60, .lock = PTHREAD_MUTEX_INITIALIZER};
+} g = {.enabled = 1, .timeout_s = 60, .budget = 10, .floor_s = 2, .golden_max_s = 10,
+       .lock = PTHREAD_MUTEX_INITIALIZER};
+
+void ppa_configure_budget(double budget, double floor_s, double golden_max_s)
+{
+	g.budget = budget > 0 ? budget : 0;
+	g.floor_s = floor_s > 0 ? floor_s : 0.001;
+	g.golden_max_s = golden_max_s > 0 ? golden_max_s : 0;
+}
 
 void ppa_configure(const char *liberty, int enabled, double timeout_s)
 {
@@ -74,6 +78,11 @@ void ppa_configure(const char *liberty, int enabled, double timeout_s)
 	g.enabled = enabled;
 	if (timeout_s > 0)
 		g.timeout_s = timeout_s;
+}
+
+int ppa_enabled(void)
+{
+	return g.enabled && g.ready;
 }
 
 const char *ppa_key(void)
@@ -190,6 +199,10 @@ int ppa_init(const char *cache_dir, char *err, size_t errlen)
 	hash_add_str(h, g.versions);
 	hash_add_u64(h, LIB_MAX_INPUTS);
 	hash_add_u64(h, (unsigned long long)(PPA_ACTIVITY * 1e6));
+	/* the budgets decide verdicts (over budget, PPA disabled for a slow golden) */
+	hash_add_u64(h, (unsigned long long)(g.budget * 1e3));
+	hash_add_u64(h, (unsigned long long)(g.floor_s * 1e3));
+	hash_add_u64(h, (unsigned long long)(g.golden_max_s * 1e3));
 	hash_final_hex(h, g.key);
 	{
 		char drive[300] = "no driving cell: no buffer";
@@ -233,13 +246,83 @@ double ppa_ratio(double golden, double cand)
 
 /* --- one design ---------------------------------------------------------------------------- */
 
-static int write_scripts(const struct problem *p, const char *job, const char *top, char *reason, size_t rlen, char *err, size_t errlen)
+/* The OpenSTA commands after link_design: clocks, delays, driving cell, load, activity, the
+ * two reports. Returns 0, or 1 when a port or clock name is not a simple identifier. */
+int ppa_i_sta_constraints(const struct problem *p, struct buf *tcl)
 {
-	struct buf ys, tcl;
 	const struct vinfo *gv = &p->prep.gold;
 	double period = p->clock_period_ns > 0 ? p->clock_period_ns : PPA_DEFAULT_PERIOD;
 	double scale = g.lib.time_scale_ns;
 	size_t i, k, nin = 0;
+
+	for (i = 0; i < p->prep.nclocks; i++) {
+		if (!simple_ident(p->prep.clocks[i]))
+			return 1;
+		buf_printf(tcl, "create_clock -name rtlr_clk%zu -period %.6g%s [get_ports {%s}]\n", i,
+			   period / scale, i ? " -add" : "", p->prep.clocks[i]);
+	}
+	if (!p->prep.nclocks)
+		buf_printf(tcl, "create_clock -name rtlr_clk0 -period %.6g\n", period / scale);
+	buf_adds(tcl, "set rtlr_in {}\n");
+	for (i = 0; i < gv->nports; i++) {
+		const struct vport *vp = &gv->ports[i];
+		int clk = 0;
+		if (!simple_ident(vp->name))
+			return 1;
+		for (k = 0; k < p->prep.nclocks; k++)
+			clk |= !strcmp(p->prep.clocks[k], vp->name);
+		if (vp->dir == PORT_IN && !clk) {
+			buf_printf(tcl, "lappend rtlr_in {%s}\n", vp->name);
+			nin++;
+		}
+	}
+	if (nin) {
+		buf_adds(tcl, "set_input_delay 0 -clock rtlr_clk0 [get_ports $rtlr_in]\n");
+		if (g.buffer)
+			buf_printf(tcl, "set_driving_cell -lib_cell %s -pin %s [get_ports $rtlr_in]\n",
+				   g.buffer->name, g.buffer->out_pin);
+	}
+	buf_adds(tcl, "set rtlr_out [all_outputs]\n"
+		      "if {[llength $rtlr_out]} {\n"
+		      "  set_output_delay 0 -clock rtlr_clk0 $rtlr_out\n");
+	if (g.buffer && g.buffer->in_cap > 0)
+		buf_printf(tcl, "  set_load %.6g $rtlr_out\n", 4 * g.buffer->in_cap);
+	buf_printf(tcl, "}\n"
+			"set_power_activity -global -activity %g -duty 0.5\n"
+			"report_checks -path_delay max -digits 6\n"
+			"report_power -digits 6\n",
+		   PPA_ACTIVITY);
+	return 0;
+}
+
+int ppa_i_write_sta_lib(const char *job, char *err, size_t errlen)
+{
+	return tool_write_file(job, F_STA, g.sta.data, g.sta.len, err, errlen);
+}
+
+int ppa_i_ready(void)
+{
+	return g.enabled && g.ready;
+}
+
+double ppa_i_timeout(void)
+{
+	return g.timeout_s;
+}
+
+const char *ppa_i_sta_bin(void)
+{
+	return g.sta_bin;
+}
+
+int ppa_i_simple_ident(const char *s)
+{
+	return simple_ident(s);
+}
+
+static int write_scripts(const struct problem *p, const char *job, const char *top, char *reason, size_t rlen, char *err, size_t errlen)
+{
+	struct buf ys, tcl;
 	int ret = -1;
 
 	buf_init(&ys, 64 << 10);
@@ -268,43 +351,8 @@ static int write_scripts(const struct problem *p, const char *job, const char *t
 		   top, top, top);
 
 	buf_printf(&tcl, "read_liberty " F_STA "\nread_verilog " F_NET "\nlink_design %s\n", top);
-	for (i = 0; i < p->prep.nclocks; i++) {
-		if (!simple_ident(p->prep.clocks[i]))
-			goto bad_port;
-		buf_printf(&tcl, "create_clock -name rtlr_clk%zu -period %.6g%s [get_ports {%s}]\n", i,
-			   period / scale, i ? " -add" : "", p->prep.clocks[i]);
-	}
-	if (!p->prep.nclocks)
-		buf_printf(&tcl, "create_clock -name rtlr_clk0 -period %.6g\n", period / scale);
-	buf_adds(&tcl, "set rtlr_in {}\n");
-	for (i = 0; i < gv->nports; i++) {
-		const struct vport *vp = &gv->ports[i];
-		int clk = 0;
-		if (!simple_ident(vp->name))
-			goto bad_port;
-		for (k = 0; k < p->prep.nclocks; k++)
-			clk |= !strcmp(p->prep.clocks[k], vp->name);
-		if (vp->dir == PORT_IN && !clk) {
-			buf_printf(&tcl, "lappend rtlr_in {%s}\n", vp->name);
-			nin++;
-		}
-	}
-	if (nin) {
-		buf_adds(&tcl, "set_input_delay 0 -clock rtlr_clk0 [get_ports $rtlr_in]\n");
-		if (g.buffer)
-			buf_printf(&tcl, "set_driving_cell -lib_cell %s -pin %s [get_ports $rtlr_in]\n",
-				   g.buffer->name, g.buffer->out_pin);
-	}
-	buf_adds(&tcl, "set rtlr_out [all_outputs]\n"
-		       "if {[llength $rtlr_out]} {\n"
-		       "  set_output_delay 0 -clock rtlr_clk0 $rtlr_out\n");
-	if (g.buffer && g.buffer->in_cap > 0)
-		buf_printf(&tcl, "  set_load %.6g $rtlr_out\n", 4 * g.buffer->in_cap);
-	buf_printf(&tcl, "}\n"
-			 "set_power_activity -global -activity %g -duty 0.5\n"
-			 "report_checks -path_delay max -digits 6\n"
-			 "report_power -digits 6\n",
-		   PPA_ACTIVITY);
+	if (ppa_i_sta_constraints(p, &tcl))
+		goto bad_port;
 	if (ys.overflow || tcl.overflow) {
 		snprintf(reason, rlen, "too many ports for the PPA scripts");
 		ret = 1;
@@ -368,9 +416,19 @@ static void yosys_reason(const struct sb_result *r, char *reason, size_t rlen)
 }
 
 /* Classifies a finished run: 0 fine, 1 the design's failure (reason), -1 infrastructure. */
-static int classify(const char *tool, const struct sb_result *r, char *reason, size_t rlen,
-		    char *err, size_t errlen)
+static int classify(const char *tool, const struct sb_result *r, struct run_limits *lim,
+		    char *reason, size_t rlen, char *err, size_t errlen)
 {
+	int yo = !strcmp(tool, "yosys");
+
+	if (lim->budget && (r->limit == SB_LIMIT_WALL || r->limit == SB_LIMIT_CPU)) {
+		lim->over = yo ? 1 : 2;
+		snprintf(reason, rlen, "over budget: %s ran past its budget of %.3g s (%g x the "
+			 "golden's, at least %.3g s); a design this slow to %s gets the worst PPA score",
+			 yo ? "synthesis (yosys)" : "timing (opensta)", yo ? lim->ty : lim->ts, g.budget,
+			 g.floor_s, yo ? "synthesize" : "time");
+		return 1;
+	}
 	if (r->limit != SB_LIMIT_NONE && r->limit != SB_LIMIT_OUTPUT) {
 		snprintf(reason, rlen, "%s: %s limit hit", tool, sb_limit_name(r->limit));
 		return 1;
@@ -424,7 +482,7 @@ out:
 	return ret;
 }
 
-static int parse_sta(const char *out, struct ppa_metrics *m, char *reason, size_t rlen)
+int ppa_i_parse_sta(const char *out, struct ppa_metrics *m, char *reason, size_t rlen)
 {
 	char line[400];
 	const char *p;
@@ -499,6 +557,10 @@ out:
 	return ret;
 }
 
+static int measure(const struct problem *p, const char *job, const char *file, const char *top,
+		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
+		   size_t slen, struct run_limits *lim, char *err, size_t errlen);
+
 int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,
 		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *err, size_t errlen)
 {
@@ -509,22 +571,33 @@ int ppa_measure_ex(const struct problem *p, const char *job, const char *file, c
 		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
 		   size_t slen, char *err, size_t errlen)
 {
+	struct run_limits lim = {.ty = g.timeout_s, .ts = g.timeout_s};
+
+	return measure(p, job, file, top, m, ok, reason, rlen, stripped, slen, &lim, err, errlen);
+}
+
+int ppa_i_synth(const struct problem *p, const char *job, const char *file, const char *top,
+		struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped, size_t slen,
+		struct run_limits *lim, char *err, size_t errlen)
+{
 	const char *yargv[] = {g.yosys, "-q", "-s", F_YS, NULL};
-	const char *sargv[] = {g.sta_bin, "-no_init", "-no_splash", "-exit", F_TCL, NULL};
 	struct sb_result r;
 	int x;
 
 	memset(m, 0, sizeof(*m));
 	*ok = 0;
 	reason[0] = '\0';
+	lim->wy = lim->ws = 0;
+	lim->over = 0;
 	x = write_input(job, file, stripped, slen, err, errlen);
 	if (x == 0)
 		x = write_scripts(p, job, top, reason, rlen, err, errlen);
 	if (x)
 		return x < 0 ? -1 : 0;
-	if (tool_run(job, yargv, SB_STAGE_BUILD, g.timeout_s, &r, err, errlen) < 0)
+	if (tool_run(job, yargv, SB_STAGE_BUILD, lim->ty, &r, err, errlen) < 0)
 		return -1;
-	x = classify("yosys", &r, reason, rlen, err, errlen);
+	lim->wy = r.wall_s;
+	x = classify("yosys", &r, lim, reason, rlen, err, errlen);
 	if (x == 0 && (!r.exited || r.exit_code != 0)) {
 		yosys_reason(&r, reason, rlen);
 		x = 1;
@@ -534,16 +607,37 @@ int ppa_measure_ex(const struct problem *p, const char *job, const char *file, c
 		return x < 0 ? -1 : 0;
 	if (parse_stat(job, m, reason, rlen))
 		return 0;
-	if (tool_run(job, sargv, SB_STAGE_BUILD, g.timeout_s, &r, err, errlen) < 0)
+	*ok = 1;
+	return 0;
+}
+
+int ppa_i_sta(const char *job, struct ppa_metrics *m, int *ok, char *reason, size_t rlen,
+	      struct run_limits *lim, char *err, size_t errlen)
+{
+	const char *sargv[] = {g.sta_bin, "-no_init", "-no_splash", "-exit", F_TCL, NULL};
+	struct sb_result r;
+	int x;
+
+	*ok = 0;
+	reason[0] = '\0';
+	if (lim->total > 0 && lim->total - lim->wy < lim->ts)
+		lim->ts = lim->total - lim->wy;
+	if (lim->ts <= 0) { /* a golden's bound spent by its synthesis */
+		lim->over = 2;
+		snprintf(reason, rlen, "timing (opensta): no time left");
+		return 0;
+	}
+	if (tool_run(job, sargv, SB_STAGE_BUILD, lim->ts, &r, err, errlen) < 0)
 		return -1;
-	x = classify("opensta", &r, reason, rlen, err, errlen);
+	lim->ws = r.wall_s;
+	x = classify("opensta", &r, lim, reason, rlen, err, errlen);
 	if (x == 0) {
 		struct buf all;
 		buf_init(&all, 2 * RTLR_MAX_TOOL_OUTPUT + 2);
 		buf_adds(&all, r.out ? r.out : "");
 		buf_adds(&all, "\n");
 		buf_adds(&all, r.err ? r.err : "");
-		x = parse_sta(all.data ? all.data : "", m, reason, rlen);
+		x = ppa_i_parse_sta(all.data ? all.data : "", m, reason, rlen);
 		buf_release(&all);
 	}
 	sb_result_release(&r);
@@ -551,6 +645,17 @@ int ppa_measure_ex(const struct problem *p, const char *job, const char *file, c
 		return x < 0 ? -1 : 0;
 	*ok = 1;
 	return 0;
+}
+
+static int measure(const struct problem *p, const char *job, const char *file, const char *top,
+		   struct ppa_metrics *m, int *ok, char *reason, size_t rlen, char *stripped,
+		   size_t slen, struct run_limits *lim, char *err, size_t errlen)
+{
+	if (ppa_i_synth(p, job, file, top, m, ok, reason, rlen, stripped, slen, lim, err, errlen) < 0)
+		return -1;
+	if (!*ok)
+		return 0;
+	return ppa_i_sta(job, m, ok, reason, rlen, lim, err, errlen);
 }
 
 /* --- the golden, once per problem ---------------------------------------------------------- */
@@ -610,8 +715,8 @@ static int golden_load(struct golden *e)
 	if (!f)
 		return 0;
 	if (fgets(line, sizeof(line), f) &&
-	    sscanf(line, PPA_FLOW_VERSION " %d %lf %lf %lf %u %u", &e->ok, &e->m.area, &e->m.delay_ns,
-		   &e->m.power, &e->m.cells, &e->m.seq_cells) == 6) {
+	    sscanf(line, PPA_FLOW_VERSION " %d %lf %lf %lf %u %u %lf %lf", &e->ok, &e->m.area,
+		   &e->m.delay_ns, &e->m.power, &e->m.cells, &e->m.seq_cells, &e->wy, &e->ws) == 8) {
 		e->reason[0] = '\0';
 		if (fgets(e->reason, sizeof(e->reason), f))
 			e->reason[strcspn(e->reason, "\n")] = '\0';
@@ -636,24 +741,54 @@ static void golden_save(const struct golden *e)
 	f = fopen(tmp, "w");
 	if (!f)
 		return;
-	fprintf(f, PPA_FLOW_VERSION " %d %.17g %.17g %.17g %u %u\n%s\n", e->ok, e->m.area,
-		e->m.delay_ns, e->m.power, e->m.cells, e->m.seq_cells, e->reason);
+	fprintf(f, PPA_FLOW_VERSION " %d %.17g %.17g %.17g %u %u %.6f %.6f\n%s\n", e->ok, e->m.area,
+		e->m.delay_ns, e->m.power, e->m.cells, e->m.seq_cells, e->wy, e->ws, e->reason);
 	if (fclose(f) == 0)
 		rename(tmp, path);
 	else
 		unlink(tmp);
 }
 
-static int golden_get(struct problem *p, struct golden *e, char *err, size_t errlen)
+static void golden_key(const struct problem *p, char *key)
 {
 	struct hash_ctx *h = hash_new();
+
+	hash_add_str(h, g.key);
+	hash_add_str(h, p->hash);
+	hash_final_hex(h, key);
+}
+
+/* The golden's runs under --ppa-golden-max-s: both runs share the bound. */
+static int golden_measure(struct problem *p, const char *job, struct golden *e, char *err,
+			  size_t errlen)
+{
+	double cap = g.golden_max_s > 0 && g.golden_max_s < g.timeout_s ? g.golden_max_s : g.timeout_s;
+	struct run_limits lim = {.ty = cap, .ts = g.timeout_s, .total = cap};
+	int x, bound = g.golden_max_s > 0 && g.golden_max_s <= g.timeout_s;
+
+	lim.budget = bound;
+	x = measure(p, job, F_GOLD, p->ref_top, &e->m, &e->ok, e->reason, sizeof(e->reason), NULL, 0,
+		    &lim, err, errlen);
+	if (x < 0)
+		return -1;
+	e->wy = lim.wy;
+	e->ws = lim.ws;
+	if (bound && (lim.over || lim.wy + lim.ws > g.golden_max_s)) {
+		e->ok = 0;
+		snprintf(e->reason, sizeof(e->reason), "PPA disabled for this problem: the golden's "
+			 "synthesis and timing take more than --ppa-golden-max-s %g s (yosys %.3g s%s)",
+			 g.golden_max_s, lim.wy, lim.over == 1 ? ", stopped" : "");
+	}
+	return 0;
+}
+
+int ppa_i_golden(struct problem *p, struct golden *e, char *err, size_t errlen)
+{
 	char job[512], e2[256];
 	int x;
 
 	memset(e, 0, sizeof(*e));
-	hash_add_str(h, g.key);
-	hash_add_str(h, p->hash);
-	hash_final_hex(h, e->key);
+	golden_key(p, e->key);
 	if (golden_find(e->key, e))
 		return 0;
 	if (golden_load(e)) {
@@ -664,8 +799,7 @@ static int golden_get(struct problem *p, struct golden *e, char *err, size_t err
 		return -1;
 	x = tool_write_file(job, F_GOLD, p->reference, strlen(p->reference), err, errlen);
 	if (x == 0)
-		x = ppa_measure(p, job, F_GOLD, p->ref_top, &e->m, &e->ok, e->reason, sizeof(e->reason),
-				err, errlen);
+		x = golden_measure(p, job, e, err, errlen);
 	sb_job_remove(job, e2, sizeof(e2));
 	if (x < 0)
 		return -1;
@@ -676,77 +810,51 @@ static int golden_get(struct problem *p, struct golden *e, char *err, size_t err
 
 /* --- the tier ------------------------------------------------------------------------------ */
 
-int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
-	      char *err, size_t errlen)
+/* A run's budget: budget x the golden's time, at least the floor, at most the timeout. */
+static double budget_of(double golden_s)
 {
-	struct golden gd;
-	struct ppa_metrics m;
-	char reason[512], msg[700], stripped[512];
-	struct ppa_netcheck nc;
-	int ok;
+	double b = g.budget * golden_s;
 
-	t->checked = 0;
-	t->failed = 0;
+	if (b < g.floor_s)
+		b = g.floor_s;
+	return b < g.timeout_s ? b : g.timeout_s;
+}
+
+void ppa_i_limits(const struct golden *gd, struct run_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->ty = lim->ts = g.timeout_s;
+	if (g.budget <= 0)
+		return;
+	lim->ty = budget_of(gd->wy);
+	lim->ts = budget_of(gd->ws);
+	lim->budget = lim->ty < g.timeout_s || lim->ts < g.timeout_s;
+}
+
+void ppa_problem_status(const struct problem *p, char *out, size_t outlen)
+{
+	struct golden e;
+	struct run_limits lim;
+
 	if (!g.enabled || !g.ready) {
-		pb_set_str(&t->reason, "PPA is off on this server (--ppa 0)");
-		return 0;
+		snprintf(out, outlen, "off on this server (--ppa 0)");
+		return;
 	}
-	pb_set_str(&t->liberty, g.name);
-	pb_set_str(&t->area_unit, "liberty area unit (um^2 for sky130 and rtlr_generic)");
-	pb_set_str(&t->power_unit, "W");
-	pb_set_str(&t->delay_unit, "ns");
-	if (golden_get(p, &gd, err, errlen) < 0)
-		return -1;
-	if (!gd.ok) {
-		snprintf(msg, sizeof(msg), "not scored: the golden does not synthesize: %s", gd.reason);
-		pb_set_str(&t->reason, msg);
-		return 0;
+	memset(&e, 0, sizeof(e));
+	golden_key(p, e.key);
+	if (!golden_find(e.key, &e) && !golden_load(&e)) {
+		snprintf(out, outlen, "golden not measured yet (with the first candidate that passes in "
+			 "full; PPA is disabled for the problem if that takes more than %g s)",
+			 g.golden_max_s > 0 ? g.golden_max_s : g.timeout_s);
+		return;
 	}
-	t->golden_area = gd.m.area;
-	t->golden_delay_ns = gd.m.delay_ns;
-	t->golden_power = gd.m.power;
-	t->golden_cells = gd.m.cells;
-	t->golden_seq_cells = gd.m.seq_cells;
-	if (ppa_measure_ex(p, job, file, p->top, &m, &ok, reason, sizeof(reason), stripped,
-			   sizeof(stripped), err, errlen) < 0)
-		return -1;
-	if (stripped[0]) {
-		snprintf(msg, sizeof(msg), "stripped before synthesis (they change what Yosys builds, "
-			 "not what the simulators ran): %s", stripped);
-		pb_set_str(&t->stripped, msg);
+	if (!e.ok) {
+		snprintf(out, outlen, "%s%s", strncmp(e.reason, "PPA disabled", 12) ? "PPA disabled for "
+			 "this problem: the golden does not synthesize: " : "", e.reason);
+		return;
 	}
-	if (!ok) {
-		t->failed = 1;
-		pb_set_str(&t->reason, reason);
-		return 0;
-	}
-	if (ppa_netcheck_run(p, job, file, F_GEN, g.timeout_s, &nc, err, errlen) < 0)
-		return -1;
-	t->netlist_samples = nc.ran ? nc.samples : 0;
-	if (!nc.ran)
-		snprintf(msg, sizeof(msg), "%s", nc.note);
-	else if (nc.equal)
-		snprintf(msg, sizeof(msg), "netlist equals the RTL on %llu samples", nc.samples);
-	else
-		snprintf(msg, sizeof(msg), "netlist differs from the RTL on %llu of %llu samples: %s",
-			 nc.bad, nc.samples, nc.note);
-	pb_set_str(&t->netlist_check, msg);
-	if (nc.ran && !nc.equal) {
-		t->failed = 1;
-		snprintf(reason, sizeof(reason), "not scored: the synthesized netlist does not behave "
-			 "like the RTL that was simulated (%.400s)", msg);
-		pb_set_str(&t->reason, reason);
-		return 0;
-	}
-	t->area = m.area;
-	t->cells = m.cells;
-	t->seq_cells = m.seq_cells;
-	t->delay_ns = m.delay_ns;
-	t->power = m.power;
-	t->area_ratio = ppa_ratio(gd.m.area, m.area);
-	t->delay_ratio = ppa_ratio(gd.m.delay_ns, m.delay_ns);
-	t->power_ratio = ppa_ratio(gd.m.power, m.power);
-	t->checked = 1;
-	pb_set_str(&t->reason, "");
-	return 0;
+	ppa_i_limits(&e, &lim);
+	snprintf(out, outlen, "golden: area %.6g, delay %.6g ns, power %.6g W; yosys %.3f s, opensta "
+		 "%.3f s; a candidate's budget: yosys %.3g s, opensta %.3g s", e.m.area, e.m.delay_ns,
+		 e.m.power, e.wy, e.ws, lim.ty, lim.ts);
 }

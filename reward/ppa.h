@@ -45,8 +45,20 @@ struct ppa_metrics {
 
 /* liberty: NULL for the bundled library; enabled 0 turns the tier off. */
 void ppa_configure(const char *liberty, int enabled, double timeout_s);
+/* The heavy-tail budget (docs/ppa.md): a candidate's Yosys and OpenSTA runs may each take
+ * budget x the golden's (at least floor_s, at most the PPA timeout); past it the candidate gets
+ * ppa.failed with an "over budget" reason (the worst score). budget 0: no budget. A golden
+ * whose synthesis plus timing take more than golden_max_s (0: no bound) disables PPA for its
+ * problem. Call before ppa_init(). */
+void ppa_configure_budget(double budget, double floor_s, double golden_max_s);
+/* The PPA state of a problem for GET /v1/problems/{id}: the golden's figures and run times,
+ * why PPA is disabled for it, or that the golden was not computed yet (it is, with the first
+ * candidate that passes). Never runs a tool. */
+void ppa_problem_status(const struct problem *p, char *out, size_t outlen);
 int ppa_init(const char *cache_dir, char *err, size_t errlen);
 void ppa_shutdown(void);
+/* 1 when the tier runs on this server (on, and initialised); 0 with --ppa 0. */
+int ppa_enabled(void);
 /* Identifies the liberty and the flow: part of every cache key. */
 const char *ppa_key(void);
 /* Describes the library, e.g. "rtlr_generic (bundled) a1b2c3d4". */
@@ -57,6 +69,17 @@ const char *ppa_liberty_name(void);
  * Returns 0, or -1 with err on an infrastructure failure. */
 int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
 	      char *err, size_t errlen);
+/* The tier for the n candidates of one problem that passed the function tier in full (the
+ * pipeline's PPA stage): candidate i's source is cand_file in jobdirs[i]; tiers[i] is filled
+ * as ppa_stage() fills it, with the same figures as a single run; rc[i] is 0, or -1 with
+ * errs[i] on an infrastructure failure of that candidate only (the others keep theirs).
+ * Returns 0 (the per-candidate outcomes are in rc). See ppa_group.c for what is shared. */
+int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *cand_file,
+		    Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512]);
+/* Counters since start: OpenSTA runs for a group, candidates timed in one, candidates of a
+ * group that were timed alone (their section failed: a single run gives their reason). */
+void ppa_group_counts(unsigned long long *runs, unsigned long long *timed,
+		      unsigned long long *alone);
 /* Synthesizes and times one design (exposed for tests and the golden). Returns 0 with *ok set
  * (reason filled when 0), -1 on infrastructure failure. */
 int ppa_measure(const struct problem *p, const char *job, const char *file, const char *top,

@@ -49,6 +49,8 @@ static void v_decls(const struct problem *p, const struct stim_plan *pl, struct 
 
 	buf_printf(o, "module %s;\n  reg [63:0] %sr, %sx, %ss, %sn, %sm, %scp, %skp, %ssd, %sjs, %sfs;\n"
 		      "  reg %sb, %sf;\n", pl->mod, P, P, P, P, P, P, P, P, P, P, P, P);
+	if (pl->group_done)
+		buf_printf(o, "  reg %sdn;\n", P);
 	for (i = 0; i < g->nports; i++) {
 		const struct vport *pt = &g->ports[i];
 		if (pt->dir == PORT_IN) {
@@ -77,7 +79,7 @@ static void v_instances(const struct problem *p, const struct stim_plan *pl,
 	int side;
 
 	for (side = 0; side < 2; side++) {
-		buf_printf(o, "  %s %s (", side ? p->top : gold_module,
+		buf_printf(o, "  %s %s (", side ? (pl->cand_module ? pl->cand_module : p->top) : gold_module,
 			   side ? pl->cand_inst : pl->gold_inst);
 		for (i = 0; i < g->nports; i++) {
 			const struct vport *pt = &g->ports[i];
@@ -242,6 +244,8 @@ int stim_emit_verilog(const struct problem *p, const struct stim_plan *pl, const
 		      "    %ss = 0; %sn = 0; %sm = 0; %sb = 0; %sf = 0;\n"
 		      "    %scp = 0; %skp = 0; %ssd = 0; %sjs = 0; %sfs = 0;\n",
 		   P, (unsigned long long)pl->rng0, P, FNV, P, P, P, P, P, P, P, P, P, P);
+	if (pl->group_done)
+		buf_printf(o, "    %sdn = 0;\n", P);
 	for (i = 0; i < pl->nin; i++)
 		buf_printf(o, "    %scm%zu = 0; %skm%zu = 0;\n", P, i, P, i);
 	for (i = 0; pl->track_toggles && i < g->nports; i++)
@@ -262,8 +266,11 @@ int stim_emit_verilog(const struct problem *p, const struct stim_plan *pl, const
 	for (i = 0; pl->track_toggles && i < g->nports; i++)
 		if (g->ports[i].dir == PORT_OUT)
 			buf_printf(o, ", %st%zu", P, i);
-	buf_printf(o, ");\n    $display(\"%s done %%0d %%0d\", %sn, %sm);\n    $finish;\n  end\n"
-		      "endmodule\n", tag, P, P);
+	buf_printf(o, ");\n    $display(\"%s done %%0d %%0d\", %sn, %sm);\n", tag, P, P);
+	if (pl->group_done)
+		buf_printf(o, "    %sdn = 1;\n  end\nendmodule\n", P);
+	else
+		buf_adds(o, "    $finish;\n  end\nendmodule\n");
 	return o->overflow ? -1 : 0;
 }
 

@@ -85,6 +85,12 @@ struct stim_plan {
 	/* names, random per run (a candidate cannot know them): everything the harness declares
 	 * starts with prefix; mod = prefix + "h", instances prefix + "g" and prefix + "c" */
 	char prefix[24], mod[32], gold_inst[32], cand_inst[32];
+	/* group harness (engine_icarus_group.c; zero for a single run): the candidate's top module
+	 * as renamed for the group (NULL: p->top), and group_done: at its end the harness sets its
+	 * reg prefix + "dn" to 1 instead of calling $finish (the group's top ends the run when
+	 * every harness is done) */
+	const char *cand_module;
+	int group_done;
 };
 
 /* What a run drew (printed by the harness in its tagged "cov" line) plus the plan's schedule. */

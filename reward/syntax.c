@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "caps.h"
-#include "pipeline.h"
+#include "pipeline.h" /* pb_set_str */
 #include "tools.h"
 
 #define CAND_RAW SYNTAX_CAND_RAW
@@ -137,20 +137,4 @@ int syntax_preprocess(const char *job, Rtlreward__Result *r, char **pp, size_t *
 	return 0;
 }
 
-void syntax_preprocess_group(struct syntax_cand *c, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		c[i].rc = syntax_preprocess(c[i].job, c[i].r, &c[i].pp, &c[i].pplen, c[i].err,
-					    sizeof(c[i].err));
-}
-
-void syntax_xml_group(const char *top, struct syntax_cand *c, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		c[i].rc = pipeline_verilator_xml(c[i].job, CAND_PP, top, &c[i].vi, &c[i].diag,
-						 c[i].err, sizeof(c[i].err));
-}
+/* The group calls (syntax_preprocess_group, syntax_xml_group) are in syntax_group.c. */

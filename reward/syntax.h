@@ -45,6 +45,11 @@ struct syntax_cand {
 	char err[256];
 };
 void syntax_preprocess_group(struct syntax_cand *c, size_t n);
+/* Reads Verilator's predefined macros (verilator -E --dump-defines, one sandboxed run) for the
+ * separators of the group preprocessing. Called by the first group call when not before; call
+ * it at start-up to keep that run out of the first request. Returns 0, or -1 with err (group
+ * preprocessing then uses single calls). */
+int syntax_group_init(char *err, size_t errlen);
 /* --xml-only of job/cand.v with top module `top`, for every candidate. */
 void syntax_xml_group(const char *top, struct syntax_cand *c, size_t n);
 

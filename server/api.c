@@ -16,6 +16,7 @@
 #include "pbjson.h"
 #include "pipeline.h"
 #include "policy_trusted.h"
+#include "ppa.h"
 #include "problem.h"
 #include "sandbox.h"
 #include "scheduler.h"
@@ -711,7 +712,7 @@ static void handle_problem_get(const struct api_req *req, struct api_resp *resp,
 	enum api_fmt fmt = resp_fmt(req);
 	struct problem *p = registry_get(id);
 	Rtlreward__Problem out;
-	char err[768];
+	char err[768], ppa[700];
 
 	if (!p) {
 		api_error(resp, fmt, 404, "id", "unknown problem '%.200s'", id);
@@ -725,8 +726,11 @@ static void handle_problem_get(const struct api_req *req, struct api_resp *resp,
 	}
 	stim_selfcheck(p);
 	problem_to_pb(p, &out);
+	ppa_problem_status(p, ppa, sizeof(ppa));
+	out.ppa_status = ppa;
 	resp->status = 200;
 	send_msg(resp, fmt, &out.base);
+	out.ppa_status = NULL;
 	problem_pb_release(&out);
 	problem_unref(p);
 }

@@ -36,6 +36,8 @@ static struct num_opt num_opts[] = {
 	{"compile-timeout", &g_config.compile_timeout, 30, 1, 3600, "seconds for one simulator compile"},
 	{"sim-timeout", &g_config.sim_timeout, 30, 1, 3600, "seconds for one simulation"},
 	{"deadline", &g_config.deadline, 0, 0, 86400, "seconds a request's candidates may wait in the queue (0: no limit); later ones get INFRA_ERROR"},
+	{"group-max", &g_config.group_max, 16, 1, RTLR_GROUP_MAX, "candidates of one problem scored together in one group at most (1: no grouping; docs/groups.md)"},
+	{"coalesce-ms", &g_config.coalesce_ms, 3, 0, 1000, "ms a lone candidate waits for more of its problem's candidates from other requests before it runs; 0: off, and groups then form only within one request (docs/groups.md)"},
 	{"cache-mem", &g_config.cache_mem_mb, 256, 0, 1 << 20, "in-memory LRU cache budget, MiB (0: off)"},
 	{"cache-disk-max", &g_config.cache_disk_max_mb, 0, 0, 1 << 24, "local store bound, MiB of entries; least recently used go first (0: no bound)"},
 	{"redis-ttl", &g_config.redis_ttl, 7 * 24 * 3600, 1, 10LL * 365 * 24 * 3600, "seconds a result stays in Redis (SET ... EX)"},
@@ -43,6 +45,9 @@ static struct num_opt num_opts[] = {
 	{"mem-limit", &g_config.mem_limit_mb, 2048, 64, 1 << 20, "address space per tool run, MiB"},
 	{"ppa", &g_config.ppa, 1, 0, 1, "1: PPA tier (Yosys + OpenSTA) for full passes; 0: off"},
 	{"ppa-timeout", &g_config.ppa_timeout, 60, 1, 3600, "seconds for one Yosys or OpenSTA run"},
+	{"ppa-budget", &g_config.ppa_budget, 10, 0, 100000, "a candidate's Yosys or OpenSTA run may take this many times the golden's (at least --ppa-budget-floor-ms); past it the candidate gets the worst PPA score (0: only --ppa-timeout)"},
+	{"ppa-budget-floor-ms", &g_config.ppa_budget_floor_ms, 2000, 1, 3600000, "the smallest PPA budget of a candidate's run, ms"},
+	{"ppa-golden-max-s", &g_config.ppa_golden_max_s, 10, 0, 3600, "seconds the golden's synthesis plus timing may take; a slower golden disables PPA for its problem (0: only --ppa-timeout)"},
 	{"formal-timeout", &g_config.formal_timeout, 5, 1, 3600, "seconds (wall clock) for one formal check (mode formal, formal=confirm; docs/formal.md)"},
 	{"formal-depth", &g_config.formal_depth, 24, 1, 1000, "formal steps from reset after the reset prefix (clock cycles; half periods for multi-clock designs)"},
 };

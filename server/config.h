@@ -34,8 +34,13 @@ struct config {
 	char redis_host[256];         /* "": no Redis layer */
 	int redis_port;
 	long long deadline;
+	long long group_max;    /* tasks in one scheduled group (1: no grouping; docs/groups.md) */
+	long long coalesce_ms;  /* coalescing window for a lone task, ms (0: off) */
 	long long ppa;          /* 1: the PPA tier runs */
 	long long ppa_timeout;  /* seconds for one Yosys or OpenSTA run */
+	long long ppa_budget;          /* x the golden's time per candidate run (0: off) */
+	long long ppa_budget_floor_ms; /* the budget's floor */
+	long long ppa_golden_max_s;    /* a slower golden disables PPA for its problem (0: off) */
 	long long formal_timeout; /* seconds (wall clock) for one formal check */
 	long long formal_depth;   /* formal BMC steps after the reset prefix */
 	char liberty[1024];     /* "": the bundled rtlr_generic library */

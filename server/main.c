@@ -75,6 +75,8 @@ int main(int argc, char **argv)
 	cache_set_redis(g_config.redis_host, g_config.redis_port, g_config.redis_ttl,
 			(int)g_config.redis_timeout_ms);
 	ppa_configure(g_config.liberty, (int)g_config.ppa, (double)g_config.ppa_timeout);
+	ppa_configure_budget((double)g_config.ppa_budget, (double)g_config.ppa_budget_floor_ms / 1000,
+			     (double)g_config.ppa_golden_max_s);
 	formal_configure((double)g_config.formal_timeout, (unsigned)g_config.formal_depth);
 	if (pipeline_init(g_config.cache_dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);
@@ -97,6 +99,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtlreward: loaded %zu problems from %s\n", n, g_config.problem_dirs[i]);
 		total += n;
 	}
+	sched_set_grouping((unsigned)g_config.group_max, (double)g_config.coalesce_ms);
 	if (sched_init((unsigned)g_config.workers, (size_t)g_config.queue, (double)g_config.deadline, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rtlreward: %s\n", err);
 		return 1;

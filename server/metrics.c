@@ -90,6 +90,38 @@ void metrics_rejected(void)
 	atomic_fetch_add(&rejected, 1);
 }
 
+/* What the scheduler grouped (server/scheduler.c; docs/groups.md). */
+static void sched_format(struct buf *o)
+{
+	struct sched_counters c;
+	unsigned i;
+
+	sched_get_counters(&c);
+	buf_adds(o, "# HELP rtlreward_sched_groups_total Groups the scheduler dispatched (one pipeline_score_group call each), by size.\n"
+		    "# TYPE rtlreward_sched_groups_total counter\n");
+	for (i = 0; i < SCHED_NSIZE; i++)
+		buf_printf(o, "rtlreward_sched_groups_total{size=\"%s\"} %llu\n", sched_size_name(i),
+			   (unsigned long long)c.groups[i]);
+	buf_printf(o, "# HELP rtlreward_sched_grouped_tasks_total Candidates dispatched in groups of two or more.\n"
+		      "# TYPE rtlreward_sched_grouped_tasks_total counter\nrtlreward_sched_grouped_tasks_total %llu\n"
+		      "# HELP rtlreward_sched_cross_request_total Candidates grouped with a candidate of another request.\n"
+		      "# TYPE rtlreward_sched_cross_request_total counter\nrtlreward_sched_cross_request_total %llu\n"
+		      "# HELP rtlreward_sched_coalesced_total Candidates that joined a group during its coalescing window (--coalesce-ms).\n"
+		      "# TYPE rtlreward_sched_coalesced_total counter\nrtlreward_sched_coalesced_total %llu\n"
+		      "# HELP rtlreward_sched_windows_total Coalescing windows opened by a lone candidate, by outcome (joined: others came; alone: none did).\n"
+		      "# TYPE rtlreward_sched_windows_total counter\n"
+		      "rtlreward_sched_windows_total{outcome=\"joined\"} %llu\n"
+		      "rtlreward_sched_windows_total{outcome=\"alone\"} %llu\n"
+		      "# HELP rtlreward_sched_window_seconds_total Time spent waiting in coalescing windows.\n"
+		      "# TYPE rtlreward_sched_window_seconds_total counter\nrtlreward_sched_window_seconds_total %.6f\n"
+		      "# HELP rtlreward_sched_late_total Candidates answered \"deadline exceeded\" without running.\n"
+		      "# TYPE rtlreward_sched_late_total counter\nrtlreward_sched_late_total %llu\n",
+		   (unsigned long long)c.grouped, (unsigned long long)c.cross_batch,
+		   (unsigned long long)c.coalesced, (unsigned long long)(c.windows - c.windows_alone),
+		   (unsigned long long)c.windows_alone, (double)c.window_us / 1e6,
+		   (unsigned long long)c.late);
+}
+
 int metrics_render(struct buf *o)
 {
 	size_t r, c, s, i, queued, cap;
@@ -169,6 +201,7 @@ int metrics_render(struct buf *o)
 		      "# TYPE rtlreward_workers_busy gauge\nrtlreward_workers_busy %u\n"
 		      "# TYPE rtlreward_workers gauge\nrtlreward_workers %u\n",
 		   queued, cap, busy, workers);
+	sched_format(o);
 	{
 		struct cg_stats g;
 		unsigned tnow, tpeak;

@@ -128,22 +128,27 @@ def test_restart_keeps_cache(s):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def test_scheduler_round_robin_between_requests(s):
+def test_scheduler_round_robin_between_requests(_s):
     """A one-candidate request sent while a 40-candidate batch is queued is answered before the
-    batch: batches take turns (FIFO would make it wait for all 40)."""
+    batch: batches take turns (FIFO would make it wait for all 40). Groups of at most 4 here
+    (--group-max), so that most of the batch stays queued while the first groups run."""
+    s = harness.Server.start(["--group-max", "4"])
     big = [("add8_cout", fence(ADDER + "\nmodule Pad_%d; endmodule\n" % i)) for i in range(40)]
     done = {}
 
     def run_big():
         s.score(big, seed=90008)
         done["big"] = time.time()
-    t = threading.Thread(target=run_big)
-    t.start()
-    assert harness.wait_for(lambda: _metric(s, "rtlreward_queue_depth") > 10, timeout=30)
-    s.score([("add8_cout", fence(ADDER + "\nmodule Small; endmodule\n"))], seed=90008)
-    done["small"] = time.time()
-    t.join()
-    assert done["small"] < done["big"], done
+    try:
+        t = threading.Thread(target=run_big)
+        t.start()
+        assert harness.wait_for(lambda: _metric(s, "rtlreward_queue_depth") > 10, timeout=30)
+        s.score([("add8_cout", fence(ADDER + "\nmodule Small; endmodule\n"))], seed=90008)
+        done["small"] = time.time()
+        t.join()
+        assert done["small"] < done["big"], done
+    finally:
+        s.stop()
 
 
 def test_deadline_answers_late_candidates_infra_error(s):
