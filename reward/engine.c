@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "counters.h"
 #include "harness.h"
@@ -286,10 +287,122 @@ void engine_equivalence_group(const struct engine *e, const struct problem *p, u
 	if (!n)
 		return;
 	counters_group(e->name, n);
-	if (n > 1 && e->equivalence_group) {
+	if (n > 1 && e->equivalence_group)
 		e->equivalence_group(p, seed, c, n);
-		return;
+	else
+		for (i = 0; i < n; i++)
+			c[i].rc = e->equivalence(p, c[i].jobdir, seed, &c[i].out);
+	if (e != &engine_icarus)
+		engine_refer_group(p, seed, c, n); /* the fall-backs (below) */
+}
+
+/* ---- fall-backs (owner: vlgroup) ------------------------------------------------------------
+ * An engine that cannot judge a candidate says why in func_out.refer (returning 0); here, and
+ * only here, Icarus then runs instead, and the note says so. The notes and verdicts are those
+ * the engines gave when they called Icarus themselves. */
+
+/* Files a Verilator attempt may leave in the job directory that Icarus's equivalence run
+ * writes itself. */
+static void refer_reset_eq(const char *jobdir, struct func_out *out, char *why, size_t whylen)
+{
+	static const char *const written[] = {"gold.v", "harness.v"};
+	char path[1300];
+	size_t i;
+	int wt = out->want_toggles; /* the registration self-check asks for toggles */
+
+	snprintf(why, whylen, "%s", out->refer);
+	for (i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", jobdir, written[i]);
+		unlink(path);
 	}
+	func_out_release(out);
+	memset(out, 0, sizeof(*out));
+	out->want_toggles = wt;
+}
+
+static void refer_note_eq(struct func_out *out, const char *why)
+{
+	out->ran = "icarus";
+	snprintf(out->note, sizeof(out->note), "ran under Icarus: %.230s", why);
+}
+
+int engine_equivalence(const struct engine *e, const struct problem *p, const char *jobdir,
+		       uint64_t seed, struct func_out *out)
+{
+	char why[sizeof(out->refer)];
+	int x = e->equivalence(p, jobdir, seed, out);
+
+	if (x < 0 || !out->refer[0] || e == &engine_icarus)
+		return x;
+	refer_reset_eq(jobdir, out, why, sizeof(why));
+	x = engine_icarus.equivalence(p, jobdir, seed, out);
+	refer_note_eq(out, why);
+	return x;
+}
+
+int engine_testbench(const struct engine *e, const struct problem *p, const char *jobdir,
+		     const char *cand_file, struct func_out *out)
+{
+	char why[sizeof(out->refer)], icnote[256], path[1300];
+	size_t i;
+	int x = e->testbench(p, jobdir, cand_file, out);
+
+	if (x < 0 || !out->refer[0] || e == &engine_icarus)
+		return x;
+	snprintf(why, sizeof(why), "%s", out->refer);
+	for (i = 0; i < p->nfiles; i++) { /* the testbench's files, as the attempt wrote them */
+		snprintf(path, sizeof(path), "%s/%s", jobdir, p->file_names[i]);
+		unlink(path);
+	}
+	func_out_release(out);
+	memset(out, 0, sizeof(*out));
+	x = engine_icarus.testbench(p, jobdir, cand_file, out);
+	out->ran = "icarus";
+	snprintf(icnote, sizeof(icnote), "%s", out->note);
+	snprintf(out->note, sizeof(out->note), "testbench ran under Icarus: %.170s%s%.50s", why,
+		 icnote[0] ? "; " : "", icnote);
+	return x;
+}
+
+void engine_refer_group(const struct problem *p, uint64_t seed, struct engine_cand *c, size_t n)
+{
+	struct engine_cand *sub = NULL;
+	char (*why)[sizeof(c->out.refer)] = NULL;
+	size_t *at = NULL, i, m = 0;
+
 	for (i = 0; i < n; i++)
-		c[i].rc = e->equivalence(p, c[i].jobdir, seed, &c[i].out);
+		m += c[i].rc == 0 && c[i].out.refer[0];
+	if (!m)
+		return;
+	sub = calloc(m, sizeof(*sub));
+	why = calloc(m, sizeof(*why));
+	at = calloc(m, sizeof(*at));
+	if (!sub || !why || !at) { /* scored one by one, as single runs are */
+		for (i = 0; i < n; i++)
+			if (c[i].rc == 0 && c[i].out.refer[0]) {
+				char w[sizeof(c->out.refer)];
+				refer_reset_eq(c[i].jobdir, &c[i].out, w, sizeof(w));
+				c[i].rc = engine_icarus.equivalence(p, c[i].jobdir, seed, &c[i].out);
+				refer_note_eq(&c[i].out, w);
+			}
+		goto out;
+	}
+	for (i = 0, m = 0; i < n; i++)
+		if (c[i].rc == 0 && c[i].out.refer[0]) {
+			at[m] = i;
+			sub[m].jobdir = c[i].jobdir;
+			refer_reset_eq(c[i].jobdir, &c[i].out, why[m], sizeof(why[m]));
+			sub[m].out.want_toggles = c[i].out.want_toggles;
+			m++;
+		}
+	engine_equivalence_group(&engine_icarus, p, seed, sub, m);
+	for (i = 0; i < m; i++) {
+		c[at[i]].out = sub[i].out; /* the diag pointer moves with it */
+		c[at[i]].rc = sub[i].rc;
+		refer_note_eq(&c[at[i]].out, why[i]);
+	}
+out:
+	free(sub);
+	free(why);
+	free(at);
 }

@@ -46,6 +46,11 @@ struct func_out {
 	int want_toggles;     /* input, set by the caller: record which outputs change (cov.toggles) */
 	const char *ran;      /* static name of the engine that produced the verdict when it is not
 			       * the one called (a fall-back to Icarus), else NULL */
+	/* Set by an engine (with return 0) that cannot judge this candidate: why Icarus must judge
+	 * it instead. The engine module (engine_equivalence, engine_testbench, the group entry)
+	 * then runs Icarus and says so in note ("ran under Icarus: <refer>"), ran = "icarus";
+	 * engines never call each other. */
+	char refer[300];
 };
 
 struct engine {
@@ -71,9 +76,20 @@ struct engine_cand {
 };
 
 /* The group entry point (engine.c): counts the group, then calls e->equivalence_group for
- * n >= 2 where the engine has one, else e->equivalence per candidate. */
+ * n >= 2 where the engine has one, else e->equivalence per candidate; candidates the engine
+ * referred to Icarus (out.refer) then go to Icarus as a group of their own (engine_refer_group). */
 void engine_equivalence_group(const struct engine *e, const struct problem *p, uint64_t seed,
 			      struct engine_cand *c, size_t n);
+/* The single entry points (engine.c): e->equivalence / e->testbench, then, where the engine
+ * referred the candidate (out->refer), the Icarus run with its note. Callers use these, never
+ * the struct members directly. */
+int engine_equivalence(const struct engine *e, const struct problem *p, const char *jobdir,
+		       uint64_t seed, struct func_out *out);
+int engine_testbench(const struct engine *e, const struct problem *p, const char *jobdir,
+		     const char *cand_file, struct func_out *out);
+/* The referred candidates among c[0..n) (out.refer set, rc 0) scored by Icarus as one group,
+ * each with the note and ran a single fall-back gives. */
+void engine_refer_group(const struct problem *p, uint64_t seed, struct engine_cand *c, size_t n);
 
 extern const struct engine engine_icarus;
 extern const struct engine engine_verilator;
@@ -107,8 +123,8 @@ void engine_judge_testbench(const struct problem *p, const struct sb_result *r, 
 			    struct func_out *out);
 
 /* Verilator testbench mode (engine_verilator_tb.c): the problem's testbench built with
- * --timing against runtime objects of their own (kept apart from the equivalence set); falls
- * back to Icarus, saying so in out->note, where Verilator cannot judge. */
+ * --timing against runtime objects of their own (kept apart from the equivalence set); refers
+ * the candidate to Icarus (out->refer) where Verilator cannot judge. */
 void engine_verilator_tb_init(const char *cache_root);
 /* Shared by the engines: milliseconds since t0 (CLOCK_MONOTONIC); the generated .cpp files of
  * a Verilator -Mdir sub/ as #include lines of one translation unit. */
@@ -122,16 +138,14 @@ int engine_verilator_tb(const struct problem *p, const char *jobdir, const char 
  * score it differently from Icarus's X rule. */
 int engine_uses_xz(const char *src);
 /* Before a Verilator equivalence run (cand.v in jobdir): where the golden or the candidate
- * assigns x or z, or divides by a value that may be 0, runs Icarus instead and says so in
- * out->note (out->ran = "icarus").
- * Returns 1 when Icarus produced the verdict, 0 when Verilator may run, -1 on infra failure. */
-int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint64_t seed,
-			      struct func_out *out);
+ * assigns x or z, or divides by a value that may be 0, refers the candidate to Icarus
+ * (out->refer says why). Returns 1 when referred, 0 when Verilator may run, -1 on infra
+ * failure. */
+int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, struct func_out *out);
 /* After a Verilator equivalence run that returned x: where Verilator refused the golden (an
- * infra error naming it) or the candidate on an unsupported construct, runs Icarus instead and
- * says so (out->ran = "icarus"); returns the verdict's return code (x when nothing changed). */
-int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uint64_t seed, int x,
-				struct func_out *out);
+ * infra error naming it) or the candidate on an unsupported construct, refers the candidate to
+ * Icarus (out->refer) and returns 0; else returns x. */
+int engine_verilator_eq_refused(int x, struct func_out *out);
 
 /* engine_verilator_x.c: what decides whether Verilator's 2-state, no-timing run gives Icarus's
  * verdict (see its header). engine_vlx_divides: 1 when src has / or % by anything but a nonzero
@@ -141,17 +155,16 @@ int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uin
  * 0 with why otherwise. engine_vlx_digest_code: the C++ harness's rtlr_digest() (a hash of the
  * compared outputs of both models, g and c). engine_vlx_run: runs the harness binary with
  * undefined bits 0, 1 and random; fills out from the first run; why set (and 0 returned) when
- * the outputs differ between the runs; -1 on infra failure. engine_vlx_icarus: runs Icarus
- * instead, note "ran under Icarus: <why>", out->ran = "icarus". The division rule on golden
- * and cand.v is applied by engine_verilator_xz_guard, with the x/z rule. */
+ * the outputs differ between the runs; -1 on infra failure. engine_vlx_refer: refers the
+ * candidate to Icarus with why (out->refer). The division rule on golden and cand.v is applied
+ * by engine_verilator_xz_guard, with the x/z rule. */
 int engine_vlx_divides(const char *src);
 int engine_vlx_delays_ok(const char *cand, const char *gold, const char *diag, double *total,
 			 char *why, size_t whylen);
 void engine_vlx_digest_code(const struct problem *p, struct buf *o);
 int engine_vlx_run(const char *jobdir, const char *sim, const char *tag, uint64_t expect,
 		   struct func_out *out, char *why, size_t whylen);
-int engine_vlx_icarus(const struct problem *p, const char *jobdir, uint64_t seed, const char *why,
-		      struct func_out *out);
+void engine_vlx_refer(struct func_out *out, const char *why);
 /* Testbench mode: runs argv (the binary and its fixed arguments, at most 6) with undefined bits
  * 0 and 1; fills out from the first run. 1 with why when the verdict differs between
  * the runs (Icarus must judge), 0, -1 on infra failure. */

@@ -17,7 +17,11 @@
  * of each polarity, where Icarus sees the golden at X, a don't-care) are not compared. Verdict
  * lines carry a per-run random tag; nothing else the binary prints is trusted.
  *
- * Where the golden or the candidate assigns x or z, Icarus runs instead (func_out.note says so).
+ * Where the golden or the candidate assigns x or z (and the other cases of engine_verilator_x.c),
+ * the candidate is referred to Icarus (func_out.refer): the engine module (engine.c) runs
+ * Icarus and says so in func_out.note; this engine never calls another.
+ * A group of candidates: engine_verilator_group.c (one unit, one process per undefined-bits
+ * value), sharing the steps above through engine_verilator_int.h.
  * Testbench mode: engine_verilator_tb.c.
  */
 #include "engine.h"
@@ -40,6 +44,7 @@
 #include "hash.h"
 #include "once.h"
 #include "tools.h"
+#include "engine_verilator_int.h"
 
 #define VL_INC "/usr/share/verilator/include"
 /* The compiler flags of every translation unit: the runtime, the precompiled header, the golden
@@ -51,7 +56,6 @@
  * a problem that simulates VL_O1_SAMPLES or more (10^6 cycles: the run 0.57 s -> 0.08 s of CPU
  * for 0.08 s more compile). Golden and candidate units of a problem use the same level; the
  * runtime objects are -O0 (they are not on the simulation's hot path). */
-#define VL_O1_SAMPLES 250000
 static const char *const opt_flag[2] = {"-O0", "-O1"};
 /* verilator_bin's flags for golden and candidate alike (part of the golden model's key) */
 #define VL_VERILATE "--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-unlimited-stack", \
@@ -181,6 +185,11 @@ static int share_file(const char *dir, const char *name, const char *jobdir, con
 
 	snprintf(from, sizeof(from), "%s/%s", dir, name);
 	snprintf(to, sizeof(to), "%s/%s", jobdir, as);
+	/* a second build in one job (a group split): never write through an earlier link */
+	if (unlink(to) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "unlink %.300s: %s", to, strerror(errno));
+		return -1;
+	}
 	if (geteuid() == 0 && stat(from, &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022) &&
 	    link(from, to) == 0)
 		return 0;
@@ -431,12 +440,7 @@ static int cpp_harness(const struct problem *p, const struct stim_plan *pl, uint
 	buf_adds(o, "#include \"verilated.h\"\n#include \"Vgold.h\"\n#include \"Vcand.h\"\n"
 		    "#include <cstdio>\n#include <cstdint>\n#include <cstring>\n"
 		    "static Vgold *g;\nstatic Vcand *c;\n");
-	/* printing a value in hex (width-aware) */
-	buf_adds(o, "static void hexw(char *b, size_t n, const uint32_t *w, int words, int bits) {\n"
-		    "  int digits = (bits + 3) / 4; if (digits > (int)n - 1) digits = (int)n - 1;\n"
-		    "  for (int d = 0; d < digits; d++) { int bit = (digits - 1 - d) * 4;\n"
-		    "    unsigned v = (w[bit / 32] >> (bit % 32)) & 15u; (void)words;\n"
-		    "    b[d] = \"0123456789abcdef\"[v]; }\n  b[digits] = 0; }\n");
+	vl_harness_prelude(o);
 	/* the output digest first: stim's check() calls rtlr_digest() on every compared sample
 	 * (engine_verilator_x.c: a design whose outputs change with the undefined bits' start
 	 * values goes to Icarus) */
@@ -452,7 +456,7 @@ static int cpp_harness(const struct problem *p, const struct stim_plan *pl, uint
 		      "  { int sd = ctx->randSeed();\n"
 		      "    ctx->randSeed(sd); g = new Vgold{ctx, \"g\"};\n"
 		      "    ctx->randSeed(sd); c = new Vcand{ctx, \"c\"}; }\n",
-		   (unsigned)(splitmix(seed) & 0x7fffffff) | 1u);
+		   (unsigned)vl_rand_seed(seed));
 	if (stim_emit_cpp_run(pl, o) < 0)
 		return -1;
 	buf_printf(o, "  printf(\"%s xdigest %%016llx %%016llx\\n\", (unsigned long long)rtlr_dg,"
@@ -486,15 +490,15 @@ int engine_vl_add_includes(const char *jobdir, const char *sub, struct buf *o, c
 	return 0;
 }
 
-/* Runs one build step; 0 ok, 1 candidate's fault (out filled), -1 infra. */
-static int build_step(const char *jobdir, const char *const *argv, int cand_step, const char *what,
-		      struct func_out *out)
+/* Runs one build step (within wall_s); 0 ok, 1 candidate's fault (out filled), -1 infra. */
+static int build_step_lim(const char *jobdir, const char *const *argv, int cand_step,
+			  const char *what, double wall_s, struct func_out *out)
 {
 	struct sb_result r;
 	char err[256];
 	int ret;
 
-	if (tool_run(jobdir, argv, SB_STAGE_BUILD, g_tools.lim.compile_s, &r, err, sizeof(err)) < 0) {
+	if (tool_run(jobdir, argv, SB_STAGE_BUILD, wall_s, &r, err, sizeof(err)) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "sandbox: %s", err);
 		return -1;
 	}
@@ -519,6 +523,12 @@ static int build_step(const char *jobdir, const char *const *argv, int cand_step
 	}
 	sb_result_release(&r);
 	return ret;
+}
+
+static int build_step(const char *jobdir, const char *const *argv, int cand_step, const char *what,
+		      struct func_out *out)
+{
+	return build_step_lim(jobdir, argv, cand_step, what, g_tools.lim.compile_s, out);
 }
 
 /* The golden model, verilated (--prefix Vgold) and compiled into gold.o once per (golden text,
@@ -620,14 +630,14 @@ out:
 	return ret;
 }
 
-/* Verilates the candidate; where Verilator only asks how to treat delays (NEEDTIMINGOPT) and
+/* Verilates the candidate (cand.v in jobdir, into mdir, classes named prefix...); where Verilator only asks how to treat delays (NEEDTIMINGOPT) and
  * engine_vlx_delays_ok finds them harmless, again with --no-timing (*dropped = their total);
  * where it finds them harmful, icw says why Icarus must judge. build_step's return. */
-static int verilate_cand(const struct problem *p, const char *jobdir, struct func_out *out,
-			 double *dropped, char *icw, size_t icwlen)
+int vl_verilate(const struct problem *p, const char *jobdir, const char *prefix, const char *mdir,
+		struct func_out *out, double *dropped, char *icw, size_t icwlen)
 {
-	const char *ac[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", "Vcand", "--top-module",
-			    p->top, "-Mdir", "vc", "cand.v", NULL, NULL};
+	const char *ac[] = {g_tools.verilator_bin, VL_VERILATE, "--prefix", prefix, "--top-module",
+			    p->top, "-Mdir", mdir, "cand.v", NULL, NULL};
 	char path[1300];
 	struct buf cand;
 	int x = build_step(jobdir, ac, 1, "verilate", out);
@@ -656,6 +666,103 @@ static int verilate_cand(const struct problem *p, const char *jobdir, struct fun
 	return x;
 }
 
+int vl_models_ready(const struct problem *p, int lvl, char *gdir, size_t gdirlen,
+		    struct func_out *out, char *icw, size_t icwlen)
+{
+	int x;
+
+	icw[0] = '\0';
+	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
+		return -1;
+	if (golden_ready(p, lvl, gdir, gdirlen, &out->golden_ms, out) < 0)
+		return -1;
+	x = engine_vlx_port_renamed(gdir);
+	if (x < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "no model header Vgold.h in %.400s",
+			 gdir);
+		return -1;
+	}
+	if (x > 0)
+		snprintf(icw, icwlen, "a port name is a C++ word Verilator renames (__SYM__)");
+	return 0;
+}
+
+uint32_t vl_rand_seed(uint64_t seed)
+{
+	return (uint32_t)(splitmix(seed) & 0x7fffffff) | 1u;
+}
+
+void vl_harness_prelude(struct buf *o)
+{
+	/* printing a value in hex (width-aware) */
+	buf_adds(o, "static void hexw(char *b, size_t n, const uint32_t *w, int words, int bits) {\n"
+		    "  int digits = (bits + 3) / 4; if (digits > (int)n - 1) digits = (int)n - 1;\n"
+		    "  for (int d = 0; d < digits; d++) { int bit = (digits - 1 - d) * 4;\n"
+		    "    unsigned v = (w[bit / 32] >> (bit % 32)) & 15u; (void)words;\n"
+		    "    b[d] = \"0123456789abcdef\"[v]; }\n  b[digits] = 0; }\n");
+}
+
+int vl_build_sim(const char *jobdir, int lvl, const char *gdir, double wall_s,
+		 struct func_out *out, double *cc_ms, double *link_ms)
+{
+	char err[512];
+	struct timespec ts;
+	struct av ab;
+	int x;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* The cache directory may not be visible in the sandbox (/tmp is private there): the
+	 * objects and the PCH are linked (or copied) into the job directory. */
+	if (share_file(rt_dir, "verilated.o", jobdir, "rt1.o", err, sizeof(err)) < 0 ||
+	    share_file(rt_dir, "verilated_threads.o", jobdir, "rt2.o", err, sizeof(err)) < 0 ||
+	    (rt_pch[lvl] && share_pch(rt_dir, jobdir, lvl, err, sizeof(err)) < 0) ||
+	    share_file(gdir, "gold.o", jobdir, "gold.o", err, sizeof(err)) < 0 ||
+	    share_file(gdir, "Vgold.h", jobdir, "Vgold.h", err, sizeof(err)) < 0) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "%.500s", err);
+		return -1;
+	}
+	av_cxx(&ab, lvl);
+	av_pch(&ab, lvl, 0);
+	av_add(&ab, "-I.");
+	av_add(&ab, "-Ivc");
+	av_add(&ab, "-c");
+	av_add(&ab, "unit.cpp");
+	av_add(&ab, "-o");
+	av_add(&ab, "unit.o");
+	x = build_step_lim(jobdir, ab.v, 1, cxx_clang ? "clang++" : "g++", wall_s, out);
+	if (x > 0 && pch_refused(out->diag)) {
+		snprintf(out->infra_err, sizeof(out->infra_err), "the PCH was refused: %.400s",
+			 out->diag);
+		free(out->diag);
+		out->diag = NULL;
+		out->compile_error = out->min_score = 0;
+		out->reason[0] = '\0';
+		return -1;
+	}
+	if (x != 0)
+		return x;
+	*cc_ms = engine_ms_since(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	{
+		static const char *const objs[] = {"-pthread", "unit.o", "gold.o", "rt1.o", "rt2.o",
+						   "-o", "sim"};
+		struct av al = {.n = 0};
+		size_t i;
+
+		av_add(&al, "/usr/bin/g++"); /* a lighter driver than clang++'s for linking */
+		for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+			av_add(&al, objs[i]);
+		if (cxx_clang)
+			av_add(&al, "-latomic"); /* clang's -O0 calls __atomic_is_lock_free */
+		av_add(&al, rt_ld);
+		x = build_step_lim(jobdir, al.v, 1, "link", wall_s, out);
+		if (x != 0)
+			return x;
+	}
+	*link_ms = engine_ms_since(&ts);
+	return 0;
+}
+
 /* Per candidate: verilate it (--prefix Vcand), compile it with the harness as one unit against
  * the PCH, link with the cached runtime and golden objects, run (three times: engine_vlx_run).
  * Stage times go into out. When Icarus must judge instead, icw says why (and out is untouched
@@ -676,24 +783,15 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 	buf_init(&h, 4 * RTLR_MAX_REFERENCE);
 	memset(&pl, 0, sizeof(pl));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (runtime_ready(out->infra_err, sizeof(out->infra_err)) < 0)
+	if (vl_models_ready(p, lvl, gdir, sizeof(gdir), out, icw, icwlen) < 0)
 		goto out;
-	if (golden_ready(p, lvl, gdir, sizeof(gdir), &out->golden_ms, out) < 0)
-		goto out;
-	x = engine_vlx_port_renamed(gdir);
-	if (x < 0) {
-		snprintf(out->infra_err, sizeof(out->infra_err), "no model header Vgold.h in %.400s",
-			 gdir);
-		goto out;
-	}
-	if (x > 0) {
-		snprintf(icw, icwlen, "a port name is a C++ word Verilator renames (__SYM__)");
+	if (icw[0]) {
 		ret = 0;
 		goto out;
 	}
 	engine_new_tag(tag);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	x = verilate_cand(p, jobdir, out, &dropped, icw, icwlen);
+	x = vl_verilate(p, jobdir, "Vcand", "vc", out, &dropped, icw, icwlen);
 	if (x < 0)
 		goto out;
 	if (x > 0 || icw[0]) {
@@ -701,7 +799,6 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 		goto out;
 	}
 	out->verilate_ms = engine_ms_since(&ts);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (stim_plan_for_job(p, seed, jobdir, &pl) < 0) {
 		snprintf(out->infra_err, sizeof(out->infra_err), "stimulus plan: out of memory");
 		goto out;
@@ -718,67 +815,13 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 			 h.overflow ? "too large" : err);
 		goto out;
 	}
-	/* The cache directory may not be visible in the sandbox (/tmp is private there): the
-	 * objects and the PCH are linked (or copied) into the job directory. */
-	if (share_file(rt_dir, "verilated.o", jobdir, "rt1.o", err, sizeof(err)) < 0 ||
-	    share_file(rt_dir, "verilated_threads.o", jobdir, "rt2.o", err, sizeof(err)) < 0 ||
-	    (rt_pch[lvl] && share_pch(rt_dir, jobdir, lvl, err, sizeof(err)) < 0) ||
-	    share_file(gdir, "gold.o", jobdir, "gold.o", err, sizeof(err)) < 0 ||
-	    share_file(gdir, "Vgold.h", jobdir, "Vgold.h", err, sizeof(err)) < 0) {
-		snprintf(out->infra_err, sizeof(out->infra_err), "%.500s", err);
+	x = vl_build_sim(jobdir, lvl, gdir, g_tools.lim.compile_s, out, &out->cc_ms, &out->link_ms);
+	if (x < 0)
+		goto out;
+	if (x > 0) {
+		ret = 0;
 		goto out;
 	}
-	{
-		struct av ab;
-
-		av_cxx(&ab, lvl);
-		av_pch(&ab, lvl, 0);
-		av_add(&ab, "-I.");
-		av_add(&ab, "-Ivc");
-		av_add(&ab, "-c");
-		av_add(&ab, "unit.cpp");
-		av_add(&ab, "-o");
-		av_add(&ab, "unit.o");
-		x = build_step(jobdir, ab.v, 1, cxx_clang ? "clang++" : "g++", out);
-		if (x < 0)
-			goto out;
-		if (x > 0 && pch_refused(out->diag)) {
-			snprintf(out->infra_err, sizeof(out->infra_err), "the PCH was refused: %.400s",
-				 out->diag);
-			free(out->diag);
-			out->diag = NULL;
-			out->compile_error = out->min_score = 0;
-			out->reason[0] = '\0';
-			goto out;
-		}
-		if (x > 0) {
-			ret = 0;
-			goto out;
-		}
-	}
-	out->cc_ms = engine_ms_since(&ts);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	{
-		static const char *const objs[] = {"-pthread", "unit.o", "gold.o", "rt1.o", "rt2.o",
-						   "-o", "sim"};
-		struct av al = {.n = 0};
-		size_t i;
-
-		av_add(&al, "/usr/bin/g++"); /* a lighter driver than clang++'s for linking */
-		for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
-			av_add(&al, objs[i]);
-		if (cxx_clang)
-			av_add(&al, "-latomic"); /* clang's -O0 calls __atomic_is_lock_free */
-		av_add(&al, rt_ld);
-		x = build_step(jobdir, al.v, 1, "link", out);
-		if (x < 0)
-			goto out;
-		if (x > 0) {
-			ret = 0;
-			goto out;
-		}
-	}
-	out->link_ms = engine_ms_since(&ts);
 	out->compile_ms = engine_ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(sim, sizeof(sim), "%s/sim", jobdir);
@@ -786,10 +829,7 @@ static int verilator_equivalence(const struct problem *p, const char *jobdir, ui
 		goto out;
 	out->run_ms = engine_ms_since(&t0);
 	stim_cov_from_plan(&pl, &out->cov);
-	snprintf(out->note, sizeof(out->note), "verilator (2-state): the same outputs with undefined "
-		 "bits 0, 1 and random in golden and candidate alike; the first cycle is not compared%s%s",
-		 lvl ? "; models compiled -O1 (long simulation)" : "",
-		 dropped > 0 ? "; delays dropped (--no-timing)" : "");
+	vl_note(out, lvl, dropped);
 	ret = 0;
 out:
 	stim_plan_release(&pl);
@@ -797,30 +837,42 @@ out:
 	return ret;
 }
 
+void vl_note(struct func_out *out, int lvl, double dropped)
+{
+	snprintf(out->note, sizeof(out->note), "verilator (2-state): the same outputs with undefined "
+		 "bits 0, 1 and random in golden and candidate alike; the first cycle is not compared%s%s",
+		 lvl ? "; models compiled -O1 (long simulation)" : "",
+		 dropped > 0 ? "; delays dropped (--no-timing)" : "");
+}
+
 /* Verilator is 2-state: where x or z is assigned, Icarus's X rule decides; where Verilator
- * refuses the golden, or the candidate on an unsupported construct, Icarus runs instead
- * (engine_verilator_tb.c). */
+ * refuses the golden, or the candidate on an unsupported construct, the candidate is referred
+ * to Icarus (out->refer; engine.c runs it). */
 static int verilator_equivalence_xz(const struct problem *p, const char *jobdir, uint64_t seed,
 				    struct func_out *out)
 {
 	char icw[240];
-	int x = engine_verilator_xz_guard(p, jobdir, seed, out); /* x/z and division */
+	int x = engine_verilator_xz_guard(p, jobdir, out); /* x/z and division */
 
 	if (x != 0)
 		return x < 0 ? -1 : 0;
-	if (engine_vlx_known(p, seed, NULL))
-		return engine_vlx_icarus(p, jobdir, seed, "the golden reads undefined values: its "
-					 "outputs change with the initial values (4-state needed)", out);
+	if (engine_vlx_known(p, seed, NULL)) {
+		engine_vlx_refer(out, "the golden reads undefined values: its outputs change with "
+				      "the initial values (4-state needed)");
+		return 0;
+	}
 	x = verilator_equivalence(p, jobdir, seed, out, icw, sizeof(icw));
 	if (x == 0 && icw[0]) {
 		engine_vlx_known(p, seed, icw);
-		return engine_vlx_icarus(p, jobdir, seed, icw, out);
+		engine_vlx_refer(out, icw);
+		return 0;
 	}
-	return engine_verilator_eq_refused(p, jobdir, seed, x, out);
+	return engine_verilator_eq_refused(x, out);
 }
 
 const struct engine engine_verilator = {
 	.name = "verilator",
 	.equivalence = verilator_equivalence_xz,
 	.testbench = engine_verilator_tb,
+	.equivalence_group = engine_verilator_group,
 };

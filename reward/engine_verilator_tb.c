@@ -7,8 +7,9 @@
  * build stage, the binary in the run stage; the verdict comes from the testbench's lines that
  * carry a per-run random tag, judged by engine_judge_testbench() as under Icarus.
  *
- * Verilator's limits never score a candidate: the engine falls back to Icarus, and says so in
- * func_out.note (and func_out.ran = "icarus"), when
+ * Verilator's limits never score a candidate: the engine refers the candidate to Icarus
+ * (func_out.refer; engine_testbench in engine.c runs Icarus and says so in func_out.note, with
+ * func_out.ran = "icarus"), when
  *   - the golden, the candidate or the testbench assigns x or z (2-state values would change
  *     what Icarus's X rule decides: a don't-care golden output, an X stimulus input);
  *   - the golden does not pass its testbench under Verilator with the sample count it has
@@ -534,26 +535,12 @@ static int golden_ok(const struct problem *p, char *why, size_t whylen, char *er
 	return x;
 }
 
-/* Runs the Icarus testbench instead, after removing the files the Verilator attempt wrote. */
-static int fall_back(const struct problem *p, const char *jobdir, const char *cand_file,
-		     const char *why, struct func_out *out)
+/* Refers the candidate to Icarus's testbench run (engine_testbench in engine.c runs it, after
+ * removing the files the Verilator attempt wrote, and says why in the note). */
+static int fall_back(const char *why, struct func_out *out)
 {
-	char path[1300], icnote[256];
-	size_t i;
-	int x;
-
-	for (i = 0; i < p->nfiles; i++) {
-		snprintf(path, sizeof(path), "%s/%s", jobdir, p->file_names[i]);
-		unlink(path);
-	}
-	func_out_release(out);
-	memset(out, 0, sizeof(*out));
-	x = engine_icarus.testbench(p, jobdir, cand_file, out);
-	out->ran = "icarus";
-	snprintf(icnote, sizeof(icnote), "%s", out->note);
-	snprintf(out->note, sizeof(out->note), "testbench ran under Icarus: %.170s%s%.50s", why,
-		 icnote[0] ? "; " : "", icnote);
-	return x;
+	snprintf(out->refer, sizeof(out->refer), "%s", why);
+	return 0;
 }
 
 int engine_verilator_tb(const struct problem *p, const char *jobdir, const char *cand_file,
@@ -572,8 +559,7 @@ int engine_verilator_tb(const struct problem *p, const char *jobdir, const char 
 	}
 	if (engine_uses_xz(p->reference) || engine_uses_xz(cand.data) ||
 	    engine_uses_xz(p->testbench)) {
-		ret = fall_back(p, jobdir, cand_file,
-				engine_uses_xz(p->testbench) ? "the testbench drives x or z (4-state needed)"
+		ret = fall_back(engine_uses_xz(p->testbench) ? "the testbench drives x or z (4-state needed)"
 				: engine_uses_xz(p->reference) ? "the golden assigns x or z (4-state needed)"
 							      : "the candidate assigns x or z (4-state needed)",
 				out);
@@ -585,14 +571,14 @@ int engine_verilator_tb(const struct problem *p, const char *jobdir, const char 
 		goto out;
 	}
 	if (x == 0) {
-		ret = fall_back(p, jobdir, cand_file, why, out);
+		ret = fall_back(why, out);
 		goto out;
 	}
 	x = build_run(p, jobdir, cand_file, out, why, sizeof(why));
 	if (x < 0)
 		goto out;
 	if (x > 0) {
-		ret = fall_back(p, jobdir, cand_file, why, out);
+		ret = fall_back(why, out);
 		goto out;
 	}
 	if (!out->note[0])
@@ -608,8 +594,7 @@ out:
 	return ret;
 }
 
-int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint64_t seed,
-			      struct func_out *out)
+int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, struct func_out *out)
 {
 	char path[1300];
 	struct buf cand;
@@ -633,24 +618,16 @@ int engine_verilator_xz_guard(const struct problem *p, const char *jobdir, uint6
 	ret = 0;
 	if (!why)
 		goto out;
-	if (engine_icarus.equivalence(p, jobdir, seed, out) < 0) {
-		ret = -1;
-		goto out;
-	}
-	out->ran = "icarus";
-	snprintf(out->note, sizeof(out->note), "ran under Icarus: %s", why);
+	engine_vlx_refer(out, why);
 	ret = 1;
 out:
 	buf_release(&cand);
 	return ret;
 }
 
-int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uint64_t seed, int x,
-				struct func_out *out)
+int engine_verilator_eq_refused(int x, struct func_out *out)
 {
-	char why[300], fe[240], path[1300];
-	static const char *const written[] = {"gold.v", "harness.v"};
-	size_t i;
+	char why[300], fe[240];
 
 	if (x < 0 && strstr(out->infra_err, "golden")) {
 		first_error(out->infra_err, fe, sizeof(fe));
@@ -662,14 +639,7 @@ int engine_verilator_eq_refused(const struct problem *p, const char *jobdir, uin
 	} else {
 		return x;
 	}
-	for (i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", jobdir, written[i]);
-		unlink(path);
-	}
-	func_out_release(out);
-	memset(out, 0, sizeof(*out));
-	x = engine_icarus.equivalence(p, jobdir, seed, out);
-	out->ran = "icarus";
-	snprintf(out->note, sizeof(out->note), "ran under Icarus: %.230s", why);
-	return x;
+	out->infra_err[0] = '\0';
+	engine_vlx_refer(out, why);
+	return 0;
 }

@@ -27,7 +27,8 @@
  *   candidate would get a syntax verdict. Such problems go to Icarus (engine_vlx_port_renamed).
  * - Problems whose golden reads undefined values are remembered (per problem and seed, in
  *   memory): their later candidates go to Icarus without a Verilator build (engine_vlx_known).
- * - engine_vlx_icarus: the hand-over, said in func_out.note ("ran under Icarus: <why>").
+ * - engine_vlx_refer: the hand-over (func_out.refer); the engine module (engine.c) runs Icarus
+ *   and says so in func_out.note ("ran under Icarus: <why>").
  */
 #include "engine.h"
 
@@ -42,6 +43,7 @@
 #include "caps.h"
 #include "harness.h"
 #include "tools.h"
+#include "engine_verilator_int.h"
 
 /* The harness (harness.h) changes inputs 2 time units after a clock edge and compares 6 units
  * later, 8 after the edge: a delay path must settle well within that. Time units are Icarus's
@@ -456,7 +458,7 @@ void engine_vlx_digest_code(const struct problem *p, struct buf *o)
 }
 
 /* The digests a run printed ("<tag> xdigest <gold> <cand>"); 0 when there is none. */
-static int read_digest(const struct sb_result *r, const char *tag, unsigned long long d[2])
+int engine_vlx_read_digest(const struct sb_result *r, const char *tag, unsigned long long d[2])
 {
 	const char *cur = r->out, *t;
 	char line[128];
@@ -495,7 +497,7 @@ int engine_vlx_run(const char *jobdir, const char *sim, const char *tag, uint64_
 		}
 		if (k == 0) {
 			engine_judge_equivalence(&r, tag, expect, out);
-			ok = read_digest(&r, tag, d0);
+			ok = engine_vlx_read_digest(&r, tag, d0);
 			sb_result_release(&r);
 			if (!out->checked)
 				return 0; /* a crash, a time-out, a short run: the verdict stands */
@@ -510,7 +512,7 @@ int engine_vlx_run(const char *jobdir, const char *sim, const char *tag, uint64_
 			struct func_out f;
 			memset(&f, 0, sizeof(f));
 			engine_judge_equivalence(&r, tag, expect, &f);
-			ok = f.checked && read_digest(&r, tag, d);
+			ok = f.checked && engine_vlx_read_digest(&r, tag, d);
 			func_out_release(&f);
 		}
 		sb_result_release(&r);
@@ -529,26 +531,9 @@ int engine_vlx_run(const char *jobdir, const char *sim, const char *tag, uint64_
 	return 0;
 }
 
-int engine_vlx_icarus(const struct problem *p, const char *jobdir, uint64_t seed, const char *why,
-		      struct func_out *out)
+void engine_vlx_refer(struct func_out *out, const char *why)
 {
-	static const char *const written[] = {"gold.v", "harness.v"};
-	char path[1300], w[256];
-	size_t i;
-	int x, wt = out->want_toggles; /* the registration self-check asks for toggles */
-
-	snprintf(w, sizeof(w), "%s", why);
-	for (i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", jobdir, written[i]);
-		unlink(path);
-	}
-	func_out_release(out);
-	memset(out, 0, sizeof(*out));
-	out->want_toggles = wt;
-	x = engine_icarus.equivalence(p, jobdir, seed, out);
-	out->ran = "icarus";
-	snprintf(out->note, sizeof(out->note), "ran under Icarus: %.230s", w);
-	return x;
+	snprintf(out->refer, sizeof(out->refer), "%s", why);
 }
 
 int engine_vlx_tb_runs(const struct problem *p, const char *jobdir, const char *const *argv,

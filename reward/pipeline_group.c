@@ -466,7 +466,7 @@ static void stage_function(const struct pgroup *g, struct pcand **v, size_t n)
 	} else {
 		/* testbench mode: one candidate at a time (docs/groups.md says why) */
 		for (i = 0; i < m; i++)
-			ec[i].rc = g->eng->testbench(g->p, ec[i].jobdir, CAND_PP, &ec[i].out);
+			ec[i].rc = engine_testbench(g->eng, g->p, ec[i].jobdir, CAND_PP, &ec[i].out);
 	}
 	for (i = 0; i < m; i++) {
 		Rtlreward__FunctionTier *f = sim[i]->r->function;

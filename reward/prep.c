@@ -208,7 +208,7 @@ static int golden_tb_run(struct problem *p, const char *jobdir, char *err, size_
 	}
 	if (tool_write_file(jobdir, "golden_dut.v", as_cand, strlen(as_cand), err, errlen) < 0)
 		goto out;
-	if (engine_icarus.testbench(p, jobdir, "golden_dut.v", &fo) < 0) {
+	if (engine_testbench(&engine_icarus, p, jobdir, "golden_dut.v", &fo) < 0) {
 		snprintf(err, errlen, "golden testbench run: %.300s", fo.infra_err);
 		goto out;
 	}

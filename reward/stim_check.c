@@ -114,7 +114,7 @@ void stim_selfcheck(struct problem *p)
 	}
 	if (tool_write_file(job, "cand.v", as_cand, strlen(as_cand), err, sizeof(err)) < 0)
 		goto out;
-	if (eng->equivalence(p, job, p->seed, &fo) < 0) {
+	if (engine_equivalence(eng, p, job, p->seed, &fo) < 0) {
 		snprintf(err, sizeof(err), "the golden's run against itself failed: %.400s", fo.infra_err);
 		warn(&v, &n, err);
 		goto out;
