@@ -121,16 +121,20 @@ def warm(s, probs, **opts):
     s.score([(p, "module TopModule(); endmodule // warm %d" % i) for i, p in enumerate(probs)], **opts)
 
 
-def unique_rounds(peer, probs, mode):
-    s = Srv()
+def unique_rounds(peer, probs, mode, preset="pass_rate", extra=()):
+    s = Srv(extra)
     t_srv = t_peer = cpu = 0.0
     n = 0
     try:
-        warm(s, probs, mode=mode, preset="pass_rate")
+        warm(s, probs, mode=mode, preset=preset)
+        if preset == "hierarchical":  # the goldens' PPA, computed once per problem
+            s.score([(p, open(os.path.join(VEVAL, p + "_ref.sv")).read().replace(
+                "RefModule", "TopModule") + "\nmodule W; endmodule\n") for p in probs],
+                mode=mode, preset=preset)
         for r in range(ROUNDS):
-            items = unique_set(peer, probs, "%s%d" % (mode[0], r))
+            items = unique_set(peer, probs, "%s%s%d" % (mode[0], preset[0], r))
             c0, t0 = s.cpu_s(), time.time()
-            res = s.score(items, mode=mode, preset="pass_rate")
+            res = s.score(items, mode=mode, preset=preset)
             t_srv += time.time() - t0
             cpu += s.cpu_s() - c0
             bad = [x for x in res if x["status"] != "OK"]
@@ -184,6 +188,16 @@ def main():
         print("  groups: %s" % groups_line(m))
         if target and ratio < target:
             ok = False
+    if os.environ.get("RTLR_GROUP_PPA", "1") != "0" and probs:
+        # issue 14: the hierarchical preset (PPA on every full pass) against the peer and
+        # against the server's own --ppa 0 throughput on the same candidates
+        n, ts, tp, cpu, m = unique_rounds(peer, probs, "equivalence", "hierarchical")
+        n0, ts0, tp0, _, _ = unique_rounds(peer, probs, "equivalence", "pass_rate",
+                                           ("--ppa", "0"))
+        print("unique, equivalence, hierarchical (PPA on full passes): server %.1f cand/s "
+              "(CPU %.2f cores), peer %.1f cand/s, ratio %.2fx (target >= 2x); the server's own "
+              "--ppa 0 run %.1f cand/s: %.0f%% of it (target >= 60%%)" %
+              (n / ts, cpu / ts, n / tp, tp / ts, n0 / ts0, 100.0 * (n / ts) / (n0 / ts0)))
     if P_GRPO <= 0:
         return 0 if ok else 1
     n, ts, tp, cpu, infra = grpo(peer)
