@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static _Atomic uint64_t n_dedup;
+static _Atomic uint64_t n_dedup, n_group_hits;
 
 static int64_t now_ms(void)
 {
@@ -524,6 +524,11 @@ int cache_put(const char *key, const unsigned char *data, size_t len)
 	return stored ? 0 : -1;
 }
 
+void cache_note_group_hit(void)
+{
+	atomic_fetch_add(&n_group_hits, 1);
+}
+
 void cache_stats(struct cache_stats *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -538,6 +543,7 @@ void cache_stats(struct cache_stats *s)
 	s->disk_misses = atomic_load(&cache_n_misses);
 	s->stores = atomic_load(&cache_n_stores);
 	s->dedup_waits = atomic_load(&n_dedup);
+	s->group_hits = atomic_load(&n_group_hits);
 	s->disk_bytes = atomic_load(&cache_d_bytes);
 	s->disk_entries = atomic_load(&cache_d_entries);
 	s->disk_evictions = atomic_load(&cache_n_devict);

@@ -38,6 +38,7 @@
 struct cache_stats {
 	uint64_t mem_hits, mem_misses, mem_evictions, mem_bytes, mem_entries;
 	uint64_t disk_hits, disk_misses, stores, dedup_waits;
+	uint64_t group_hits; /* duplicates answered from an identical candidate of their group */
 	uint64_t disk_bytes, disk_entries, disk_evictions, disk_errors, imported;
 	uint64_t redis_hits, redis_misses, redis_stores, redis_errors, redis_skips;
 	int redis_on;
@@ -60,6 +61,9 @@ int cache_claim(const char *key);
  * candidate until its own claims are released, so two groups never wait on each other). */
 int cache_try_claim(const char *key);
 void cache_unclaim(const char *key);
+/* A duplicate inside a group was answered from its twin's run (counted as a hit of layer
+ * "group" in /metrics: every cached answer is one hit of one layer). */
+void cache_note_group_hit(void);
 void cache_stats(struct cache_stats *s);
 /* Called by cache_claim() around its wait for an identical key in flight (the scheduler lends
  * the waiting task's slot to another task meanwhile). Set once, before any claim. */

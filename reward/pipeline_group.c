@@ -669,6 +669,7 @@ static void copy_evidence(struct pcand *c, const struct pcand *d)
 	protobuf_c_message_free_unpacked(&c->r->base, NULL);
 	c->r = h;
 	c->r->cached = 1;
+	cache_note_group_hit();
 }
 
 /* Scores it[0..n) of one group. may_wait: the cache step may wait for keys held elsewhere

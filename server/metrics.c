@@ -160,8 +160,9 @@ int metrics_render(struct buf *o)
 		      "# TYPE rtlreward_rejected_total counter\nrtlreward_rejected_total %llu\n",
 		   (unsigned long long)atomic_load(&rejected));
 	cache_stats(&cs);
-	buf_printf(o, "# HELP rtlreward_cache_total Cache lookups and stores by layer (mem: LRU, disk: local SQLite store, redis: shared).\n"
+	buf_printf(o, "# HELP rtlreward_cache_total Cache lookups and stores by layer (mem: LRU, disk: local SQLite store, redis: shared; group: a duplicate answered from its twin in the same group).\n"
 		      "# TYPE rtlreward_cache_total counter\n"
+		      "rtlreward_cache_total{layer=\"group\",event=\"hit\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"mem\",event=\"hit\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"mem\",event=\"miss\"} %llu\n"
 		      "rtlreward_cache_total{layer=\"mem\",event=\"eviction\"} %llu\n"
@@ -184,6 +185,7 @@ int metrics_render(struct buf *o)
 		      "# TYPE rtlreward_cache_mem_entries gauge\nrtlreward_cache_mem_entries %llu\n"
 		      "# HELP rtlreward_infra_errors_total Candidates answered INFRA_ERROR.\n"
 		      "# TYPE rtlreward_infra_errors_total counter\nrtlreward_infra_errors_total %llu\n",
+		   (unsigned long long)cs.group_hits,
 		   (unsigned long long)cs.mem_hits, (unsigned long long)cs.mem_misses,
 		   (unsigned long long)cs.mem_evictions, (unsigned long long)cs.disk_hits,
 		   (unsigned long long)cs.disk_misses, (unsigned long long)cs.stores,
