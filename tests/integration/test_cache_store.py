@@ -50,6 +50,7 @@ def evidence(r):
     r = dict(r)
     r.pop("cached", None)
     r.pop("reused", None)           # which tiers came from the cache
+    r.pop("index", None)            # the position in its request
     t = dict(r.pop("times", {}))
     t.pop("total_ms", None)
     t.pop("reused_ms", None)
