@@ -1,7 +1,9 @@
+/* pipeline: the tiers' shared helpers (Result construction, the interface check, the function
+ * tier's fill, the cache key) and start-up; the flow of candidates through the stages is
+ * pipeline_group.c (a single candidate is a group of one). */
 #include "pipeline.h"
 #include "pipeline_internal.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,18 +14,13 @@
 #include "caps.h"
 #include "cache.h"
 #include "clkrst.h"
-#include "extract.h"
 #include "formal.h"
 #include "hash.h"
-#include "normalize.h"
-#include "policy.h"
-#include "syntax.h"
 #include "ppa.h"
+#include "syntax.h"
 #include "tools.h"
 
 #define PIPELINE_VERSION "rtlreward-pipeline-4"
-#define CAND_RAW SYNTAX_CAND_RAW
-#define CAND_PP SYNTAX_CAND_PP
 
 int pipeline_init(const char *cache_dir, char *err, size_t errlen)
 {

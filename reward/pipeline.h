@@ -1,8 +1,9 @@
-/* pipeline: one candidate through every tier, and the reward composed from the evidence.
+/* pipeline: candidates through every tier (a single one is a group of one:
+ * pipeline_group.c), and the reward composed from the evidence.
  *
- *   extract → normalize → cache key → cache → policy (raw) → preprocess (Verilator -E) →
+ *   extract → policy (raw) → normalize → cache key → cache → preprocess (Verilator -E) →
  *   policy (tokens) → syntax + ports (Verilator --xml-only) → interface → function (engine)
- *   → store evidence in the cache → compose the reward.
+ *   → PPA (when paid) → store evidence in the cache → compose the reward.
  *
  * The cache holds evidence, not rewards: the key is hash(pipeline version, problem hash,
  * normalized candidate, engine, seed, tool versions), and the reward is composed from the
