@@ -2,8 +2,11 @@
  * problem (ppa_stage_group). Owner: the PPA tier; the pipeline's PPA stage calls it. ppa.c
  * keeps the libraries, the scripts, the runs and the golden (ppa_internal.h).
  *
- * Per candidate, in its own job directory: the golden (once per problem), the budget, one
- * Yosys run (ppa_i_synth), the netlist check (ppa_netcheck) and the figures. Timing:
+ * Per candidate, in its own job directory: the golden (once per problem), the budget, the
+ * design text (ppa_design.h: unreachable modules blanked, written as ppa_design.v) and its memo
+ * key; then, unless the memo knows the design or an earlier candidate of the group is the same
+ * design (its tier is copied after it is done, reused_design set), one Yosys run
+ * (ppa_i_synth), the netlist check (ppa_netcheck) and the figures, remembered. Timing:
  *   - alone, or when the group run cannot give a candidate's figures: its own OpenSTA run
  *     (ppa_i_sta), as documented in ppa.h;
  *   - in a group of two or more: ONE OpenSTA run in a group job directory: the library read
