@@ -194,7 +194,7 @@ static int reach(struct scan *s, const char *top)
 int ppa_design_text(const char *src, size_t len, const char *top, struct buf *out)
 {
 	struct scan s = {0};
-	size_t i, at = 0, start = out->len;
+	size_t i, at = 0, end = 0, start = out->len;
 	int judged, dropped = 0;
 
 	if (lex_all(src, len, &s) < 0 || (judged = units(src, &s)) < 0) {
@@ -202,18 +202,25 @@ int ppa_design_text(const char *src, size_t len, const char *top, struct buf *ou
 		goto out;
 	}
 	judged = judged && reach(&s, top);
+	/* after the last kept module only dropped modules and directives remain (units() judged
+	 * nothing else there), and a directive acts on the text after it: cut there */
+	for (i = 0; judged && i < s.nm; i++)
+		if (s.m[i].keep && s.m[i].to > end)
+			end = s.m[i].to;
 	for (i = 0; judged && i < s.nm; i++) {
 		const struct mod *m = &s.m[i];
 		size_t b;
 		if (m->keep)
 			continue;
+		dropped++;
+		if (m->from >= end)
+			continue;
 		buf_add(out, src + at, m->from - at);
 		for (b = m->from; b < m->to; b++)
 			buf_add(out, src[b] == '\n' ? "\n" : " ", 1);
 		at = m->to;
-		dropped++;
 	}
-	buf_add(out, src + at, len - at);
+	buf_add(out, src + at, (judged ? end : len) - at);
 	/* trailing whitespace down to one newline */
 	while (out->len > start && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\t' ||
 				    out->data[out->len - 1] == '\n' || out->data[out->len - 1] == '\r'))
@@ -413,6 +420,13 @@ void ppa_memo_put(const char *key, const Rtlreward__PpaTier *t)
 done:
 	pthread_mutex_unlock(&M.lock);
 	free(b);
+}
+
+void ppa_memo_note_reuse(void)
+{
+	pthread_mutex_lock(&M.lock);
+	M.hits++;
+	pthread_mutex_unlock(&M.lock);
 }
 
 void ppa_memo_counts(unsigned long long *hits, unsigned long long *stored)

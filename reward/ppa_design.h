@@ -8,8 +8,9 @@
  * trailing blank line) are one design: synthesized once, per group and across groups (the memo).
  *
  * ppa_design_text(): src with every module unreachable from top replaced by blanks (newlines
- * kept, so Yosys's line numbers of the kept text stay those of the candidate's file) and the
- * trailing whitespace cut to one newline. Reachable: top, and every module whose name appears as
+ * kept, so Yosys's line numbers of the kept text stay those of the candidate's file), cut after
+ * the last reachable module (what follows it, dropped modules and directives such as the
+ * preprocessor's `line markers, acts on nothing kept) and ended by one newline. Reachable: top, and every module whose name appears as
  * an identifier in a reachable module's body (a superset of what is instantiated). Nothing is
  * dropped (the text is copied, whitespace cut) when the source holds anything this cannot judge:
  * text outside modules other than compiler directives, a directive inside an unreachable module
@@ -44,7 +45,10 @@ int ppa_memo_get(const char *key, Rtlreward__PpaTier *t);
 void ppa_memo_put(const char *key, const Rtlreward__PpaTier *t);
 /* Copies src's contents into dst (dst's old contents freed); -1 when out of memory. */
 int ppa_tier_copy(Rtlreward__PpaTier *dst, const Rtlreward__PpaTier *src);
-/* Counters since start: lookups that hit, designs stored. */
+/* A candidate given an identical design's tier from its own group (counted as a hit). */
+void ppa_memo_note_reuse(void);
+/* Counters since start: candidates given a known design's tier (memo or group), designs
+ * stored. */
 void ppa_memo_counts(unsigned long long *hits, unsigned long long *stored);
 void ppa_memo_shutdown(void);
 

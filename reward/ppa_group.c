@@ -34,6 +34,7 @@
 
 #include "caps.h"
 #include "engine.h"
+#include "once.h"
 #include "pipeline.h"
 #include "ppa_design.h"
 #include "ppa_internal.h"
@@ -43,7 +44,13 @@
 #define F_GROUP_TCL "ppa_group.tcl"
 #define F_DESIGN "ppa_design.v" /* the candidate as the tier reads it (ppa_design.h) */
 
-enum { C_DONE, C_STA, C_SYNTH };
+enum { C_DONE, C_STA, C_SYNTH, C_WAIT };
+
+/* Designs being synthesized now, by memo key: a caller synthesizes a design only while it holds
+ * its key, so two groups with the same design run it once. A caller waits for another's key
+ * only when it holds none itself (after its own designs are done), so no two wait on each
+ * other. */
+static struct once_table claims = ONCE_TABLE_INIT(0);
 
 static unsigned long long n_runs, n_timed, n_alone; /* group OpenSTA runs; candidates timed in
 						     * one; candidates of a group timed alone */
@@ -66,6 +73,8 @@ struct cand {
 	int ok, timed; /* timed: the group run gave delay and power */
 	char reason[512];
 	char key[65];  /* the design's memo key; empty when the memo is off */
+	int held;      /* this caller holds key in claims */
+	int waiting;   /* another caller was synthesizing the design (C_WAIT) */
 	struct cand *leader; /* the same design earlier in the group: its tier is copied */
 };
 
@@ -143,11 +152,60 @@ static int prepare(struct problem *p, const char *file, struct cand *c, char *er
 	return C_SYNTH;
 }
 
+static void release(struct cand *c)
+{
+	if (c->held)
+		once_done(&claims, c->key);
+	c->held = 0;
+}
+
 /* Decided by the design alone: kept for the same design later. */
-static void remember(const struct cand *c)
+static void remember(struct cand *c)
 {
 	if (c->key[0])
 		ppa_memo_put(c->key, c->t);
+	release(c);
+}
+
+static int reused(struct cand *c)
+{
+	if (!c->key[0] || !ppa_memo_get(c->key, c->t))
+		return 0;
+	c->t->reused_design = 1;
+	return 1;
+}
+
+/* After prepare(): C_SYNTH when this caller now holds the design (or the memo is off), C_DONE
+ * when the memo has it meanwhile, C_WAIT when another caller is synthesizing it. */
+static int claim(struct cand *c)
+{
+	if (!c->key[0])
+		return C_SYNTH;
+	if (once_try_claim(&claims, c->key))
+		return C_WAIT;
+	c->held = 1;
+	if (reused(c)) {
+		release(c);
+		return C_DONE;
+	}
+	return C_SYNTH;
+}
+
+/* C_WAIT: waits until the other caller is done; C_DONE with its tier, or C_SYNTH when it
+ * stored none (a failure of its own, or evicted): this caller holds the design then. */
+static int wait_other(struct cand *c)
+{
+	for (;;) {
+		if (reused(c))
+			return C_DONE;
+		if (once_claim(&claims, c->key) == 0) {
+			c->held = 1;
+			if (!reused(c))
+				return C_SYNTH;
+			release(c);
+			return C_DONE;
+		}
+	}
 }
 
 /* Yosys: C_DONE when the tier is decided (remembered), C_STA when timing is next. */
@@ -171,13 +229,6 @@ static int synth(struct problem *p, struct cand *c, char *err, size_t errlen)
 		return C_DONE;
 	}
 	return C_STA;
-}
-
-static int begin(struct problem *p, const char *file, struct cand *c, char *err, size_t errlen)
-{
-	int x = prepare(p, file, c, err, errlen);
-
-	return x == C_SYNTH ? synth(p, c, err, errlen) : x;
 }
 
 /* After timing: the netlist check (on the design Yosys read) and the figures. */
@@ -231,21 +282,31 @@ static int finish(struct problem *p, struct cand *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The rest of a candidate's tier after prepare(), alone: 0 or -1 (infrastructure). */
+static int alone(struct problem *p, struct cand *c, int x, char *err, size_t errlen)
+{
+	if (x == C_SYNTH)
+		x = claim(c);
+	if (x == C_WAIT)
+		x = wait_other(c);
+	if (x == C_SYNTH)
+		x = synth(p, c, err, errlen);
+	if (x == C_STA)
+		x = ppa_i_sta(c->job, &c->m, &c->ok, c->reason, sizeof(c->reason), &c->lim, err,
+			      errlen) < 0 ? -1 : finish(p, c, err, errlen);
+	release(c); /* an infrastructure failure stored nothing */
+	return x < 0 ? -1 : 0;
+}
+
 int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
 	      char *err, size_t errlen)
 {
 	struct cand c;
-	int x;
 
 	memset(&c, 0, sizeof(c));
 	c.job = job;
 	c.t = t;
-	x = begin(p, file, &c, err, errlen);
-	if (x != C_STA)
-		return x < 0 ? -1 : 0;
-	if (ppa_i_sta(job, &c.m, &c.ok, c.reason, sizeof(c.reason), &c.lim, err, errlen) < 0)
-		return -1;
-	return finish(p, &c, err, errlen);
+	return alone(p, &c, prepare(p, file, &c, err, errlen), err, errlen);
 }
 
 /* --- one OpenSTA run for a group ------------------------------------------------------------ */
@@ -398,6 +459,7 @@ static void follow(struct problem *p, const char *cand_file, struct cand *c, siz
 			continue;
 		if (rc[x->leader->idx] == 0 && ppa_tier_copy(x->t, x->leader->t) == 0) {
 			x->t->reused_design = 1;
+			ppa_memo_note_reuse();
 			continue;
 		}
 		if (ppa_stage(p, x->job, cand_file, x->t, errs[i], 512) < 0)
@@ -432,6 +494,12 @@ int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *c
 		if (x == C_SYNTH && (c[i].leader = leader_of(c, i)))
 			continue; /* the same design as an earlier one: copied after it is done */
 		if (x == C_SYNTH)
+			x = claim(&c[i]);
+		if (x == C_WAIT) {
+			c[i].waiting = 1; /* after this group's own designs */
+			continue;
+		}
+		if (x == C_SYNTH)
 			x = synth(p, &c[i], errs[i], 512);
 		if (x < 0)
 			rc[i] = -1;
@@ -452,6 +520,12 @@ int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *c
 		if (finish(p, x, errs[x->idx], 512) < 0)
 			rc[x->idx] = -1;
 	}
+	for (i = 0; i < n; i++)
+		release(&c[i]); /* infrastructure failures stored nothing */
+	/* designs another group was synthesizing: this one holds none now, so it may wait */
+	for (i = 0; i < n; i++)
+		if (c[i].waiting && alone(p, &c[i], C_WAIT, errs[i], 512) < 0)
+			rc[i] = -1;
 	follow(p, cand_file, c, n, rc, errs);
 out:
 	free(c);

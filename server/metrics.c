@@ -7,6 +7,8 @@
 #include "cache.h"
 #include "connguard.h"
 #include "counters.h"
+#include "ppa.h"
+#include "ppa_design.h"
 #include "tools.h"
 #include "scheduler.h"
 
@@ -197,6 +199,19 @@ int metrics_render(struct buf *o)
 		   (unsigned long long)cs.dedup_waits, (unsigned long long)cs.mem_bytes,
 		   (unsigned long long)cs.mem_entries, (unsigned long long)atomic_load(&cand_infra));
 	counters_format(o);
+	{
+		unsigned long long mh, ms, gr, gt, ga;
+		ppa_memo_counts(&mh, &ms);
+		ppa_group_counts(&gr, &gt, &ga);
+		buf_printf(o, "# HELP rtlreward_ppa_memo_hits_total Candidates whose PPA tier was an identical design's (memo or same group: ppa.reused_design).\n"
+			      "# TYPE rtlreward_ppa_memo_hits_total counter\nrtlreward_ppa_memo_hits_total %llu\n"
+			      "# HELP rtlreward_ppa_memo_designs_total Designs whose PPA tier entered the memo.\n"
+			      "# TYPE rtlreward_ppa_memo_designs_total counter\nrtlreward_ppa_memo_designs_total %llu\n"
+			      "# HELP rtlreward_ppa_sta_group_runs_total OpenSTA runs that timed a group; _timed: candidates timed in them; _alone: candidates of a group timed again alone.\n"
+			      "# TYPE rtlreward_ppa_sta_group_runs_total counter\nrtlreward_ppa_sta_group_runs_total %llu\n"
+			      "rtlreward_ppa_sta_group_timed_total %llu\nrtlreward_ppa_sta_group_alone_total %llu\n",
+			   mh, ms, gr, gt, ga);
+	}
 	sched_stats(&queued, &cap, &busy, &workers);
 	buf_printf(o, "# TYPE rtlreward_queue_depth gauge\nrtlreward_queue_depth %zu\n"
 		      "# TYPE rtlreward_queue_capacity gauge\nrtlreward_queue_capacity %zu\n"
