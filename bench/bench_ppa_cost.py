@@ -21,7 +21,9 @@ Two servers, alive together, one request per round each with all designs, rounds
     group, the PPA memo on). times.ppa_ms is the wall time of the group's PPA stage, shared by
     the group's candidates; the per-candidate figure is that wall divided by the candidates
     timed in the group (the results of one problem with the same times.ppa_ms). With one
-    design per problem, each group here holds one candidate.
+    design per problem (the default, RTLR_PPACOST_K=1), each group here holds one candidate;
+    RTLR_PPACOST_K=k sends k differently renamed copies of each design per round (groups of k
+    on the after side, k single runs on the before side).
   - both: "CPU" = the server process's CPU time including its reaped tool children (Yosys,
     OpenSTA, Icarus, Verilator: bench_group.Srv.cpu_s) over the round, divided by the
     candidates that passed the function tier. It counts every tier, not only PPA; the
@@ -48,7 +50,8 @@ Exit 0 whatever the ratios (targets are reported, not enforced here); 1 on a cra
 INFRA_ERROR result. Skips (exit 0) when $SHARED's VerilogEval data or the peer is absent.
 
 Environment: RTLR_SERVER, SHARED, RTLR_PPACOST_N (60), RTLR_PPACOST_ROUNDS (2, part 1 rounds
-per side), RTLR_PPACOST_P (8, part 2 problems), RTLR_PPACOST_ROUNDS2 (1, part 2 rounds),
+per side), RTLR_PPACOST_K (1, renamed copies of each design per round), RTLR_PPACOST_P (8, part 2
+problems), RTLR_PPACOST_ROUNDS2 (1, part 2 rounds),
 RTLR_GROUP_WORKERS (server --workers and peer pool, default the core count).
 
     RTLR_BENCH=ppa_cost make bench SHARED=/work/shared
@@ -66,6 +69,7 @@ N = int(os.environ.get("RTLR_PPACOST_N", "60"))
 ROUNDS = int(os.environ.get("RTLR_PPACOST_ROUNDS", "2"))
 P2 = int(os.environ.get("RTLR_PPACOST_P", "8"))
 ROUNDS2 = int(os.environ.get("RTLR_PPACOST_ROUNDS2", "1"))
+K = int(os.environ.get("RTLR_PPACOST_K", "1"))
 MODE, PRESET = "equivalence", "hierarchical"
 # the server's previous path: no groups, no coalescing (and no PPA memo, once it exists)
 BEFORE_ARGS = ["--group-max", "1", "--coalesce-ms", "0"]
@@ -174,7 +178,7 @@ class Side:
         self.ms += per_cand_ms(res, grouped)
         for x in ok:
             if not x["ppa"]["checked"]:
-                self.unchecked["%s: %s" % (x["problem"], x["ppa"]["reason"][:90])] += 1
+                self.unchecked["%s: %s" % (x["problem"], x["ppa"]["reason"][:110])] += 1
             self.reused += bool(x["ppa"].get("reused_design"))
         return res
 
@@ -198,21 +202,23 @@ def part1(probs):
         for side in (before, after):
             warm_golden(side.srv, probs)
         print("part 1: %d designs, %d rounds per side; goldens warmed in %.0f s; before = %s, "
-              "after = the defaults" % (len(probs), ROUNDS, time.time() - t0, " ".join(BEFORE_ARGS)),
-              flush=True)
+              "after = the defaults" % (len(probs), ROUNDS, time.time() - t0,
+                                        " ".join(BEFORE_ARGS)), flush=True)
         failed = set()
         for r in range(ROUNDS):
-            items = [(p, distinct(ref(p), "_r%d" % r) + "\nmodule Salt_r%d; endmodule\n" % r)
-                     for p in probs]
+            items = [(p, distinct(ref(p), "_r%dk%d" % (r, k)) +
+                      "\nmodule Salt_r%dk%d; endmodule\n" % (r, k))
+                     for k in range(K) for p in probs]
             for side in (before, after):
                 res = side.round(items, side is after)
                 failed |= {x["problem"] for x in res
                            if x["status"] == "OK" and not x["function"]["passed"]}
-        print("ppa per passing candidate, %d designs x %d rounds (%d / %d passing): before "
-              "(times.ppa_ms: its own yosys + netlist check + opensta, wall) %s; after (group "
-              "ppa wall / candidates timed in the group) %s; ratio after/before p50 %.2f, CPU "
-              "%.2f. CPU = server process + tool children, all tiers, per passing candidate" %
-              (len(probs), ROUNDS, before.npass, after.npass, before.line(), after.line(),
+        print("ppa per passing candidate, %d designs x %d copies x %d rounds (%d / %d "
+              "passing): before (times.ppa_ms: its own yosys + netlist check + opensta, "
+              "wall) %s; after (group ppa wall / candidates timed in the group) %s; ratio "
+              "after/before p50 %.2f, CPU %.2f. CPU = server process + tool children, all "
+              "tiers, per passing candidate" %
+              (len(probs), K, ROUNDS, before.npass, after.npass, before.line(), after.line(),
                pct(after.ms, 0.5) / pct(before.ms, 0.5),
                (after.cpu / max(1, after.npass)) / (before.cpu / max(1, before.npass))))
         print("  wall per round: before %.1f s, after %.1f s" % (before.wall / ROUNDS,
@@ -267,7 +273,8 @@ def part2(peer, hier, probs, warmed):
                 ok = passing(res)
                 a["pass"] += len(ok)
                 a["reused"] += sum(1 for x in ok if x["ppa"].get("reused_design"))
-                a["designs"] += len({re.sub(r"\s+", " ", strip_unused(x, items)) for x in ok})
+                a["designs"] += len({(x["problem"], re.sub(r"\s+", " ", strip_unused(x, items)))
+                                     for x in ok})
                 t0 = time.time()
                 res0 = ppa0.score(items, mode=MODE, preset="pass_rate")
                 a["t_ppa0"] += time.time() - t0
