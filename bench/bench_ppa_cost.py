@@ -8,10 +8,12 @@ Part 1, PPA per passing candidate. Designs: the VerilogEval v2 references
 problems peer_baseline.SKIP skips left out; the first RTLR_PPACOST_N, default 60), each a
 candidate of its own problem, preset "hierarchical", mode equivalence. The goldens' PPA is
 warmed first (each reference scored once) so no golden synthesis is counted. Every round makes
-every design new twice over: a fresh unused trailing module (the result cache misses) AND every
-internal (non-port) identifier renamed with a per-round suffix (rename() below: a token-level
-rename; ports and the module name stay), because the PPA memo is keyed on the design without
-its unused modules: both servers do the full Yosys/netlist-check/OpenSTA work every round.
+every design new twice over: a fresh unused trailing module (the result cache misses) AND the
+design itself made distinct per round (distinct() below: every internal, non-port identifier
+renamed with a per-round suffix by a token-level rename, ports and the module name kept, plus an
+unused localparam named with the suffix, since 102 of the 149 references have no internal
+identifier), because the PPA memo is keyed on the design without its unused modules: both
+servers do the full Yosys/netlist-check/OpenSTA work every round.
 Two servers, alive together, one request per round each with all designs, rounds interleaved
 (before, after, before, after, ...):
   - before: BEFORE_ARGS (`--group-max 1 --coalesce-ms 0 --ppa-memo 0`): each candidate
@@ -27,16 +29,21 @@ Two servers, alive together, one request per round each with all designs, rounds
   - both: "CPU" = the server process's CPU time including its reaped tool children (Yosys,
     OpenSTA, Icarus, Verilator: bench_group.Srv.cpu_s) over the round, divided by the
     candidates that passed the function tier. It counts every tier, not only PPA; the
-    function-tier work is the same on both sides (one candidate per problem: groups of one).
-  Reported: p50/p90/max of those per-candidate wall figures, the CPU per passing candidate, the
+    function-tier work is the same on both sides when K = 1 (one candidate per problem: groups
+    of one either way).
+  Reported: p50/p90/max of those per-candidate wall figures (over the passing candidates
+  whose PPA ran: those of a problem whose golden does not synthesize or is over
+  --ppa-golden-max-s, "not scored", are left out), the CPU per passing candidate, the
   ratios after/before, how many passing candidates have ppa.checked false and why, and how
   many say ppa.reused_design (0 expected: every design is new).
 
 Part 2, hierarchical throughput, the comparison bench_group.py makes (server with the
 hierarchical preset vs the peer baseline ../shared/bench/peer_baseline.py on the same
 candidates, target >= 2x; vs the server's own `--ppa 0` throughput, target >= 60 %), on two
-candidate sets built from the same RTLR_PPACOST_P problems per round:
-  - distinct: bench_group.unique_set() with each candidate renamed with its own suffix, so every
+candidate sets built from the same RTLR_PPACOST_P problems (spread evenly over part 1's, whose
+goldens are warm: with the defaults every 7th of the first 60) per round:
+  - distinct: bench_group.unique_set() with each candidate passed through distinct() with its
+    own suffix, so every
     passing candidate (the renamed references, the passing mutants) is a different design after
     its unused modules are removed: the memo cannot help;
   - unique_set: bench_group.unique_set() as is (6 of the 16 per problem are the reference plus a
@@ -154,7 +161,8 @@ def passing(res):
 def per_cand_ms(res, grouped):
     """Per passing candidate PPA wall: its times.ppa_ms (before), or its group's times.ppa_ms
     divided by the candidates of that group (after: same problem, same times.ppa_ms)."""
-    ran = [x for x in passing(res) if not x.get("ppa_deferred")]
+    ran = [x for x in passing(res) if not x.get("ppa_deferred") and
+           not x["ppa"]["reason"].startswith("not scored")]  # golden refused or disabled
     if not grouped:
         return [x["times"]["ppa_ms"] for x in ran]
     groups = collections.Counter((x["problem"], x["times"]["ppa_ms"]) for x in ran)
@@ -311,7 +319,10 @@ def main():
         return 0
     peer = bg.load_peer()
     probs = peer.problems(bg.VEVAL, N)
-    probs2 = peer.problems(bg.VEVAL, P2)
+    # part 2: P2 problems spread over part 1's (their goldens are warm), not the first P2
+    # (Prob001..008 are one-line designs)
+    probs2 = probs[::max(1, len(probs) // max(1, P2))][:P2] if P2 <= len(probs) else \
+        peer.problems(bg.VEVAL, P2)
     print("load at start: %s" % open("/proc/loadavg").read().strip(), flush=True)
     t0 = time.time()
     after, infra = part1(probs)
