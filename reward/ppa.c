@@ -15,12 +15,14 @@
 #include "liberty.h"
 #include "pipeline.h"
 #include "ppa_internal.h"
+#include "ppa_design.h"
 #include "ppa_netcheck.h"
 #include "ppa_sanitize.h"
 #include "tools.h"
 
-#define PPA_FLOW_VERSION "rtlreward-ppa-3" /* 2: attributes stripped (ppa_sanitize); 3: run
-					    * times kept with the golden, budgets */
+#define PPA_FLOW_VERSION "rtlreward-ppa-4" /* 2: attributes stripped (ppa_sanitize); 3: run
+					    * times kept with the golden, budgets; 4: a candidate's
+					    * unreachable modules blanked (ppa_design.h) */
 #define F_SEQ "ppa_seq.lib"
 #define F_COMB "ppa_comb.lib"
 #define F_STA PPA_F_STA
@@ -227,6 +229,7 @@ void ppa_shutdown(void)
 	g.ngold = g.capgold = 0;
 	pthread_mutex_unlock(&g.lock);
 	ppa_netcheck_shutdown();
+	ppa_memo_shutdown();
 	buf_release(&g.seq);
 	buf_release(&g.comb);
 	buf_release(&g.sta);

@@ -4,7 +4,9 @@
  *
  * Flow per design (every tool through tool_run(), build stage, in the job directory; the
  * scripts hold only fixed text, fixed file names and the problem's validated identifiers):
- *   input: the design's text through ppa_sanitize() (synthesis attributes such as full_case
+ *   input: a candidate's text with the modules its top never instantiates blanked
+ *          (ppa_design.h; the tier's result is memoized by that text); the candidate's or
+ *          the golden's text through ppa_sanitize() (synthesis attributes such as full_case
  *          and parallel_case, unique/priority before case, comments removed: see
  *          docs/ppa_attributes.md), written as ppa_in.v;
  *   yosys: read_verilog -sv ppa_in.v; hierarchy -check -top T; synth -flatten -noabc -nofsm -top T;

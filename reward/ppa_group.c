@@ -2,8 +2,11 @@
  * problem (ppa_stage_group). Owner: the PPA tier; the pipeline's PPA stage calls it. ppa.c
  * keeps the libraries, the scripts, the runs and the golden (ppa_internal.h).
  *
- * Per candidate, in its own job directory: the golden (once per problem), the budget, one
- * Yosys run (ppa_i_synth), the netlist check (ppa_netcheck) and the figures. Timing:
+ * Per candidate, in its own job directory: the golden (once per problem), the budget, the
+ * design text (ppa_design.h: unreachable modules blanked, written as ppa_design.v) and its memo
+ * key; then, unless the memo knows the design or an earlier candidate of the group is the same
+ * design (its tier is copied after it is done, reused_design set), one Yosys run
+ * (ppa_i_synth), the netlist check (ppa_netcheck) and the figures, remembered. Timing:
  *   - alone, or when the group run cannot give a candidate's figures: its own OpenSTA run
  *     (ppa_i_sta), as documented in ppa.h;
  *   - in a group of two or more: ONE OpenSTA run in a group job directory: the library read
@@ -32,13 +35,15 @@
 #include "caps.h"
 #include "engine.h"
 #include "pipeline.h"
+#include "ppa_design.h"
 #include "ppa_internal.h"
 #include "ppa_netcheck.h"
 #include "tools.h"
 
 #define F_GROUP_TCL "ppa_group.tcl"
+#define F_DESIGN "ppa_design.v" /* the candidate as the tier reads it (ppa_design.h) */
 
-enum { C_DONE, C_STA };
+enum { C_DONE, C_STA, C_SYNTH };
 
 static unsigned long long n_runs, n_timed, n_alone; /* group OpenSTA runs; candidates timed in
 						     * one; candidates of a group timed alone */
@@ -60,13 +65,47 @@ struct cand {
 	struct ppa_metrics m;
 	int ok, timed; /* timed: the group run gave delay and power */
 	char reason[512];
+	char key[65];  /* the design's memo key; empty when the memo is off */
+	struct cand *leader; /* the same design earlier in the group: its tier is copied */
 };
 
-/* Golden, budget, Yosys: C_DONE when the tier is decided, C_STA when timing is next. */
-static int begin(struct problem *p, const char *file, struct cand *c, char *err, size_t errlen)
+/* The design the tier reads (ppa_design.h) into the job as F_DESIGN; its memo key into c. */
+static int write_design(struct problem *p, const char *file, struct cand *c, char *err,
+			size_t errlen)
+{
+	char path[1024];
+	struct buf in, out;
+	int ret = -1;
+
+	buf_init(&in, RTLR_MAX_TOOL_OUTPUT * 64);
+	buf_init(&out, RTLR_MAX_TOOL_OUTPUT * 64 + 2);
+	snprintf(path, sizeof(path), "%s/%s", c->job, file);
+	if (buf_read_file(&in, path) < 0) {
+		snprintf(err, errlen, "ppa: reading %s: %s", file, strerror(errno));
+		goto out;
+	}
+	if (ppa_design_text(in.data ? in.data : "", in.len, p->top, &out) < 0) {
+		snprintf(err, errlen, "ppa: the design does not fit in memory");
+		goto out;
+	}
+	if (tool_write_file(c->job, F_DESIGN, out.data, out.len, err, errlen) < 0)
+		goto out;
+	c->key[0] = '\0';
+	if (ppa_memo_enabled())
+		ppa_design_key(p, out.data, out.len, c->key);
+	ret = 0;
+out:
+	buf_release(&in);
+	buf_release(&out);
+	return ret;
+}
+
+/* Golden, budget, the design and the memo: C_DONE when the tier is decided, C_SYNTH when
+ * Yosys is next. */
+static int prepare(struct problem *p, const char *file, struct cand *c, char *err, size_t errlen)
 {
 	Rtlreward__PpaTier *t = c->t;
-	char msg[700], stripped[512];
+	char msg[700];
 
 	t->checked = 0;
 	t->failed = 0;
@@ -95,7 +134,29 @@ static int begin(struct problem *p, const char *file, struct cand *c, char *err,
 	t->golden_cells = c->gd.m.cells;
 	t->golden_seq_cells = c->gd.m.seq_cells;
 	ppa_i_limits(&c->gd, &c->lim);
-	if (ppa_i_synth(p, c->job, file, p->top, &c->m, &c->ok, c->reason, sizeof(c->reason),
+	if (write_design(p, file, c, err, errlen) < 0)
+		return -1;
+	if (c->key[0] && ppa_memo_get(c->key, t)) {
+		t->reused_design = 1;
+		return C_DONE;
+	}
+	return C_SYNTH;
+}
+
+/* Decided by the design alone: kept for the same design later. */
+static void remember(const struct cand *c)
+{
+	if (c->key[0])
+		ppa_memo_put(c->key, c->t);
+}
+
+/* Yosys: C_DONE when the tier is decided (remembered), C_STA when timing is next. */
+static int synth(struct problem *p, struct cand *c, char *err, size_t errlen)
+{
+	Rtlreward__PpaTier *t = c->t;
+	char msg[700], stripped[512];
+
+	if (ppa_i_synth(p, c->job, F_DESIGN, p->top, &c->m, &c->ok, c->reason, sizeof(c->reason),
 			stripped, sizeof(stripped), &c->lim, err, errlen) < 0)
 		return -1;
 	if (stripped[0]) {
@@ -106,13 +167,21 @@ static int begin(struct problem *p, const char *file, struct cand *c, char *err,
 	if (!c->ok) {
 		t->failed = 1;
 		pb_set_str(&t->reason, c->reason);
+		remember(c);
 		return C_DONE;
 	}
 	return C_STA;
 }
 
-/* After timing: the netlist check and the figures. */
-static int finish(struct problem *p, const char *file, struct cand *c, char *err, size_t errlen)
+static int begin(struct problem *p, const char *file, struct cand *c, char *err, size_t errlen)
+{
+	int x = prepare(p, file, c, err, errlen);
+
+	return x == C_SYNTH ? synth(p, c, err, errlen) : x;
+}
+
+/* After timing: the netlist check (on the design Yosys read) and the figures. */
+static int figures(struct problem *p, struct cand *c, char *err, size_t errlen)
 {
 	Rtlreward__PpaTier *t = c->t;
 	struct ppa_netcheck nc;
@@ -123,7 +192,7 @@ static int finish(struct problem *p, const char *file, struct cand *c, char *err
 		pb_set_str(&t->reason, c->reason);
 		return 0;
 	}
-	if (ppa_netcheck_run(p, c->job, file, PPA_F_GEN, ppa_i_timeout(), &nc, err, errlen) < 0)
+	if (ppa_netcheck_run(p, c->job, F_DESIGN, PPA_F_GEN, ppa_i_timeout(), &nc, err, errlen) < 0)
 		return -1;
 	t->netlist_samples = nc.ran ? nc.samples : 0;
 	if (!nc.ran)
@@ -154,6 +223,14 @@ static int finish(struct problem *p, const char *file, struct cand *c, char *err
 	return 0;
 }
 
+static int finish(struct problem *p, struct cand *c, char *err, size_t errlen)
+{
+	if (figures(p, c, err, errlen) < 0)
+		return -1;
+	remember(c);
+	return 0;
+}
+
 int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__PpaTier *t,
 	      char *err, size_t errlen)
 {
@@ -168,7 +245,7 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
 		return x < 0 ? -1 : 0;
 	if (ppa_i_sta(job, &c.m, &c.ok, c.reason, sizeof(c.reason), &c.lim, err, errlen) < 0)
 		return -1;
-	return finish(p, file, &c, err, errlen);
+	return finish(p, &c, err, errlen);
 }
 
 /* --- one OpenSTA run for a group ------------------------------------------------------------ */
@@ -295,6 +372,39 @@ out:
 	buf_release(&sec);
 }
 
+/* The same design earlier in the group (memo on): its tier will be copied. */
+static struct cand *leader_of(struct cand *c, size_t i)
+{
+	size_t j;
+
+	if (!c[i].key[0])
+		return NULL;
+	for (j = 0; j < i; j++)
+		if (!c[j].leader && c[j].key[0] && !strcmp(c[j].key, c[i].key))
+			return &c[j];
+	return NULL;
+}
+
+/* Candidates of the same design as a leader: its tier, or (the leader failed on the
+ * infrastructure) their own single run. */
+static void follow(struct problem *p, const char *cand_file, struct cand *c, size_t n, int *rc,
+		   char (*errs)[512])
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct cand *x = &c[i];
+		if (!x->leader)
+			continue;
+		if (rc[x->leader->idx] == 0 && ppa_tier_copy(x->t, x->leader->t) == 0) {
+			x->t->reused_design = 1;
+			continue;
+		}
+		if (ppa_stage(p, x->job, cand_file, x->t, errs[i], 512) < 0)
+			rc[i] = -1;
+	}
+}
+
 int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *cand_file,
 		    Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512])
 {
@@ -318,7 +428,11 @@ int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *c
 		c[i].idx = i;
 		c[i].job = jobdirs[i];
 		c[i].t = tiers[i];
-		x = begin(p, cand_file, &c[i], errs[i], 512);
+		x = prepare(p, cand_file, &c[i], errs[i], 512);
+		if (x == C_SYNTH && (c[i].leader = leader_of(c, i)))
+			continue; /* the same design as an earlier one: copied after it is done */
+		if (x == C_SYNTH)
+			x = synth(p, &c[i], errs[i], 512);
 		if (x < 0)
 			rc[i] = -1;
 		else if (x == C_STA)
@@ -335,9 +449,10 @@ int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *c
 			rc[x->idx] = -1;
 			continue;
 		}
-		if (finish(p, cand_file, x, errs[x->idx], 512) < 0)
+		if (finish(p, x, errs[x->idx], 512) < 0)
 			rc[x->idx] = -1;
 	}
+	follow(p, cand_file, c, n, rc, errs);
 out:
 	free(c);
 	free(v);

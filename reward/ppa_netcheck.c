@@ -18,6 +18,55 @@
 
 static struct buf cells; /* simcells.v */
 
+/* simcells.v's modules outside `ifdef blocks: a check compiles only those its netlist
+ * instantiates (Icarus elaborates nothing else: the bench is the only root), so it does not
+ * parse 3,600 lines of cells per candidate. A netlist naming a cell not found here gets the
+ * whole file, as before. */
+struct cell {
+	char name[48];
+	size_t from, to;
+};
+static struct cell *cellv;
+static size_t ncells;
+
+static const char *next_line(const char *l, const char *e)
+{
+	const char *nl = memchr(l, '\n', (size_t)(e - l));
+
+	return nl ? nl + 1 : e;
+}
+
+static void index_cells(void)
+{
+	const char *s = cells.data, *e = cells.data + cells.len, *l;
+	struct cell *cur = NULL;
+	int depth = 0;
+
+	for (l = s; l < e; l = next_line(l, e)) {
+		if (!strncmp(l, "`ifdef", 6) || !strncmp(l, "`ifndef", 7))
+			depth++;
+		else if (!strncmp(l, "`endif", 6) && depth > 0)
+			depth--;
+		else if (!depth && !cur && !strncmp(l, "module \\", 8)) {
+			size_t n = strcspn(l + 8, " \t\n(;");
+			struct cell *nv = realloc(cellv, (ncells + 1) * sizeof(*nv));
+			if (!nv || n + 2 > sizeof(nv->name)) {
+				cellv = nv ? nv : cellv;
+				continue;
+			}
+			cellv = nv;
+			cur = &cellv[ncells++];
+			snprintf(cur->name, sizeof(cur->name), "%.*s", (int)n, l + 8);
+			cur->from = (size_t)(l - s);
+		} else if (cur && !strncmp(l, "endmodule", 9)) {
+			cur->to = (size_t)(next_line(l, e) - s);
+			cur = NULL;
+		}
+	}
+	if (cur) /* unterminated: not indexed */
+		ncells--;
+}
+
 int ppa_netcheck_init(char *err, size_t errlen)
 {
 	buf_init(&cells, 1 << 20);
@@ -26,12 +75,52 @@ int ppa_netcheck_init(char *err, size_t errlen)
 		buf_release(&cells);
 		return -1;
 	}
+	index_cells();
 	return 0;
 }
 
 void ppa_netcheck_shutdown(void)
 {
 	buf_release(&cells);
+	free(cellv);
+	cellv = NULL;
+	ncells = 0;
+}
+
+/* The cells net instantiates (escaped names \$...), in simcells.v's order, into out; the
+ * whole file when one is not indexed or the netlist cannot be read. */
+static void cells_for(const char *job, const char *net_file, struct buf *out)
+{
+	char path[1024];
+	struct buf net;
+	unsigned char *use = calloc(ncells ? ncells : 1, 1);
+	const char *p;
+	size_t i;
+	int whole = !use;
+
+	buf_init(&net, RTLR_MAX_TOOL_OUTPUT * 64);
+	snprintf(path, sizeof(path), "%s/%s", job, net_file);
+	if (whole || buf_read_file(&net, path) < 0 || !net.data)
+		whole = 1;
+	for (p = net.data; !whole && (p = strstr(p, "\\$")); p++) {
+		size_t n = strcspn(p + 1, " \t\n(;");
+		for (i = 0; i < ncells; i++)
+			if (strlen(cellv[i].name) == n && !memcmp(cellv[i].name, p + 1, n))
+				break;
+		if (i == ncells)
+			whole = 1;
+		else
+			use[i] = 1;
+	}
+	if (whole) {
+		buf_add(out, cells.data, cells.len);
+	} else {
+		for (i = 0; i < ncells; i++)
+			if (use[i])
+				buf_add(out, cells.data + cellv[i].from, cellv[i].to - cellv[i].from);
+	}
+	buf_release(&net);
+	free(use);
 }
 
 static int plain_ident(const char *s)
@@ -190,12 +279,13 @@ int ppa_netcheck_run(const struct problem *p, const char *job, const char *rtl_f
 			       rtl_file, net_file, F_CELLS, NULL};
 	const char *rargv[] = {g_tools.vvp, "-n", F_VVP, NULL};
 	char tag[40];
-	struct buf tb;
+	struct buf tb, used;
 	struct sb_result r;
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&tb, RTLR_MAX_REFERENCE);
+	buf_init(&used, 2 << 20);
 	engine_new_tag(tag);
 	if (write_tb(p, tag, &tb, out->note, sizeof(out->note))) {
 		ret = 0;
@@ -206,8 +296,13 @@ int ppa_netcheck_run(const struct problem *p, const char *job, const char *rtl_f
 		ret = 0;
 		goto out;
 	}
+	cells_for(job, net_file, &used);
+	if (used.overflow) {
+		snprintf(err, errlen, "ppa: the netlist's cells do not fit in memory");
+		goto out;
+	}
 	if (tool_write_file(job, F_TB, tb.data, tb.len, err, errlen) < 0 ||
-	    tool_write_file(job, F_CELLS, cells.data, cells.len, err, errlen) < 0)
+	    tool_write_file(job, F_CELLS, used.data ? used.data : "", used.len, err, errlen) < 0)
 		goto out;
 	if (tool_run(job, cargv, SB_STAGE_BUILD, timeout_s, &r, err, errlen) < 0)
 		goto out;
@@ -231,5 +326,6 @@ int ppa_netcheck_run(const struct problem *p, const char *job, const char *rtl_f
 	ret = 0;
 out:
 	buf_release(&tb);
+	buf_release(&used);
 	return ret;
 }

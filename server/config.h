@@ -38,6 +38,7 @@ struct config {
 	long long coalesce_ms;  /* coalescing window for a lone task, ms (0: off) */
 	long long ppa;          /* 1: the PPA tier runs */
 	long long ppa_timeout;  /* seconds for one Yosys or OpenSTA run */
+	long long ppa_memo;            /* PPA results of designs kept in memory (0: off) */
 	long long ppa_budget;          /* x the golden's time per candidate run (0: off) */
 	long long ppa_budget_floor_ms; /* the budget's floor */
 	long long ppa_golden_max_s;    /* a slower golden disables PPA for its problem (0: off) */

@@ -17,6 +17,7 @@
 #include "problem.h"
 #include "formal.h"
 #include "ppa.h"
+#include "ppa_design.h"
 #include "problems_load.h"
 #include "sandbox.h"
 #include "scheduler.h"
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
 	cache_set_redis(g_config.redis_host, g_config.redis_port, g_config.redis_ttl,
 			(int)g_config.redis_timeout_ms);
 	ppa_configure(g_config.liberty, (int)g_config.ppa, (double)g_config.ppa_timeout);
+	ppa_memo_configure((size_t)g_config.ppa_memo);
 	ppa_configure_budget((double)g_config.ppa_budget, (double)g_config.ppa_budget_floor_ms / 1000,
 			     (double)g_config.ppa_golden_max_s);
 	formal_configure((double)g_config.formal_timeout, (unsigned)g_config.formal_depth);

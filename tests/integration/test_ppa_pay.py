@@ -48,16 +48,24 @@ def _no_ppa(r):
     assert r.get("ppa_deferred"), r
 
 
+
+def _d(code, seed):
+    """code with an unused localparam naming the seed: a design new to the PPA memo (which
+    recognises the same design across seeds and requests, docs/ppa.md#same-design)."""
+    return code.replace(");\n", ");\n  localparam integer RTLR_T_%d = %d;\n" % (seed, seed), 1)
+
+
 def test_no_ppa_for_pass_rate_and_binary(s):
+    seed = SEED
     before = _runs(s)
-    pr = _one(s, ADDER, preset="pass_rate")
+    pr = _one(s, _d(ADDER, seed), preset="pass_rate")
     _no_ppa(pr)
     assert not pr.get("cached") and pr["reward"] == 1.0, pr
-    bi = _one(s, RIPPLE, preset="binary")
+    bi = _one(s, _d(RIPPLE, seed), preset="binary")
     _no_ppa(bi)
     assert not bi.get("cached") and bi["reward"] == 1.0, bi
     # an explicit ppa weight of 0 under the hierarchical preset: no share, no PPA
-    h0 = _one(s, ADDER, seed=SEED + 1, weights={"ppa": 0})
+    h0 = _one(s, _d(ADDER, seed), seed=SEED + 1, weights={"ppa": 0})
     _no_ppa(h0)
     assert abs(h0["reward"] - 1.0) < 1e-9, h0
     after = _runs(s)
@@ -65,16 +73,16 @@ def test_no_ppa_for_pass_rate_and_binary(s):
     # the function tier did run (the counters count)
     assert after["verilator"] > before["verilator"], (before, after)
     # a failing candidate: nothing deferred (PPA never runs for it anyway)
-    w = _one(s, WRONG, preset="pass_rate")
+    w = _one(s, _d(WRONG, seed), preset="pass_rate")
     assert not w["function"]["passed"] and not w.get("ppa_deferred"), w
 
 
 def test_lazy_ppa_completion(s):
     seed = SEED + 3
-    pr = _one(s, ADDER, seed=seed, preset="pass_rate")
+    pr = _one(s, _d(ADDER, seed), seed=seed, preset="pass_rate")
     _no_ppa(pr)
     before = _runs(s)
-    h = _one(s, ADDER, seed=seed)  # hierarchical: PPA now, the function tier from the cache
+    h = _one(s, _d(ADDER, seed), seed=seed)  # hierarchical: PPA now, function from the cache
     mid = _runs(s)
     assert h.get("cached") and h["key"] == pr["key"], h
     assert h.get("reused") == ["format", "syntax", "interface", "function"], h.get("reused")
@@ -90,14 +98,14 @@ def test_lazy_ppa_completion(s):
 
     # a second hierarchical request: the stored PPA, no new Yosys or OpenSTA run
     again = _runs(s)
-    h2 = _one(s, ADDER, seed=seed)
+    h2 = _one(s, _d(ADDER, seed), seed=seed)
     after = _runs(s)
     assert h2.get("cached") and h2.get("reused") == ["format", "syntax", "interface", "function",
                                                       "ppa"], h2
     assert after["yosys"] == again["yosys"] and after["sta"] == again["sta"], (again, after)
     assert h2["reward"] == h["reward"] and h2["ppa"] == h["ppa"], (h2, h)
     # the same figures and reward as a fresh hierarchical score
-    fresh = _one(s, ADDER, seed=seed, no_cache=True)
+    fresh = _one(s, _d(ADDER, seed), seed=seed, no_cache=True)
     assert not fresh.get("cached") and fresh["ppa"]["checked"], fresh
     for k in FIGURES:
         assert h["ppa"].get(k) == fresh["ppa"].get(k), (k, h["ppa"], fresh["ppa"])
@@ -105,7 +113,7 @@ def test_lazy_ppa_completion(s):
     assert h["function"] == fresh["function"], (h["function"], fresh["function"])
 
     # and a pass_rate request now sees the completed entry (PPA reused, not deferred)
-    pr2 = _one(s, ADDER, seed=seed, preset="pass_rate")
+    pr2 = _one(s, _d(ADDER, seed), seed=seed, preset="pass_rate")
     assert pr2.get("cached") and not pr2.get("ppa_deferred") and pr2["ppa"]["checked"], pr2
     assert pr2["reward"] == 1.0, pr2
 
@@ -113,17 +121,18 @@ def test_lazy_ppa_completion(s):
 def test_lazy_ppa_once_for_duplicates(s):
     # a deferred entry, then two hierarchical copies in one batch: one completion, one Yosys run
     seed = SEED + 2
-    _no_ppa(_one(s, RIPPLE, seed=seed, preset="binary"))
-    _one(s, ADDER, seed=seed)  # the golden's PPA is known before counting
+    _no_ppa(_one(s, _d(RIPPLE, seed), seed=seed, preset="binary"))
+    _one(s, _d(ADDER, seed), seed=seed)  # the golden's PPA is known before counting
     before = _runs(s)
-    a, b = s.score([("add8_cout", fence(RIPPLE)), ("add8_cout", fence(RIPPLE))], seed=seed)
+    a, b = s.score([("add8_cout", fence(_d(RIPPLE, seed))), ("add8_cout", fence(_d(RIPPLE, seed)))],
+                   seed=seed)
     after = _runs(s)
     assert a["status"] == b["status"] == "OK", (a, b)
     assert a["ppa"]["checked"] and a["ppa"] == b["ppa"] and a["reward"] == b["reward"], (a, b)
     assert after["yosys"] - before["yosys"] == 1, (before, after)
     assert after["sta"] - before["sta"] == 1, (before, after)
     # explicit ppa weight under pass_rate: PPA is wanted and reported, the reward ignores it
-    c = _one(s, WRONG.replace("a - b", "b + a"), seed=seed, preset="pass_rate",
+    c = _one(s, _d(WRONG, seed).replace("a - b", "b + a"), seed=seed, preset="pass_rate",
              weights={"ppa": 0.5})
     assert c["ppa"]["checked"] and c["times"]["ppa_ms"] > 0 and c["reward"] == 1.0, c
 
@@ -131,12 +140,12 @@ def test_lazy_ppa_once_for_duplicates(s):
 def test_no_cache_keeps_stored_ppa(s):
     # a no_cache pass_rate score never replaces an entry that has PPA by one without
     seed = SEED + 4
-    h = _one(s, ADDER, seed=seed)
+    h = _one(s, _d(ADDER, seed), seed=seed)
     assert h["ppa"]["checked"] and not h.get("cached"), h
-    pr = _one(s, ADDER, seed=seed, preset="pass_rate", no_cache=True)
+    pr = _one(s, _d(ADDER, seed), seed=seed, preset="pass_rate", no_cache=True)
     _no_ppa(pr)
     before = _runs(s)
-    h2 = _one(s, ADDER, seed=seed)
+    h2 = _one(s, _d(ADDER, seed), seed=seed)
     after = _runs(s)
     assert h2.get("cached") and "ppa" in h2.get("reused", []) and h2["ppa"] == h["ppa"], h2
     assert after["yosys"] == before["yosys"], (before, after)
@@ -148,18 +157,18 @@ def test_group_batches(s):
     # computes the new one in full
     seed = SEED + 5
     swapped = ADDER.replace("a + b", "b + a")
-    _one(s, WRONG, seed=seed)  # the problem prepared (a failing candidate: no PPA of its own)
-    _one(s, swapped, seed=seed + 1)  # the golden's PPA known before counting
+    _one(s, _d(WRONG, seed), seed=seed)  # the problem prepared (a failing candidate: no PPA of its own)
+    _one(s, _d(swapped, seed + 100), seed=seed + 1)  # the golden's PPA known before counting
     before = _runs(s)
-    res = s.score([("add8_cout", fence(ADDER)), ("add8_cout", fence(RIPPLE)),
-                   ("add8_cout", fence(ADDER))], seed=seed, preset="pass_rate")
+    res = s.score([("add8_cout", fence(_d(ADDER, seed))), ("add8_cout", fence(_d(RIPPLE, seed))),
+                   ("add8_cout", fence(_d(ADDER, seed)))], seed=seed, preset="pass_rate")
     mid = _runs(s)
     for r in res:
         assert r["status"] == "OK", r
         _no_ppa(r)
     assert mid["yosys"] == before["yosys"] and mid["sta"] == before["sta"], (before, mid)
-    res = s.score([("add8_cout", fence(ADDER)), ("add8_cout", fence(RIPPLE)),
-                   ("add8_cout", fence(swapped))], seed=seed)
+    res = s.score([("add8_cout", fence(_d(ADDER, seed))), ("add8_cout", fence(_d(RIPPLE, seed))),
+                   ("add8_cout", fence(_d(swapped, seed)))], seed=seed)
     after = _runs(s)
     for r in res:
         assert r["status"] == "OK" and r["ppa"]["checked"], r
