@@ -78,8 +78,8 @@ P2 = int(os.environ.get("RTLR_PPACOST_P", "8"))
 ROUNDS2 = int(os.environ.get("RTLR_PPACOST_ROUNDS2", "1"))
 K = int(os.environ.get("RTLR_PPACOST_K", "1"))
 MODE, PRESET = "equivalence", "hierarchical"
-# the server's previous path: no groups, no coalescing (and no PPA memo, once it exists)
-BEFORE_ARGS = ["--group-max", "1", "--coalesce-ms", "0"]
+# the server's previous path: no groups, no coalescing, no PPA memo
+BEFORE_ARGS = ["--group-max", "1", "--coalesce-ms", "0", "--ppa-memo", "0"]
 
 # IEEE 1800-2017 keywords (Annex B) and the built-in names a rename must not touch
 KEYWORDS = set("""
