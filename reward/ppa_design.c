@@ -145,50 +145,89 @@ static int units(const char *src, struct scan *s)
 	return cur ? 0 : 1;
 }
 
-static struct mod *find(struct scan *s, const char *p, size_t n)
+/* Past this many modules nothing is blanked (the scan stays linear in the text). */
+#define MAX_MODULES 4096
+
+static int by_name(const void *a, const void *b, void *ctx)
 {
-	for (size_t i = 0; i < s->nm; i++)
-		if (s->m[i].nlen == n && !memcmp(s->m[i].name, p, n))
-			return &s->m[i];
+	const struct scan *sc = ctx;
+	const struct mod *x = &sc->m[*(const size_t *)a], *y = &sc->m[*(const size_t *)b];
+	size_t n = x->nlen < y->nlen ? x->nlen : y->nlen;
+	int c = memcmp(x->name, y->name, n);
+
+	return c ? c : (x->nlen > y->nlen) - (x->nlen < y->nlen);
+}
+
+/* The module named p[0..n) through the sorted index, or NULL. */
+static struct mod *find(struct scan *s, const size_t *idx, const char *p, size_t n)
+{
+	size_t lo = 0, hi = s->nm;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct mod *m = &s->m[idx[mid]];
+		size_t k = m->nlen < n ? m->nlen : n;
+		int c = memcmp(m->name, p, k);
+		if (!c)
+			c = (m->nlen > n) - (m->nlen < n);
+		if (!c)
+			return &s->m[idx[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
-/* Marks what top reaches; 0 when top is not defined (or defined twice). */
+/* Marks what top reaches (each module's body scanned once); 0 when it cannot be judged: top
+ * not defined or defined twice, too many modules, a directive in a module dropped. -1: memory. */
 static int reach(struct scan *s, const char *top)
 {
-	struct mod *m = NULL;
-	size_t i, k, tl = strlen(top);
-	int grew = 1;
+	size_t *idx, *work, nw = 0, i, k, tl = strlen(top);
+	struct mod *m;
+	int ret = 0;
 
-	for (i = 0; i < s->nm; i++) {
-		if (s->m[i].nlen == tl && !memcmp(s->m[i].name, top, tl)) {
-			if (m)
-				return 0;
-			m = &s->m[i];
-		}
-	}
-	if (!m)
+	if (s->nm > MAX_MODULES)
 		return 0;
+	idx = malloc((s->nm + 1) * sizeof(*idx));
+	work = malloc((s->nm + 1) * sizeof(*work));
+	if (!idx || !work) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < s->nm; i++)
+		idx[i] = i;
+	qsort_r(idx, s->nm, sizeof(*idx), by_name, s);
+	for (i = 0; i + 1 < s->nm; i++) {
+		const struct mod *x = &s->m[idx[i]], *y = &s->m[idx[i + 1]];
+		if (x->nlen == y->nlen && !memcmp(x->name, y->name, x->nlen))
+			goto out; /* a name defined twice */
+	}
+	m = find(s, idx, top, tl);
+	if (!m)
+		goto out;
 	m->keep = 1;
-	while (grew) {
-		grew = 0;
-		for (i = 0; i < s->nm; i++) {
-			if (!s->m[i].keep)
+	work[nw++] = (size_t)(m - s->m);
+	while (nw) {
+		const struct mod *w = &s->m[work[--nw]];
+		for (k = w->t0; k < w->t1; k++) {
+			struct mod *x;
+			if (s->v[k].kind != VT_IDENT || !(x = find(s, idx, s->v[k].p, s->v[k].n)) ||
+			    x->keep)
 				continue;
-			for (k = s->m[i].t0; k < s->m[i].t1; k++) {
-				struct mod *x;
-				if (s->v[k].kind != VT_IDENT || !(x = find(s, s->v[k].p, s->v[k].n)) ||
-				    x->keep)
-					continue;
-				x->keep = 1;
-				grew = 1;
-			}
+			x->keep = 1;
+			work[nw++] = (size_t)(x - s->m);
 		}
 	}
 	for (i = 0; i < s->nm; i++)
 		if (!s->m[i].keep && s->m[i].directive)
-			return 0;
-	return 1;
+			goto out;
+	ret = 1;
+out:
+	free(idx);
+	free(work);
+	return ret;
 }
 
 int ppa_design_text(const char *src, size_t len, const char *top, struct buf *out)
@@ -201,7 +240,10 @@ int ppa_design_text(const char *src, size_t len, const char *top, struct buf *ou
 		dropped = -1;
 		goto out;
 	}
-	judged = judged && reach(&s, top);
+	if (judged > 0 && (judged = reach(&s, top)) < 0) {
+		dropped = -1;
+		goto out;
+	}
 	/* after the last kept module only dropped modules and directives remain (units() judged
 	 * nothing else there), and a directive acts on the text after it: cut there */
 	for (i = 0; judged && i < s.nm; i++)
@@ -263,7 +305,7 @@ static struct {
 	pthread_mutex_t lock;
 	struct entry *e;
 	long *bucket;
-	size_t n, cap, nb;
+	size_t n, ecap, cap, nb; /* entries used, allocated, the bound; buckets */
 	unsigned long long tick, hits, stored;
 } M = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -365,25 +407,33 @@ static void unlink_entry(long i)
 		*pp = M.e[i].next;
 }
 
+/* Room for one more entry: the array doubles up to cap; the buckets are sized for cap at the
+ * first store (one long per entry of the bound). */
 static int grow(void)
 {
-	size_t i;
+	size_t i, c;
+	struct entry *ne;
 
-	if (M.e)
-		return 0;
-	M.nb = 2 * M.cap + 1;
-	M.e = calloc(M.cap, sizeof(*M.e));
-	M.bucket = malloc(M.nb * sizeof(*M.bucket));
-	if (!M.e || !M.bucket) {
-		free(M.e);
-		free(M.bucket);
-		M.e = NULL;
-		M.bucket = NULL;
-		M.nb = 0;
-		return -1;
+	if (!M.bucket) {
+		M.nb = M.cap + 1;
+		M.bucket = malloc(M.nb * sizeof(*M.bucket));
+		if (!M.bucket) {
+			M.nb = 0;
+			return -1;
+		}
+		for (i = 0; i < M.nb; i++)
+			M.bucket[i] = -1;
 	}
-	for (i = 0; i < M.nb; i++)
-		M.bucket[i] = -1;
+	if (M.n < M.ecap)
+		return 0;
+	c = M.ecap ? 2 * M.ecap : 64;
+	if (c > M.cap)
+		c = M.cap;
+	ne = realloc(M.e, c * sizeof(*ne));
+	if (!ne)
+		return -1;
+	M.e = ne;
+	M.ecap = c;
 	return 0;
 }
 
@@ -397,17 +447,19 @@ void ppa_memo_put(const char *key, const Rtlreward__PpaTier *t)
 		return;
 	rtlreward__ppa_tier__pack(t, b);
 	pthread_mutex_lock(&M.lock);
-	if (!M.cap || grow() < 0 || lookup(key) >= 0)
-		goto done; /* off, no memory, or another group stored it meanwhile */
-	if (M.n < M.cap) {
+	if (!M.cap || lookup(key) >= 0)
+		goto done; /* off, or another caller stored it meanwhile */
+	if (M.n < M.cap && grow() == 0) {
 		at = (long)M.n++;
-	} else {
+	} else if (M.n) {
 		at = 0;
 		for (i = 1; i < M.n; i++)
 			if (M.e[i].used < M.e[at].used)
 				at = (long)i;
 		unlink_entry(at);
 		free(M.e[at].b);
+	} else {
+		goto done; /* no memory for the first entry */
 	}
 	snprintf(M.e[at].key, sizeof(M.e[at].key), "%s", key);
 	M.e[at].b = b;
@@ -448,6 +500,6 @@ void ppa_memo_shutdown(void)
 	free(M.bucket);
 	M.e = NULL;
 	M.bucket = NULL;
-	M.n = M.nb = 0;
+	M.n = M.nb = M.ecap = 0;
 	pthread_mutex_unlock(&M.lock);
 }

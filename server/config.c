@@ -48,7 +48,7 @@ static struct num_opt num_opts[] = {
 	{"ppa-budget", &g_config.ppa_budget, 10, 0, 100000, "a candidate's Yosys or OpenSTA run may take this many times the golden's (at least --ppa-budget-floor-ms); past it the candidate gets the worst PPA score (0: only --ppa-timeout)"},
 	{"ppa-budget-floor-ms", &g_config.ppa_budget_floor_ms, 2000, 1, 3600000, "the smallest PPA budget of a candidate's run, ms"},
 	{"ppa-golden-max-s", &g_config.ppa_golden_max_s, 10, 0, 3600, "seconds the golden's synthesis plus timing may take; a slower golden disables PPA for its problem (0: only --ppa-timeout)"},
-	{"ppa-memo", &g_config.ppa_memo, 8192, 0, 1 << 22, "designs whose PPA results are kept in memory, so a candidate that is the same design as an earlier one (the same text once modules its top never instantiates are blanked) is not synthesized again (0: off; docs/ppa.md#same-design)"},
+	{"ppa-memo", &g_config.ppa_memo, 8192, 0, 1 << 20, "designs whose PPA results are kept in memory, so a candidate that is the same design as an earlier one (the same text once modules its top never instantiates are blanked) is not synthesized again (0: off; docs/ppa.md#same-design)"},
 	{"formal-timeout", &g_config.formal_timeout, 5, 1, 3600, "seconds (wall clock) for one formal check (mode formal, formal=confirm; docs/formal.md)"},
 	{"formal-depth", &g_config.formal_depth, 24, 1, 1000, "formal steps from reset after the reset prefix (clock cycles; half periods for multi-clock designs)"},
 };

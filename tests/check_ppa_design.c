@@ -170,6 +170,13 @@ START_TEST(unsure_keeps_all)
 		free(src);
 		free(o);
 	}
+	{ /* a module name defined twice: copied */
+		int d;
+		char *src = cat3(TOP, "\nmodule Pad(input a); endmodule\n", "module Pad(input b); endmodule\n");
+		char *o = design(src, "TopModule", &d);
+		ck_assert_int_eq(d, 0);
+		free(src), free(o);
+	}
 	{ /* no top, or two: copied */
 		int d;
 		char *two = cat3(TOP, "\n", TOP);
@@ -180,6 +187,37 @@ START_TEST(unsure_keeps_all)
 		ck_assert_int_eq(d, 0);
 		free(o), free(o2), free(two);
 	}
+}
+END_TEST
+
+
+/* A chain of 2,000 modules, each instantiating the next, after 2,000 unused ones: every chain
+ * module kept, every unused one blanked. Past 4,096 modules nothing is blanked. */
+START_TEST(long_chain)
+{
+	struct buf src, o;
+	int i, d;
+
+	buf_init(&src, 8 << 20);
+	buf_init(&o, 8 << 20);
+	for (i = 0; i < 2000; i++)
+		buf_printf(&src, "module U%d(input a, output b); assign b = a; endmodule\n", i);
+	buf_adds(&src, "module TopModule(input a, output b); C0 c(.a(a), .b(b)); endmodule\n");
+	for (i = 0; i < 2000; i++)
+		buf_printf(&src, "module C%d(input a, output b); C%d c(.a(a), .b(b)); endmodule\n", i,
+			   i + 1);
+	buf_adds(&src, "module C2000(input a, output b); assign b = ~a; endmodule\n");
+	d = ppa_design_text(src.data, src.len, "TopModule", &o);
+	ck_assert_int_eq(d, 2000);
+	buf_adds(&o, "");
+	ck_assert_ptr_nonnull(strstr(o.data, "module C2000("));
+	ck_assert_ptr_eq(strstr(o.data, "module U1999("), NULL);
+	buf_reset(&o);
+	for (i = 2000; i < 4100; i++)
+		buf_printf(&src, "module U%d(input a, output b); endmodule\n", i);
+	ck_assert_int_eq(ppa_design_text(src.data, src.len, "TopModule", &o), 0);
+	buf_release(&src);
+	buf_release(&o);
 }
 END_TEST
 
@@ -455,6 +493,7 @@ int main(void)
 	tcase_add_test(t, reachable_kept);
 	tcase_add_test(t, unsure_keeps_all);
 	tcase_add_test(t, memo_lru);
+	tcase_add_test(t, long_chain);
 	tcase_set_timeout(m, 300);
 	tcase_add_test(m, memo_group_equals_single);
 	tcase_add_test(m, netcheck_cells);
