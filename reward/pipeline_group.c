@@ -542,7 +542,8 @@ static void stage_ppa(const struct pgroup *g, struct pcand **v, size_t n)
 		}
 		t = pipeline_now_ms();
 		if (k)
-			ppa_stage_group(g->p, jobs, CAND_PP, tiers, k, rc, errs);
+			ppa_stage_group_ex(g->p, jobs, CAND_PP, tiers, k, rc, errs,
+					   who[0]->it->cfg->no_cache);
 		t = pipeline_now_ms() - t;
 		for (j = 0; j < k; j++) {
 			who[j]->r->times->ppa_ms = t; /* the group's wall time */

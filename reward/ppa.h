@@ -78,6 +78,10 @@ int ppa_stage(struct problem *p, const char *job, const char *file, Rtlreward__P
  * Returns 0 (the per-candidate outcomes are in rc). See ppa_group.c for what is shared. */
 int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *cand_file,
 		    Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512]);
+/* fresh (a no_cache request): every candidate runs, the memo is neither read nor written
+ * (ppa_design.h); ppa_stage_group() is fresh 0. */
+int ppa_stage_group_ex(struct problem *p, const char *const *jobdirs, const char *cand_file,
+		       Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512], int fresh);
 /* Counters since start: OpenSTA runs for a group, candidates timed in one, candidates of a
  * group that were timed alone (their section failed: a single run gives their reason). */
 void ppa_group_counts(unsigned long long *runs, unsigned long long *timed,

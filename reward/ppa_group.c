@@ -75,6 +75,7 @@ struct cand {
 	char key[65];  /* the design's memo key; empty when the memo is off */
 	int held;      /* this caller holds key in claims */
 	int waiting;   /* another caller was synthesizing the design (C_WAIT) */
+	int fresh;     /* no_cache: computed, never taken from (nor put in) the memo */
 	struct cand *leader; /* the same design earlier in the group: its tier is copied */
 };
 
@@ -100,7 +101,7 @@ static int write_design(struct problem *p, const char *file, struct cand *c, cha
 	if (tool_write_file(c->job, F_DESIGN, out.data, out.len, err, errlen) < 0)
 		goto out;
 	c->key[0] = '\0';
-	if (ppa_memo_enabled())
+	if (ppa_memo_enabled() && !c->fresh)
 		ppa_design_key(p, out.data, out.len, c->key);
 	ret = 0;
 out:
@@ -470,6 +471,12 @@ static void follow(struct problem *p, const char *cand_file, struct cand *c, siz
 int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *cand_file,
 		    Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512])
 {
+	return ppa_stage_group_ex(p, jobdirs, cand_file, tiers, n, rc, errs, 0);
+}
+
+int ppa_stage_group_ex(struct problem *p, const char *const *jobdirs, const char *cand_file,
+		       Rtlreward__PpaTier **tiers, size_t n, int *rc, char (*errs)[512], int fresh)
+{
 	struct cand *c = calloc(n ? n : 1, sizeof(*c));
 	struct cand **v = calloc(n ? n : 1, sizeof(*v));
 	size_t i, k = 0;
@@ -490,6 +497,7 @@ int ppa_stage_group(struct problem *p, const char *const *jobdirs, const char *c
 		c[i].idx = i;
 		c[i].job = jobdirs[i];
 		c[i].t = tiers[i];
+		c[i].fresh = fresh;
 		x = prepare(p, cand_file, &c[i], errs[i], 512);
 		if (x == C_SYNTH && (c[i].leader = leader_of(c, i)))
 			continue; /* the same design as an earlier one: copied after it is done */

@@ -1,7 +1,8 @@
 """The same design is synthesized once (docs/ppa.md#same-design): candidates that differ only
 in modules their top never instantiates share one PPA run in a batch and across requests
 (`ppa.reused_design`, /metrics rtlreward_ppa_memo_hits_total, one Yosys run); their figures
-equal those of a server that runs every candidate (--ppa-memo 0). The flag is documented."""
+equal those of a server that runs every candidate (--ppa-memo 0); a no_cache request computes
+its own. The flag is documented."""
 import os
 import re
 import subprocess
@@ -32,8 +33,8 @@ def _yosys(s):
     return _metric(s, "rtlreward_tool_runs_total", '{tool="yosys"}')
 
 
-def _score(s, codes, seed):
-    res = s.score([("add8_cout", fence(c)) for c in codes], seed=seed)
+def _score(s, codes, seed, **kw):
+    res = s.score([("add8_cout", fence(c)) for c in codes], seed=seed, **kw)
     for r in res:
         assert r["status"] == "OK" and r["function"]["passed"], r
     return res
@@ -57,6 +58,12 @@ def test_ppa_memo_same_design(s):
     assert not c.get("cached"), c
     for k in FIGURES:
         assert a["ppa"].get(k) == c["ppa"].get(k), (k, a["ppa"], c["ppa"])
+    # no_cache computes: the memo is not read, the figures are the same
+    y3 = _yosys(s)
+    f, = _score(s, [ADDER + PADS[3]], SEED + 2, no_cache=True)
+    assert _yosys(s) == y3 + 1 and not f["ppa"].get("reused_design"), f["ppa"]
+    for k in FIGURES:
+        assert a["ppa"].get(k) == f["ppa"].get(k), (k, a["ppa"], f["ppa"])
     # the oracle: a server that synthesizes every candidate gives the same figures
     off = Server.start(["--ppa-memo", "0", "--workers", "1"])
     try:
