@@ -160,7 +160,7 @@ static void closure_one(const struct grun *g, struct gcand *x)
 
 static void closure_group(const struct grun *g, struct gcand **xs, size_t n)
 {
-	const char *files[ICG_MAX], *tops[ICG_MAX];
+	const char *files[ICG_MAX] = {0}, *tops[ICG_MAX] = {0};
 	enum sb_limit_hit lim;
 	char err[256];
 	double ms = 0;

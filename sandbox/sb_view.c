@@ -94,7 +94,9 @@ int sb_view_init(int pidns, char *err, size_t errlen)
 			continue;
 		snprintf(to + len, cap - len, "%s%s", len ? " " : "", e->src);
 	}
-	snprintf(v->summary, sizeof(v->summary), "fresh root: %s read-only%s%s; /tmp, /dev%s, job dir",
-		 binds, links[0] ? "; links " : "", links, pidns ? ", /proc" : "");
+	if (snprintf(v->summary, sizeof(v->summary), "fresh root: %s read-only%s%s; /tmp, /dev%s, "
+		     "job dir", binds, links[0] ? "; links " : "", links, pidns ? ", /proc" : "") >=
+	    (int)sizeof(v->summary))
+		memcpy(v->summary + sizeof(v->summary) - 4, "...", 4); /* a summary: cut is fine */
 	return 0;
 }
