@@ -188,7 +188,8 @@ END_TEST
 
 START_TEST(output_and_stdin)
 {
-	char err[256], job[PATH_MAX];
+	char err[256], job[PATH_MAX], path[PATH_MAX];
+	const char *av[4];
 	struct sb_result r;
 	struct sb_spec spec = {.argv = ARGV(g_probe, "stdin"),
 			       .stage = SB_STAGE_RUN,
@@ -207,11 +208,7 @@ START_TEST(output_and_stdin)
 
 	new_job(job, sizeof(job));
 	spec.jobdir = job;
-	{
-		char path[PATH_MAX];
-		const char *av[4];
-		spec.argv = probe_in_job(job, spec.argv, av, 4, path, sizeof(path));
-	}
+	spec.argv = probe_in_job(job, spec.argv, av, 4, path, sizeof(path)); /* av, path: used by sb_run */
 #ifdef __SANITIZE_ADDRESS__
 	spec.lim.as_bytes = ~0ULL;
 #endif
