@@ -208,7 +208,8 @@ START_TEST(output_and_stdin)
 
 	new_job(job, sizeof(job));
 	spec.jobdir = job;
-	spec.argv = probe_in_job(job, spec.argv, av, 4, path, sizeof(path)); /* av, path: used by sb_run */
+	/* av and path are read by sb_run below */
+	spec.argv = probe_in_job(job, spec.argv, av, 4, path, sizeof(path));
 #ifdef __SANITIZE_ADDRESS__
 	spec.lim.as_bytes = ~0ULL;
 #endif
