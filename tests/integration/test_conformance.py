@@ -111,12 +111,17 @@ def test_rtllm_gpt4_completions(s):
     assert len(items) >= 100, len(items)
     # the benchmark's own verdicts are computed while the server scores (a few completions
     # hang until their time-out on both sides)
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        theirs_f = [pool.submit(_benchmark_verdict, designs[pid], path) for _, pid, path in meta]
-        # pass_rate: the function verdict is what is compared (PPA on RTLLM designs runs in
-        # test_rtllm_references; here it would synthesize 60-odd passing completions)
-        res = s.score(items, mode="testbench", preset="pass_rate")
-        verdicts = [f.result() for f in theirs_f]
+    # a server with the benchmark's own simulation limit (10 s; the default 30 s made this test
+    # wait 30 s on each hanging completion); pass_rate: the function verdict is what is compared
+    # (PPA on RTLLM designs runs in test_rtllm_references)
+    own = harness.Server.start(["--sim-timeout", "10"])
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            theirs_f = [pool.submit(_benchmark_verdict, designs[pid], path) for _, pid, path in meta]
+            res = own.score(items, mode="testbench", preset="pass_rate")
+            verdicts = [f.result() for f in theirs_f]
+    finally:
+        own.stop()
     agree, disagree = 0, []
     for (t, pid, path), r, theirs in zip(meta, res, verdicts):
         ours = r["status"] == "OK" and r["function"]["passed"]
