@@ -540,7 +540,8 @@ static void setup(void)
 	static char root[] = "/var/tmp/rtlr-check-vlgroup-XXXXXX";
 	const char *cache = getenv("RTLR_VLG_CACHE");
 	struct sb_config sbc;
-	char err[512], jobs[128];
+	static char jobs[128]; /* the sandbox keeps the path */
+	char err[512];
 	size_t n;
 
 	if (P)
@@ -551,7 +552,7 @@ static void setup(void)
 	ck_assert(mkdtemp(root));
 	snprintf(jobs, sizeof(jobs), "%s/jobs", root);
 	memset(&sbc, 0, sizeof(sbc));
-	sbc.job_root = strdup(jobs);
+	sbc.job_root = jobs;
 	ck_assert_msg(sb_init(&sbc, err, sizeof(err)) == 0, "sandbox: %s", err);
 	g_tools.lim.sim_s = 2; /* the hang pays 2 s alone, 1 s in the group */
 	g_tools.lim.mem_bytes = 768ull << 20;
