@@ -47,46 +47,8 @@ static int in_list(const char *const *v, const char *p, size_t n)
 	return 0;
 }
 
-static int tok_is(const struct vtok *t, const char *s)
-{
-	return strlen(s) == t->n && !memcmp(t->p, s, t->n);
-}
-
-struct toks {
-	struct vtok *v;
-	size_t n, cap;
-};
-
-static int lex_all(const char *text, struct toks *ts)
-{
-	struct vlex lx;
-	struct vtok t;
-
-	vlex_init(&lx, text, strlen(text));
-	for (;;) {
-		vlex_next(&lx, &t);
-		if (t.kind == VT_EOF)
-			return 0;
-		if (ts->n == ts->cap) {
-			size_t c = ts->cap ? 2 * ts->cap : 256;
-			struct vtok *nv = realloc(ts->v, c * sizeof(*nv));
-			if (!nv)
-				return -1;
-			ts->v = nv;
-			ts->cap = c;
-		}
-		ts->v[ts->n++] = t;
-	}
-}
-
-static int significant(const struct vtok *t)
-{
-	return t->kind != VT_SPACE && t->kind != VT_DIREND && t->kind != VT_CONT &&
-	       t->kind != VT_LCOMMENT && t->kind != VT_BCOMMENT;
-}
-
 /* Index of the next (dir > 0) or previous significant token from i, or (size_t)-1. */
-static size_t sig_from(const struct toks *ts, size_t i, int dir)
+static size_t sig_from(const struct vtoks *ts, size_t i, int dir)
 {
 	for (;;) {
 		if (dir < 0 && i == 0)
@@ -94,18 +56,18 @@ static size_t sig_from(const struct toks *ts, size_t i, int dir)
 		i = dir > 0 ? i + 1 : i - 1;
 		if (i >= ts->n)
 			return (size_t)-1;
-		if (significant(&ts->v[i]))
+		if (vtok_significant(&ts->v[i]))
 			return i;
 	}
 }
 
-static int is_op(const struct toks *ts, size_t i, char c)
+static int is_op(const struct vtoks *ts, size_t i, char c)
 {
 	return i != (size_t)-1 && ts->v[i].kind == VT_OP && ts->v[i].n == 1 && ts->v[i].p[0] == c;
 }
 
 /* "::" made of the tokens at i and the next significant one. */
-static int scope_op(const struct toks *ts, size_t i)
+static int scope_op(const struct vtoks *ts, size_t i)
 {
 	size_t j;
 
@@ -171,7 +133,7 @@ static int refuse(struct icg_src *s, const char *what, const struct vtok *t)
 }
 
 /* The first pass: design units, directives, system names; collects module names. */
-static int scan_units(const struct toks *ts, struct icg_src *s)
+static int scan_units(const struct vtoks *ts, struct icg_src *s)
 {
 	int depth = 0;
 	size_t i;
@@ -179,25 +141,25 @@ static int scan_units(const struct toks *ts, struct icg_src *s)
 	for (i = 0; i < ts->n && s->ok; i++) {
 		const struct vtok *t = &ts->v[i];
 
-		if (!significant(t) || (t->in_dir && t->kind != VT_DIRECTIVE))
+		if (!vtok_significant(t) || (t->in_dir && t->kind != VT_DIRECTIVE))
 			continue;
 		if (t->kind == VT_DIRECTIVE) {
-			if (tok_is(t, "`line"))
+			if (vtok_is(t, "`line"))
 				continue;
 			if (!in_list(state_directives, t->p + 1, t->n - 1))
 				return refuse(s, "directive", t);
-			if (!tok_is(t, "`timescale")) {
+			if (!vtok_is(t, "`timescale")) {
 				/* the lexer takes the whole line; Icarus takes at most one word
 				 * (`default_nettype, `unconnected_drive): code after it would
 				 * escape this scan */
 				size_t j, args = 0;
 				for (j = i + 1; j < ts->n && ts->v[j].kind != VT_DIREND; j++)
-					args += significant(&ts->v[j]);
-				if (args > ((tok_is(t, "`default_nettype") ||
-					     tok_is(t, "`unconnected_drive")) ? 1u : 0u))
+					args += vtok_significant(&ts->v[j]);
+				if (args > ((vtok_is(t, "`default_nettype") ||
+					     vtok_is(t, "`unconnected_drive")) ? 1u : 0u))
 					return refuse(s, "text after a directive", t);
 			}
-			if (tok_is(t, "`timescale")) {
+			if (vtok_is(t, "`timescale")) {
 				size_t j = i + 1, e;
 				int pr;
 				while (j < ts->n && ts->v[j].kind != VT_DIREND)
@@ -217,12 +179,12 @@ static int scan_units(const struct toks *ts, struct icg_src *s)
 			return refuse(s, "system task", t);
 		if (t->kind == VT_IDENT && in_list(other_units, t->p, t->n))
 			return refuse(s, "keyword", t);
-		if (t->kind == VT_IDENT && (tok_is(t, "module") || tok_is(t, "macromodule"))) {
+		if (t->kind == VT_IDENT && (vtok_is(t, "module") || vtok_is(t, "macromodule"))) {
 			size_t j = sig_from(ts, i, 1);
 			if (depth)
 				return refuse(s, "nested module", t);
-			while (j != (size_t)-1 && (tok_is(&ts->v[j], "static") ||
-						   tok_is(&ts->v[j], "automatic")))
+			while (j != (size_t)-1 && (vtok_is(&ts->v[j], "static") ||
+						   vtok_is(&ts->v[j], "automatic")))
 				j = sig_from(ts, j, 1);
 			if (j == (size_t)-1 || ts->v[j].kind != VT_IDENT)
 				return refuse(s, "module without a plain name", t);
@@ -231,7 +193,7 @@ static int scan_units(const struct toks *ts, struct icg_src *s)
 			depth = 1;
 			continue;
 		}
-		if (t->kind == VT_IDENT && tok_is(t, "endmodule")) {
+		if (t->kind == VT_IDENT && vtok_is(t, "endmodule")) {
 			size_t j = sig_from(ts, i, 1), l = j == (size_t)-1 ? j : sig_from(ts, j, 1);
 			if (is_op(ts, j, ':') && l != (size_t)-1 && ts->v[l].kind == VT_IDENT)
 				i = l; /* endmodule : name */
@@ -246,14 +208,14 @@ static int scan_units(const struct toks *ts, struct icg_src *s)
 
 int icg_analyze(const char *text, const char *top, struct icg_src *s)
 {
-	struct toks ts = {0};
+	struct vtoks ts = {0};
 	int ret = -1;
 	size_t i, k;
 
 	memset(s, 0, sizeof(*s));
 	s->ok = 1;
 	s->prec = 1000;
-	if (lex_all(text, &ts) < 0 || scan_units(&ts, s) < 0)
+	if (vlex_all(text, strlen(text), &ts) < 0 || scan_units(&ts, s) < 0)
 		goto out;
 	for (i = 0; i < ts.n && s->ok; i++) {
 		const struct vtok *t = &ts.v[i];
@@ -324,13 +286,13 @@ int icg_rename(const char *text, const struct icg_src *s, const char *prefix, st
 
 char *icg_gold_prelude(const char *reference, char *why, size_t whylen)
 {
-	struct toks ts = {0};
+	struct vtoks ts = {0};
 	struct buf o;
 	char *res = NULL;
 	size_t i;
 
 	buf_init(&o, 1 << 16);
-	if (lex_all(reference, &ts) < 0) {
+	if (vlex_all(reference, strlen(reference), &ts) < 0) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
@@ -342,7 +304,7 @@ char *icg_gold_prelude(const char *reference, char *why, size_t whylen)
 			snprintf(why, whylen, "the golden calls %.*s", (int)t->n, t->p);
 			goto out;
 		}
-		if (t->kind != VT_DIRECTIVE || tok_is(t, "`line"))
+		if (t->kind != VT_DIRECTIVE || vtok_is(t, "`line"))
 			continue;
 		if (!in_list(state_directives, t->p + 1, t->n - 1)) {
 			snprintf(why, whylen, "the golden uses %.*s", (int)t->n, t->p);
@@ -350,10 +312,10 @@ char *icg_gold_prelude(const char *reference, char *why, size_t whylen)
 		}
 		/* the directive's whole line, as written, when it holds nothing else */
 		{
-			size_t j, args = 0, max = tok_is(t, "`timescale") ? 99 :
-				(tok_is(t, "`default_nettype") || tok_is(t, "`unconnected_drive")) ? 1 : 0;
+			size_t j, args = 0, max = vtok_is(t, "`timescale") ? 99 :
+				(vtok_is(t, "`default_nettype") || vtok_is(t, "`unconnected_drive")) ? 1 : 0;
 			for (j = i + 1; j < ts.n && ts.v[j].kind != VT_DIREND; j++)
-				args += significant(&ts.v[j]);
+				args += vtok_significant(&ts.v[j]);
 			if (args > max) {
 				snprintf(why, whylen, "the golden has text after %.*s", (int)t->n, t->p);
 				goto out;

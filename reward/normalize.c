@@ -454,3 +454,36 @@ int normalize_verilog(const char *src, size_t len, struct buf *out)
 		sep = 0;
 	}
 }
+
+int vlex_all(const char *src, size_t len, struct vtoks *ts)
+{
+	struct vlex lx;
+	struct vtok t;
+
+	vlex_init(&lx, src, len);
+	for (;;) {
+		vlex_next(&lx, &t);
+		if (t.kind == VT_EOF)
+			return 0;
+		if (ts->n == ts->cap) {
+			size_t c = ts->cap ? 2 * ts->cap : 256;
+			struct vtok *nv = realloc(ts->v, c * sizeof(*nv));
+			if (!nv)
+				return -1;
+			ts->v = nv;
+			ts->cap = c;
+		}
+		ts->v[ts->n++] = t;
+	}
+}
+
+int vtok_significant(const struct vtok *t)
+{
+	return t->kind != VT_SPACE && t->kind != VT_DIREND && t->kind != VT_CONT &&
+	       t->kind != VT_LCOMMENT && t->kind != VT_BCOMMENT;
+}
+
+int vtok_is(const struct vtok *t, const char *s)
+{
+	return strlen(s) == t->n && !memcmp(t->p, s, t->n);
+}

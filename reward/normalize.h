@@ -77,4 +77,16 @@ void vlex_next(struct vlex *lx, struct vtok *t);
 /* Is `name (without the backtick) a compiler directive that takes the rest of its line? */
 int vlex_is_line_directive(const char *name, size_t n);
 
+/* All tokens of a source in one array (the callers that look around a token). */
+struct vtoks {
+	struct vtok *v;
+	size_t n, cap;
+};
+/* Appends every token of src[0..len) to ts (free ts->v after); -1 when out of memory. */
+int vlex_all(const char *src, size_t len, struct vtoks *ts);
+/* Not a blank, a line end, a continuation or a comment. */
+int vtok_significant(const struct vtok *t);
+/* The token's text is s. */
+int vtok_is(const struct vtok *t, const char *s);
+
 #endif

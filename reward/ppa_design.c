@@ -27,49 +27,15 @@ struct mod {
 };
 
 struct scan {
-	struct vtok *v;
-	size_t n, cap;
+	struct vtoks t;
 	struct mod *m;
 	size_t nm, capm;
 };
 
-static int tok_is(const struct vtok *t, const char *s)
-{
-	return strlen(s) == t->n && !memcmp(t->p, s, t->n);
-}
-
-static int significant(const struct vtok *t)
-{
-	return t->kind != VT_SPACE && t->kind != VT_DIREND && t->kind != VT_CONT &&
-	       t->kind != VT_LCOMMENT && t->kind != VT_BCOMMENT;
-}
-
-static int lex_all(const char *src, size_t len, struct scan *s)
-{
-	struct vlex lx;
-	struct vtok t;
-
-	vlex_init(&lx, src, len);
-	for (;;) {
-		vlex_next(&lx, &t);
-		if (t.kind == VT_EOF)
-			return 0;
-		if (s->n == s->cap) {
-			size_t c = s->cap ? 2 * s->cap : 256;
-			struct vtok *nv = realloc(s->v, c * sizeof(*nv));
-			if (!nv)
-				return -1;
-			s->v = nv;
-			s->cap = c;
-		}
-		s->v[s->n++] = t;
-	}
-}
-
-/* Next significant token after i, or s->n. */
+/* Next significant token after i, or s->t.n. */
 static size_t next_sig(const struct scan *s, size_t i)
 {
-	for (i++; i < s->n && !significant(&s->v[i]); i++)
+	for (i++; i < s->t.n && !vtok_significant(&s->t.v[i]); i++)
 		;
 	return i;
 }
@@ -94,10 +60,10 @@ static int units(const char *src, struct scan *s)
 	struct mod *cur = NULL;
 	size_t i;
 
-	for (i = 0; i < s->n; i++) {
-		const struct vtok *t = &s->v[i];
+	for (i = 0; i < s->t.n; i++) {
+		const struct vtok *t = &s->t.v[i];
 
-		if (!significant(t))
+		if (!vtok_significant(t))
 			continue;
 		if (t->kind == VT_DIRECTIVE || t->in_dir) {
 			if (cur)
@@ -109,31 +75,31 @@ static int units(const char *src, struct scan *s)
 		if (t->kind == VT_IDENT) {
 			const char *const *k;
 			for (k = other_units; *k; k++)
-				if (tok_is(t, *k))
+				if (vtok_is(t, *k))
 					return 0;
 		}
-		if (t->kind == VT_IDENT && (tok_is(t, "module") || tok_is(t, "macromodule"))) {
+		if (t->kind == VT_IDENT && (vtok_is(t, "module") || vtok_is(t, "macromodule"))) {
 			size_t j = next_sig(s, i);
-			if (cur || j >= s->n || s->v[j].kind != VT_IDENT)
+			if (cur || j >= s->t.n || s->t.v[j].kind != VT_IDENT)
 				return 0;
 			if (!(cur = add_mod(s)))
 				return -1;
-			cur->name = s->v[j].p;
-			cur->nlen = s->v[j].n;
+			cur->name = s->t.v[j].p;
+			cur->nlen = s->t.v[j].n;
 			cur->from = (size_t)(t->p - src);
 			cur->t0 = j + 1;
 			i = j;
 			continue;
 		}
-		if (t->kind == VT_IDENT && tok_is(t, "endmodule")) {
+		if (t->kind == VT_IDENT && vtok_is(t, "endmodule")) {
 			size_t j = next_sig(s, i), l;
 			if (!cur)
 				return 0;
 			cur->t1 = i;
 			cur->to = (size_t)(t->p - src) + t->n;
-			if (j < s->n && s->v[j].kind == VT_OP && s->v[j].p[0] == ':' &&
-			    (l = next_sig(s, j)) < s->n && s->v[l].kind == VT_IDENT) {
-				cur->to = (size_t)(s->v[l].p - src) + s->v[l].n;
+			if (j < s->t.n && s->t.v[j].kind == VT_OP && s->t.v[j].p[0] == ':' &&
+			    (l = next_sig(s, j)) < s->t.n && s->t.v[l].kind == VT_IDENT) {
+				cur->to = (size_t)(s->t.v[l].p - src) + s->t.v[l].n;
 				i = l;
 			}
 			cur = NULL;
@@ -213,7 +179,7 @@ static int reach(struct scan *s, const char *top)
 		const struct mod *w = &s->m[work[--nw]];
 		for (k = w->t0; k < w->t1; k++) {
 			struct mod *x;
-			if (s->v[k].kind != VT_IDENT || !(x = find(s, idx, s->v[k].p, s->v[k].n)) ||
+			if (s->t.v[k].kind != VT_IDENT || !(x = find(s, idx, s->t.v[k].p, s->t.v[k].n)) ||
 			    x->keep)
 				continue;
 			x->keep = 1;
@@ -236,7 +202,7 @@ int ppa_design_text(const char *src, size_t len, const char *top, struct buf *ou
 	size_t i, at = 0, end = 0, start = out->len;
 	int judged, dropped = 0;
 
-	if (lex_all(src, len, &s) < 0 || (judged = units(src, &s)) < 0) {
+	if (vlex_all(src, len, &s.t) < 0 || (judged = units(src, &s)) < 0) {
 		dropped = -1;
 		goto out;
 	}
@@ -271,7 +237,7 @@ int ppa_design_text(const char *src, size_t len, const char *top, struct buf *ou
 	if (out->overflow)
 		dropped = -1;
 out:
-	free(s.v);
+	free(s.t.v);
 	free(s.m);
 	return dropped;
 }
