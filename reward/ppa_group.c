@@ -110,6 +110,15 @@ out:
 	return ret;
 }
 
+/* The memo's tier for c's design, marked as a copy: 1, or 0 when it has none. */
+static int reused(struct cand *c)
+{
+	if (!c->key[0] || !ppa_memo_get(c->key, c->t))
+		return 0;
+	c->t->reused_design = 1;
+	return 1;
+}
+
 /* Golden, budget, the design and the memo: C_DONE when the tier is decided, C_SYNTH when
  * Yosys is next. */
 static int prepare(struct problem *p, const char *file, struct cand *c, char *err, size_t errlen)
@@ -146,11 +155,7 @@ static int prepare(struct problem *p, const char *file, struct cand *c, char *er
 	ppa_i_limits(&c->gd, &c->lim);
 	if (write_design(p, file, c, err, errlen) < 0)
 		return -1;
-	if (c->key[0] && ppa_memo_get(c->key, t)) {
-		t->reused_design = 1;
-		return C_DONE;
-	}
-	return C_SYNTH;
+	return reused(c) ? C_DONE : C_SYNTH;
 }
 
 static void release(struct cand *c)
@@ -166,14 +171,6 @@ static void remember(struct cand *c)
 	if (c->key[0])
 		ppa_memo_put(c->key, c->t);
 	release(c);
-}
-
-static int reused(struct cand *c)
-{
-	if (!c->key[0] || !ppa_memo_get(c->key, c->t))
-		return 0;
-	c->t->reused_design = 1;
-	return 1;
 }
 
 /* After prepare(): C_SYNTH when this caller now holds the design (or the memo is off), C_DONE
